@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {ERC20Upgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/ERC20Upgradeable.sol";
+import {ERC20PermitUpgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/extensions/ERC20PermitUpgradeable.sol";
+import {ERC20VotesUpgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/extensions/ERC20VotesUpgradeable.sol";
+import {NoncesUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/NoncesUpgradeable.sol";
+
+/// @title ModelShares
+/// @notice Fractional ownership of one model: an ERC20 whose balances are voting power (timestamp clock).
+/// Only the model's timelock can mint. A holder who never delegated votes with their own shares.
+contract ModelShares is ERC20Upgradeable, ERC20PermitUpgradeable, ERC20VotesUpgradeable {
+    /// @notice The model's timelock: the only account allowed to mint.
+    address public timelock;
+
+    /// @notice A caller other than the model's timelock tried a timelock-only action.
+    error SharesUnauthorizedMinter(address caller);
+    /// @notice Owners and amounts have different lengths, or there are none.
+    error SharesInvalidAllocation();
+    /// @notice An initial owner was given zero shares.
+    error SharesZeroAmount(address owner);
+
+    constructor() {
+        _disableInitializers();
+    }
+
+    /// @notice Sets name, symbol, the timelock, and mints the initial allocation.
+    function initialize(
+        string calldata name_,
+        string calldata symbol_,
+        address timelock_,
+        address[] calldata owners,
+        uint256[] calldata amounts
+    ) external initializer {
+        if (owners.length == 0 || owners.length != amounts.length) revert SharesInvalidAllocation();
+        __ERC20_init(name_, symbol_);
+        __ERC20Permit_init(name_);
+        __ERC20Votes_init();
+        timelock = timelock_;
+        for (uint256 i = 0; i < owners.length; i++) {
+            if (amounts[i] == 0) revert SharesZeroAmount(owners[i]);
+            _mint(owners[i], amounts[i]);
+        }
+    }
+
+    /// @notice Mints new shares; only the model's timelock (a passed proposal) can.
+    function mint(address to, uint256 amount) external {
+        if (msg.sender != timelock) revert SharesUnauthorizedMinter(msg.sender);
+        _mint(to, amount);
+    }
+
+    /// @notice Votes are checkpointed by block timestamp (EIP-6372).
+    function clock() public view override returns (uint48) {
+        return uint48(block.timestamp);
+    }
+
+    /// @notice Votes are checkpointed by block timestamp (EIP-6372).
+    // solhint-disable-next-line func-name-mixedcase
+    function CLOCK_MODE() public pure override returns (string memory) {
+        return "mode=timestamp";
+    }
+
+    function _update(address from, address to, uint256 value)
+        internal
+        override(ERC20Upgradeable, ERC20VotesUpgradeable)
+    {
+        // Shares are voting power from the moment they are held: a recipient that never chose a
+        // delegate delegates to itself, so nobody has to remember an extra transaction to vote.
+        if (to != address(0) && delegates(to) == address(0)) _delegate(to, to);
+        super._update(from, to, value);
+    }
+
+    function nonces(address owner) public view override(ERC20PermitUpgradeable, NoncesUpgradeable) returns (uint256) {
+        return super.nonces(owner);
+    }
+}

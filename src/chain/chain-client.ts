@@ -1,0 +1,15 @@
+import type { Account, Chain, PublicClient, Transport, WalletClient } from 'viem'
+import type { Deployment } from './deployment.ts'
+
+/** What read actions need: a public client and where the contracts are. */
+export interface ChainReader {
+  public: PublicClient<Transport, Chain>
+  deployment: Deployment
+}
+
+/** What write actions need: a reader, a wallet with an account, and a hook run after each confirmation. */
+export interface ChainWriter extends ChainReader {
+  wallet: WalletClient<Transport, Chain, Account>
+  /** Called after a transaction is mined and before it is reported confirmed (embedded chain: persist). */
+  onConfirmed?: () => Promise<void>
+}

@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises'
+import { z } from 'zod'
+import { writeFileAtomic } from '../atomic-file.ts'
+import { DeploymentMissingError } from './errors.ts'
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/) as unknown as z.ZodType<`0x${string}`>
+
+/** Where the Model Commons contracts live on a chain. */
+export const deploymentSchema = z.object({
+  chainId: z.number().int().positive(),
+  modelRegistry: address,
+  nodeRegistry: address,
+  implementations: z.object({ shares: address, timelock: address, governor: address }),
+  deployedAtBlock: z.string().regex(/^\d+$/),
+})
+export type Deployment = z.infer<typeof deploymentSchema>
+
+/** Reads and validates a deployment file. */
+export async function readDeployment(path: string): Promise<Deployment> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw new DeploymentMissingError(
+      `No deployment file at ${path}. With --rpc, pass --deployment <file> listing the contract addresses.`,
+      { cause: err },
+    )
+  }
+  const parsed = deploymentSchema.safeParse(JSON.parse(text))
+  if (!parsed.success) {
+    throw new DeploymentMissingError(`The deployment file ${path} is invalid: ${parsed.error.issues[0]?.message}`)
+  }
+  return parsed.data
+}
+
+/** Writes a deployment file atomically. */
+export function writeDeployment(path: string, d: Deployment): Promise<void> {
+  return writeFileAtomic(path, `${JSON.stringify(d, null, 2)}\n`, 0o644)
+}

@@ -1,0 +1,67 @@
+import { BaseError, ContractFunctionRevertedError } from 'viem'
+import { CommonsError } from '../errors.ts'
+
+/** The chain could not be reached or started. */
+export class ChainUnavailableError extends CommonsError {}
+
+/** A transaction was mined but reverted, or a call reverted; `details.errorName` is the contract's custom error. */
+export class ContractRevertedError extends CommonsError {}
+
+/** The embedded devnet is required for this action (e.g. time warp) but the node uses an external RPC. */
+export class DevnetOnlyError extends CommonsError {}
+
+/** The deployment file is missing or does not match the chain. */
+export class DeploymentMissingError extends CommonsError {}
+
+/** What a person should do about each contract error. */
+const HINTS: Record<string, string> = {
+  RegistryUnauthorized: 'only the model’s timelock can do this: make a governance proposal instead',
+  SharesUnauthorizedMinter: 'only the model’s timelock can mint shares: propose `mint-shares` instead',
+  TimelockUnauthorizedCaller: 'the timelock obeys only its governor: make a governance proposal',
+  AccessControlUnauthorizedAccount: 'that account lacks the role: roles belong to the model’s governor and timelock',
+  RegistryNameTaken: 'pick another model name',
+  RegistryUnknownModel: 'check the id with `commons model list`',
+  RegistryUnknownVersion: 'check the version with `commons model show <model>`',
+  RegistryNotShareholder: 'only holders of the model’s shares can propose a version',
+  RegistryDuplicateVersion: 'that content root is already a version of this model',
+  RegistryInvalidOwners: 'give between 1 and 64 owners, each with a share amount',
+  RegistryInvalidSettings: 'voting period must be > 0 and quorum between 1 and 100 percent',
+  RegistryVersionStatus: 'the version is not in a state that allows this (see `commons model show`)',
+  SharesZeroAmount: 'every owner needs a positive number of shares',
+  GovernorAlreadyCastVote: 'each account votes once per proposal',
+  GovernorUnexpectedProposalState: 'the proposal is not in the state this step needs (see `commons proposals`)',
+  GovernorNonexistentProposal: 'check the id with `commons proposals`',
+  GovernorInsufficientProposerVotes: 'the proposer needs more voting power (shares delegated to it)',
+  GovernorRestrictedProposer: 'this proposer is not allowed by the description suffix',
+  TimelockUnexpectedOperationState: 'the timelock delay has not passed yet, or the operation already ran',
+  NodePublicKeyMismatch: 'the public key must belong to the sending account',
+  ERC20InsufficientBalance: 'the sender does not hold that many shares',
+}
+
+/**
+ * Turns a viem error from a contract call into a ContractRevertedError named after the contract's custom
+ * error, with a hint; other errors become ChainUnavailableError. Returns CommonsErrors unchanged.
+ */
+export function translateChainError(err: unknown, action: string): CommonsError {
+  if (err instanceof CommonsError) return err
+  if (err instanceof BaseError) {
+    const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError)
+    if (reverted instanceof ContractFunctionRevertedError) {
+      const errorName = reverted.data?.errorName ?? reverted.reason ?? 'unknown'
+      const args = (reverted.data?.args ?? []).map((a) => (typeof a === 'bigint' ? a.toString() : a))
+      const hint = HINTS[errorName]
+      return new ContractRevertedError(
+        `${action} was refused by the contract: ${errorName}(${args.join(', ')})${hint ? `; ${hint}` : ''}.`,
+        { cause: err, details: { errorName, args } },
+      )
+    }
+    if (/fetch failed|ECONNREFUSED|HTTP request failed|socket/i.test(err.message)) {
+      return new ChainUnavailableError(
+        `${action} failed: the chain RPC is unreachable (${err.shortMessage}). Start the node with \`commons up\` or check --rpc.`,
+        { cause: err },
+      )
+    }
+    return new ContractRevertedError(`${action} failed: ${err.shortMessage}`, { cause: err, details: { errorName: 'unknown' } })
+  }
+  return new ChainUnavailableError(`${action} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+}
