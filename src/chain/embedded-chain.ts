@@ -109,6 +109,17 @@ export class EmbeddedChain {
     await this.rpc('anvil_setBalance', [address, `0x${wei.toString(16)}`])
   }
 
+  /** An address's balance in wei. */
+  async balance(address: `0x${string}`): Promise<bigint> {
+    return BigInt(await this.rpc<string>('eth_getBalance', [address, 'latest']))
+  }
+
+  /** Whether a contract is deployed at the address. */
+  async hasCode(address: `0x${string}`): Promise<boolean> {
+    const code = await this.rpc<string>('eth_getCode', [address, 'latest'])
+    return code !== '0x' && code !== ''
+  }
+
   /** Persists and stops anvil. Idempotent. */
   async stop(): Promise<void> {
     try {

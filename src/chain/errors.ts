@@ -65,3 +65,12 @@ export function translateChainError(err: unknown, action: string): CommonsError 
   }
   return new ChainUnavailableError(`${action} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
 }
+
+/** No model has that id or name. */
+export class ModelNotFoundError extends CommonsError {}
+
+/** No proposal matches that id or reference. */
+export class ProposalNotFoundError extends CommonsError {}
+
+/** The proposal is not in the state the requested step needs (e.g. voting closed). */
+export class ProposalStateError extends CommonsError {}

@@ -1,0 +1,22 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { MiddlewareHandler } from 'hono'
+import { UnauthorizedError } from './errors.ts'
+
+/**
+ * Requires `Authorization: Bearer <token>` on state-changing requests (they sign with the node's local
+ * keys). Reads stay open: they only show public chain data.
+ */
+export function requireTokenForWrites(token: string): MiddlewareHandler {
+  const expected = Buffer.from(token)
+  return async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next()
+    const header = c.req.header('authorization') ?? ''
+    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '')
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new UnauthorizedError(
+        'This request changes state and needs the node’s API token: send `Authorization: Bearer <token>` (the token is in <data>/api-token; the CLI sends it for you).',
+      )
+    }
+    return next()
+  }
+}

@@ -1,0 +1,55 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { Governance } from '../chain/governance.ts'
+import { InvalidInputError, NotFoundError } from '../errors.ts'
+import type { Logger } from '../log.ts'
+import { requireTokenForWrites } from './auth.ts'
+import { MAX_JSON_BODY_BYTES } from './constants.ts'
+import { errorResponse } from './error-response.ts'
+import { accountRoutes } from './routes/accounts.ts'
+import { chainRoutes } from './routes/chain.ts'
+import { modelRoutes } from './routes/models.ts'
+import { nodeRoutes } from './routes/nodes.ts'
+import { proposalRoutes } from './routes/proposals.ts'
+import { shareRoutes } from './routes/shares.ts'
+
+/** What the HTTP API needs from the node. */
+export interface ApiComponents {
+  governance: Governance
+  log: Logger
+  apiToken: string
+  accounts(): Promise<{ name: string; address: string }[]>
+  chainInfo(): Promise<Record<string, unknown>>
+  warp?: (seconds: number) => Promise<bigint>
+  health(): Promise<Record<string, unknown>>
+  /** Extra sub-apps mounted by the composition root (e.g. `/v1`, `/api/store`). */
+  mounts?: { path: string; app: Hono }[]
+}
+
+/** Builds the node's Hono app: Commons REST routes under `/api`, health at `/healthz`. */
+export function createApi(c: ApiComponents): Hono {
+  const app = new Hono()
+  app.onError((err, ctx) => errorResponse(ctx, err, c.log))
+  app.notFound((ctx) => errorResponse(ctx, new NotFoundError(`No route ${ctx.req.method} ${ctx.req.path}.`), c.log))
+  app.get('/healthz', async (ctx) => ctx.json({ status: 'ok', ...(await c.health()) }))
+
+  const api = new Hono()
+  api.use(
+    bodyLimit({
+      maxSize: MAX_JSON_BODY_BYTES,
+      onError: () => {
+        throw new InvalidInputError(`The request body is over ${MAX_JSON_BODY_BYTES} bytes.`)
+      },
+    }),
+  )
+  api.use(requireTokenForWrites(c.apiToken))
+  api.route('/models', modelRoutes(c))
+  api.route('/proposals', proposalRoutes(c))
+  api.route('/nodes', nodeRoutes(c))
+  api.route('/accounts', accountRoutes(c))
+  api.route('/chain', chainRoutes({ info: c.chainInfo, warp: c.warp }))
+  api.route('/', shareRoutes(c))
+  app.route('/api', api)
+  for (const m of c.mounts ?? []) app.route(m.path, m.app)
+  return app
+}

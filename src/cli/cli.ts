@@ -1,0 +1,46 @@
+import { Command } from 'commander'
+import { registerChainWarp } from './commands/chain-warp.ts'
+import { registerDelegate } from './commands/delegate.ts'
+import { registerExecute } from './commands/execute.ts'
+import { registerInit } from './commands/init.ts'
+import { registerModelCreate } from './commands/model-create.ts'
+import { registerModelList } from './commands/model-list.ts'
+import { registerModelShow } from './commands/model-show.ts'
+import { registerNodes } from './commands/nodes.ts'
+import { registerPropose } from './commands/propose.ts'
+import { registerProposals } from './commands/proposals.ts'
+import { registerQueue } from './commands/queue.ts'
+import { registerShares } from './commands/shares.ts'
+import { registerUp } from './commands/up.ts'
+import { registerVote } from './commands/vote.ts'
+import { registerWhoami } from './commands/whoami.ts'
+
+/** Builds the `commons` program: global options and every command. */
+export function createCli(): Command {
+  const program = new Command('commons')
+    .description('Model Commons: co-own, govern, train and serve AI models')
+    .option('--data <dir>', 'data dir (default: $COMMONS_DATA or ~/.commons)')
+    .option('--json', 'machine-readable output')
+    .option('--account <name|address>', 'local account that signs (default: node)')
+    .option('--passphrase-file <file>', 'file holding the key passphrase (or set COMMONS_PASSPHRASE)')
+    .option('--rpc <url>', 'use an external EVM chain instead of the embedded one')
+    .option('--deployment <file>', 'contract addresses for --rpc')
+    .showHelpAfterError()
+  registerInit(program)
+  registerUp(program)
+  registerWhoami(program)
+  const model = program.command('model').description('models: create, list, show')
+  registerModelCreate(model)
+  registerModelList(model)
+  registerModelShow(model)
+  registerPropose(program)
+  registerVote(program)
+  registerQueue(program)
+  registerExecute(program)
+  registerProposals(program)
+  registerShares(program)
+  registerDelegate(program)
+  registerNodes(program)
+  registerChainWarp(program)
+  return program
+}

@@ -1,0 +1,67 @@
+import type { Command } from 'commander'
+import { commandContext } from '../context.ts'
+
+/** `commons up`: start the node and keep it running until Ctrl-C. */
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('start the node: embedded chain (or --rpc), API, and the demo model on first run')
+    .option('--host <host>', 'API listen address')
+    .option('--port <port>', 'API port (0 picks a free one)')
+    .option('--no-demo', 'do not create the demo model on first start')
+    .action(async (opts: { host?: string; port?: string; demo: boolean }, cmd: Command) => {
+      const ctx = await commandContext(cmd)
+      const [{ createNode }, { createLogger }] = await Promise.all([
+        import('../../node/create-node.ts'),
+        import('../../log.ts'),
+      ])
+      const t0 = performance.now()
+      const node = await createNode({
+        dataDir: ctx.dataDir,
+        passphrase: ctx.passphrase,
+        log: createLogger(),
+        config: {
+          api: {
+            ...(opts.host ? { host: opts.host } : {}),
+            ...(opts.port !== undefined ? { port: Number.parseInt(opts.port, 10) } : {}),
+          },
+          chain: ctx.opts.rpc ? { mode: 'rpc', rpcUrl: ctx.opts.rpc, deploymentFile: ctx.opts.deployment } : {},
+          ...(opts.demo === false ? { demo: false } : {}),
+        },
+        onProgress: (e) => {
+          if (!ctx.opts.json) process.stderr.write(`  ${e.message}\n`)
+        },
+      })
+      const models = await node.governance.listModels()
+      const info = {
+        address: node.address,
+        apiUrl: node.apiUrl,
+        rpcUrl: node.rpcUrl,
+        dataDir: ctx.dataDir,
+        models: models.map((m) => m.name),
+        readyMs: Math.round(performance.now() - t0),
+      }
+      if (ctx.opts.json) process.stdout.write(`${JSON.stringify(info)}\n`)
+      else {
+        process.stdout.write(
+          [
+            `Model Commons node ready in ${info.readyMs} ms`,
+            `  address  ${info.address}`,
+            `  API      ${info.apiUrl}/api/models   (health: ${info.apiUrl}/healthz)`,
+            `  chain    ${info.rpcUrl}`,
+            `  data     ${info.dataDir}`,
+            `  models   ${info.models.join(', ') || 'none yet'}`,
+            'Try in another terminal: `npm run commons -- model list`. Stop with Ctrl-C.',
+            '',
+          ].join('\n'),
+        )
+      }
+      await new Promise<void>((resolve) => {
+        const onSignal = () => resolve()
+        process.once('SIGINT', onSignal)
+        process.once('SIGTERM', onSignal)
+      })
+      if (!ctx.opts.json) process.stderr.write('stopping…\n')
+      await node.stop()
+    })
+}

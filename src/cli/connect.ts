@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises'
+import type { Logger } from '../log.ts'
+import { dataDirLayout } from '../node/data-dir.ts'
+import { openChain } from '../node/open-chain.ts'
+import { isNodeAlive, readRuntimeInfo } from '../node/runtime-file.ts'
+import { DevnetOnlyError } from '../chain/errors.ts'
+import type { CommonsClient } from './commons-client.ts'
+import { createHttpClient } from './http-client.ts'
+
+export interface ConnectOptions {
+  dataDir: string
+  passphrase?: string
+  rpc?: string
+  deployment?: string
+  log: Logger
+}
+
+/**
+ * A running node on this data dir is used through its API (it owns the embedded chain and persists
+ * after each transaction); otherwise the CLI opens the chain itself for the duration of the command.
+ */
+export async function connect(o: ConnectOptions): Promise<CommonsClient> {
+  const layout = dataDirLayout(o.dataDir)
+  const running = await readRuntimeInfo(layout.runtime)
+  if (o.rpc === undefined && running && (await isNodeAlive(running))) {
+    const token = (await readFile(layout.apiToken, 'utf8')).trim()
+    return createHttpClient(running.apiUrl, token)
+  }
+  const opened = await openChain({
+    dataDir: o.dataDir,
+    passphrase: o.passphrase,
+    chain: o.rpc ? { mode: 'rpc', rpcUrl: o.rpc, deploymentFile: o.deployment } : { mode: 'embedded' },
+    log: o.log,
+  })
+  const g = opened.governance
+  return {
+    via: o.rpc ? `chain at ${o.rpc}` : 'embedded chain (no node running)',
+    createModel: (p) => g.createModel(p),
+    listModels: () => g.listModels(),
+    showModel: (id) => g.showModel(id),
+    listVersions: (id) => g.listVersions(id),
+    addVersion: (p) => g.addVersion(p),
+    propose: (p) => g.propose(p),
+    listProposals: (m) => g.listProposals(m),
+    proposal: (id) => g.proposal(id),
+    vote: (p) => g.vote(p),
+    votes: (id) => g.votes(id),
+    queue: (p) => g.queue(p),
+    execute: (p) => g.execute(p),
+    shares: (p) => g.shares(p),
+    delegate: (p) => g.delegate(p),
+    listNodes: () => g.listNodes(),
+    warp: async (seconds) => {
+      if (!opened.devnet) throw new DevnetOnlyError('Time warp works only on the embedded devnet.')
+      const ts = await opened.devnet.warp(seconds)
+      return { timestamp: ts.toString(), iso: new Date(Number(ts) * 1000).toISOString() }
+    },
+    accounts: async () =>
+      Promise.all((await opened.keystore.names()).map(async (name) => ({ name, address: (await opened.keystore.get(name)).address }))),
+    close: () => opened.close(),
+  }
+}

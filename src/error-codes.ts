@@ -1,0 +1,44 @@
+/**
+ * The one table that translates error names at the boundaries: HTTP status and OpenAI-style `type`,
+ * CLI exit code. An error not listed takes the entry of its nearest listed ancestor class; anything
+ * else is an internal error (500 / exit 1) whose message is logged, never echoed.
+ */
+export interface ErrorCode {
+  status: number
+  exit: number
+  type: string
+}
+
+export const ERROR_CODES: Record<string, ErrorCode> = {
+  InvalidInputError: { status: 400, exit: 2, type: 'invalid_request_error' },
+  InvalidConfigError: { status: 500, exit: 2, type: 'invalid_config' },
+  DevnetOnlyError: { status: 400, exit: 2, type: 'invalid_request_error' },
+  NotFoundError: { status: 404, exit: 3, type: 'not_found_error' },
+  ModelNotFoundError: { status: 404, exit: 3, type: 'not_found_error' },
+  ProposalNotFoundError: { status: 404, exit: 3, type: 'not_found_error' },
+  ProposalStateError: { status: 409, exit: 4, type: 'conflict_error' },
+  ContractRevertedError: { status: 422, exit: 4, type: 'contract_reverted' },
+  ChainUnavailableError: { status: 503, exit: 5, type: 'chain_unavailable' },
+  DeploymentMissingError: { status: 503, exit: 5, type: 'chain_unavailable' },
+  UnauthorizedError: { status: 401, exit: 6, type: 'authentication_error' },
+  KeyLockedError: { status: 423, exit: 6, type: 'authentication_error' },
+  WrongPassphraseError: { status: 401, exit: 6, type: 'authentication_error' },
+  NodeAlreadyRunningError: { status: 409, exit: 7, type: 'conflict_error' },
+  NodeUnreachableError: { status: 503, exit: 8, type: 'node_unreachable' },
+  AbortedError: { status: 499, exit: 130, type: 'aborted' },
+}
+
+const INTERNAL: ErrorCode = { status: 500, exit: 1, type: 'server_error' }
+
+/** The code for an error, by its name or the nearest ancestor class's name. */
+export function errorCodeOf(err: unknown): ErrorCode & { known: boolean } {
+  if (err instanceof Error) {
+    const direct = ERROR_CODES[err.name]
+    if (direct) return { ...direct, known: true }
+    for (let proto = Object.getPrototypeOf(err); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+      const code = ERROR_CODES[proto.constructor?.name as string]
+      if (code) return { ...code, known: true }
+    }
+  }
+  return { ...INTERNAL, known: false }
+}

@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { writeFileAtomic } from '../atomic-file.ts'
+import { InvalidConfigError } from './errors.ts'
+
+/** The node's configuration, kept in `<data>/config.json`; CLI flags override it per run. */
+export const nodeConfigSchema = z
+  .object({
+    api: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8480),
+      })
+      .strict()
+      .prefault({}),
+    chain: z
+      .object({
+        /** `embedded` runs anvil in the data dir; `rpc` uses an external EVM network. */
+        mode: z.enum(['embedded', 'rpc']).default('embedded'),
+        rpcUrl: z.string().url().optional(),
+        deploymentFile: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Create a demo model owned by three local accounts on first start (embedded chain only). */
+    demo: z.boolean().default(true),
+  })
+  .strict()
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema>
+
+/** Reads `<data>/config.json`, or returns the defaults when there is none. */
+export async function readConfig(dataDir: string): Promise<NodeConfig> {
+  const path = join(dataDir, 'config.json')
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch {
+    return nodeConfigSchema.parse({})
+  }
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (err) {
+    throw new InvalidConfigError(`${path} is not valid JSON: ${(err as Error).message}. Fix or delete it.`)
+  }
+  const parsed = nodeConfigSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new InvalidConfigError(`${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}. Fix or delete it.`)
+  }
+  return parsed.data
+}
+
+/** Writes the configuration atomically. */
+export function writeConfig(dataDir: string, config: NodeConfig): Promise<void> {
+  return writeFileAtomic(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, 0o644)
+}

@@ -1,0 +1,154 @@
+import { mkdir } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { serve, type ServerType } from '@hono/node-server'
+import { hexToBytes } from 'viem'
+import { createApi } from '../api/index.ts'
+import { isRegisteredNode, registerNode } from '../chain/actions/nodes.ts'
+import type { ChainReader } from '../chain/chain-client.ts'
+import { DEVNET_FUNDING_WEI } from '../chain/constants.ts'
+import type { Deployment } from '../chain/deployment.ts'
+import type { EmbeddedChain } from '../chain/embedded-chain.ts'
+import type { Governance } from '../chain/governance.ts'
+import { InvalidInputError } from '../errors.ts'
+import { createLogger, type Logger } from '../log.ts'
+import { loadOrCreateApiToken } from './api-token.ts'
+import { type NodeConfig, nodeConfigSchema, readConfig } from './config.ts'
+import { dataDirLayout } from './data-dir.ts'
+import { createDemoModel } from './demo.ts'
+import { NodeAlreadyRunningError } from './errors.ts'
+import { openChain } from './open-chain.ts'
+import { isNodeAlive, readRuntimeInfo, removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.ts'
+
+export interface NodeInit {
+  dataDir: string
+  passphrase?: string
+  /** Overrides on top of `<data>/config.json` (CLI flags). */
+  config?: { api?: Partial<NodeConfig['api']>; chain?: Partial<NodeConfig['chain']>; demo?: boolean }
+  log?: Logger
+  onProgress?: (e: { type: string; message: string }) => void
+}
+
+/** A running Model Commons node. */
+export interface CommonsNode {
+  readonly address: `0x${string}`
+  readonly apiUrl: string
+  readonly rpcUrl: string
+  readonly governance: Governance
+  readonly chain: ChainReader
+  readonly deployment: Deployment
+  /** Set on the embedded devnet only. */
+  readonly devnet: EmbeddedChain | undefined
+  stop(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** The composition root: builds and starts every part of a node from its data dir and config. */
+export async function createNode(init: NodeInit): Promise<CommonsNode> {
+  const log = (init.log ?? createLogger()).child({ component: 'node' })
+  const progress = (type: string, message: string) => {
+    log.debug({ type }, message)
+    init.onProgress?.({ type, message })
+  }
+  const layout = dataDirLayout(init.dataDir)
+  await mkdir(layout.root, { recursive: true, mode: 0o700 })
+
+  const running = await readRuntimeInfo(layout.runtime)
+  if (running && (await isNodeAlive(running))) {
+    throw new NodeAlreadyRunningError(`A node already runs on ${layout.root} (pid ${running.pid}, API ${running.apiUrl}). Stop it first.`)
+  }
+
+  const fileConfig = await readConfig(layout.root)
+  const config = nodeConfigSchema.parse({
+    api: { ...fileConfig.api, ...init.config?.api },
+    chain: { ...fileConfig.chain, ...init.config?.chain },
+    demo: init.config?.demo ?? fileConfig.demo,
+  })
+
+  const cleanups: (() => Promise<void>)[] = []
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err) => log.warn({ err }, 'cleanup failed'))
+  }
+  try {
+    const opened = await openChain({ dataDir: layout.root, passphrase: init.passphrase, chain: config.chain, log, progress })
+    cleanups.push(() => opened.close())
+    const { devnet, rpcUrl, deployment, access, governance, keystore, nodeAccount } = opened
+
+    if (!(await isRegisteredNode(access.reader, nodeAccount.address))) {
+      await registerNode(access.writer(nodeAccount), {
+        publicKey: hexToBytes(nodeAccount.publicKey).slice(1),
+        multiaddrs: [],
+        capabilities: ['governance'],
+      })
+      progress('chain:node:registered', `node registered in NodeRegistry`)
+    }
+
+    if (devnet && config.demo && (await governance.listModels()).length === 0) {
+      const chain = devnet
+      const demo = await createDemoModel({
+        governance,
+        keystore,
+        fund: (address) => chain.fund(address, DEVNET_FUNDING_WEI),
+      })
+      progress('node:demo:created', `demo model "${demo.name}" owned 40/35/25 by ${demo.owners.join(', ')}`)
+    }
+
+    const apiToken = await loadOrCreateApiToken(layout.apiToken)
+    const app = createApi({
+      governance,
+      log: log.child({ component: 'api' }),
+      apiToken,
+      accounts: async () =>
+        Promise.all((await keystore.names()).map(async (name: string) => ({ name, address: (await keystore.get(name)).address }))),
+      chainInfo: async () => ({
+        mode: config.chain.mode,
+        rpcUrl,
+        chainId: deployment.chainId,
+        block: (await access.reader.public.getBlockNumber()).toString(),
+        timestamp: (await access.reader.public.getBlock()).timestamp.toString(),
+        deployment,
+      }),
+      warp: devnet ? (seconds) => devnet.warp(seconds) : undefined,
+      health: async () => ({ address: nodeAccount.address, chain: config.chain.mode }),
+    })
+    const server = await listen(app.fetch, config.api.host, config.api.port)
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    const { port } = server.address() as AddressInfo
+    const apiUrl = `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${port}`
+    await writeRuntimeInfo(layout.runtime, {
+      pid: process.pid,
+      apiUrl,
+      rpcUrl,
+      address: nodeAccount.address,
+      startedAt: new Date().toISOString(),
+    })
+    cleanups.push(() => removeRuntimeInfo(layout.runtime))
+    progress('api:server:listening', `API listening on ${apiUrl}`)
+
+    let stopping: Promise<void> | undefined
+    const stop = () => {
+      stopping ??= cleanup()
+      return stopping
+    }
+    return {
+      address: nodeAccount.address,
+      apiUrl,
+      rpcUrl,
+      governance,
+      chain: access.reader,
+      deployment,
+      devnet,
+      stop,
+      [Symbol.asyncDispose]: stop,
+    }
+  } catch (err) {
+    await cleanup()
+    throw err
+  }
+}
+
+function listen(fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => resolve(server))
+    server.once('error', (err) => reject(new InvalidInputError(`Cannot listen on ${hostname}:${port}: ${err.message}. Use --port.`, { cause: err })))
+  })
+}
