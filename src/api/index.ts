@@ -1,9 +1,9 @@
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import type { Governance } from '../chain/governance.ts'
-import { InvalidInputError, NotFoundError } from '../errors.ts'
+import { NotFoundError } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import { requireTokenForWrites } from './auth.ts'
+import { limitBody } from './body-limit.ts'
 import { MAX_JSON_BODY_BYTES } from './constants.ts'
 import { errorResponse } from './error-response.ts'
 import { accountRoutes } from './routes/accounts.ts'
@@ -34,14 +34,7 @@ export function createApi(c: ApiComponents): Hono {
   app.get('/healthz', async (ctx) => ctx.json({ status: 'ok', ...(await c.health()) }))
 
   const api = new Hono()
-  api.use(
-    bodyLimit({
-      maxSize: MAX_JSON_BODY_BYTES,
-      onError: () => {
-        throw new InvalidInputError(`The request body is over ${MAX_JSON_BODY_BYTES} bytes.`)
-      },
-    }),
-  )
+  api.use(limitBody(MAX_JSON_BODY_BYTES))
   api.use(requireTokenForWrites(c.apiToken))
   api.route('/models', modelRoutes(c))
   api.route('/proposals', proposalRoutes(c))

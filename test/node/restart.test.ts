@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createNode } from '../../src/node/create-node.ts'
+import { silentLogger } from '../../src/log.ts'
+import { tmpDir } from '../helpers/tmp-dir.ts'
+
+const ROOT = 'aa'.repeat(32)
+
+test('after a restart, models, shares, proposals, votes and versions are all still there', async () => {
+  await using dir = await tmpDir()
+  const start = () => createNode({ dataDir: dir.path, log: silentLogger, config: { api: { port: 0 } } })
+
+  let node = await start()
+  const g = node.governance
+  const [demo] = await g.listModels()
+  assert.equal(demo?.name, 'commons-demo')
+  const created = await g.createModel({
+    account: 'node',
+    name: 'restart-model',
+    owners: [
+      { owner: 'alice', shares: '60' },
+      { owner: 'bob', shares: '40' },
+    ],
+    settings: { votingDelay: 1, votingPeriod: 100, timelockDelay: 10 },
+  })
+  const p = await g.propose({ account: 'alice', model: created.name, kind: 'publish-version', contentRoot: ROOT, size: '42' })
+  await node.devnet!.warp(2)
+  await g.vote({ account: 'alice', proposal: p.ref, support: 'for', reason: 'ship it' })
+  await g.vote({ account: 'bob', proposal: p.ref, support: 'against' })
+  await node.devnet!.warp(101)
+  await g.queue({ account: 'bob', proposal: p.ref })
+  await node.devnet!.warp(11)
+  await g.execute({ account: 'bob', proposal: p.ref })
+  const before = {
+    models: await g.listModels(),
+    model: await g.showModel(created.name),
+    proposals: await g.listProposals(),
+    votes: await g.votes(p.ref),
+    shares: await g.shares({ model: created.name, account: 'alice' }),
+    nodes: await g.listNodes(),
+  }
+  await node.stop()
+
+  node = await start()
+  try {
+    const h = node.governance
+    assert.deepEqual(await h.listModels(), before.models)
+    assert.deepEqual(await h.showModel(created.name), before.model)
+    assert.deepEqual(await h.listProposals(), before.proposals)
+    assert.deepEqual(await h.votes(p.ref), before.votes)
+    assert.deepEqual(await h.shares({ model: created.name, account: 'alice' }), before.shares)
+    assert.deepEqual(await h.listNodes(), before.nodes)
+    assert.equal(before.model.versions[0]?.status, 'published')
+    assert.equal(before.votes.length, 2)
+    // Time keeps moving forward after the reload (anvil forgets its warp offset; the node re-anchors it).
+    const chainNow = (await node.chain.public.getBlock()).timestamp
+    assert.ok(chainNow >= BigInt(before.proposals.at(-1)!.eta), 'chain time went backwards after reload')
+    // And the node keeps working: a new proposal on the restarted chain.
+    const p2 = await h.propose({ account: 'alice', model: created.name, kind: 'mint-shares', to: 'carol', shares: '5' })
+    assert.equal(p2.ref, `${created.id}.2`)
+  } finally {
+    await node.stop()
+  }
+})
+
+test('a second node on the same data dir is refused with a clear error', async () => {
+  await using dir = await tmpDir()
+  const node = await createNode({ dataDir: dir.path, log: silentLogger, config: { api: { port: 0 }, demo: false } })
+  try {
+    await assert.rejects(
+      createNode({ dataDir: dir.path, log: silentLogger, config: { api: { port: 0 } } }),
+      (e: Error) => e.name === 'NodeAlreadyRunningError' && /already runs/.test(e.message),
+    )
+  } finally {
+    await node.stop()
+  }
+})
