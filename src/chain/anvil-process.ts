@@ -65,8 +65,15 @@ async function isAnvil(pid: number): Promise<boolean> {
 }
 
 /** Starts anvil on 127.0.0.1 with an OS-chosen port and records its pid. */
-export async function startAnvil(opts: { pidFile: string; log: Logger; chainId: number }): Promise<AnvilProcess> {
+export async function startAnvil(opts: {
+  pidFile: string
+  log: Logger
+  chainId: number
+  /** Genesis time; anvil refuses block times before it, so a reload must start no later than its history. */
+  genesisTimestamp?: number
+}): Promise<AnvilProcess> {
   const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(opts.chainId), '--accounts', '0']
+  if (opts.genesisTimestamp !== undefined) args.push('--timestamp', String(opts.genesisTimestamp))
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false })
   const rpcUrl = await waitForListening(child)
   await writeFileAtomic(opts.pidFile, String(child.pid))

@@ -1,4 +1,4 @@
-import type { Account, Chain, PublicClient, Transport, WalletClient } from 'viem'
+import type { Account, Chain, PublicClient, TransactionReceipt, Transport, WalletClient } from 'viem'
 import type { Deployment } from './deployment.ts'
 
 /** What read actions need: a public client and where the contracts are. */
@@ -11,5 +11,5 @@ export interface ChainReader {
 export interface ChainWriter extends ChainReader {
   wallet: WalletClient<Transport, Chain, Account>
   /** Called after a transaction is mined and before it is reported confirmed (embedded chain: persist). */
-  onConfirmed?: () => Promise<void>
+  onConfirmed?: (receipt: TransactionReceipt) => Promise<void>
 }

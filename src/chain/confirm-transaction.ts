@@ -23,6 +23,6 @@ export async function confirmTransaction(
       details: { errorName: 'unknown', transactionHash: receipt.transactionHash },
     })
   }
-  await c.onConfirmed?.()
+  await c.onConfirmed?.(receipt)
   return receipt
 }

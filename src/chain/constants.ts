@@ -9,6 +9,8 @@ export const ANVIL_START_TIMEOUT_MS = 15_000
 
 /** File names inside `<data>/chain/`. */
 export const CHAIN_STATE_FILE = 'state.hex'
+export const CHAIN_JOURNAL_FILE = 'journal.jsonl'
+export const CHAIN_HEAD_FILE = 'state-head.json'
 export const ANVIL_PID_FILE = 'anvil.pid'
 export const DEPLOYMENT_FILE = 'deployment.json'
 

@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { writeFileAtomic } from '../atomic-file.ts'
 import type { Logger } from '../log.ts'
 import { type AnvilProcess, killStaleAnvil, startAnvil } from './anvil-process.ts'
-import { ANVIL_PID_FILE, CHAIN_STATE_FILE, DEVNET_CHAIN_ID } from './constants.ts'
+import { ChainJournal } from './chain-journal.ts'
+import { ANVIL_PID_FILE, CHAIN_HEAD_FILE, CHAIN_JOURNAL_FILE, CHAIN_STATE_FILE, DEVNET_CHAIN_ID } from './constants.ts'
 import { ChainUnavailableError } from './errors.ts'
 
 export interface EmbeddedChainInit {
@@ -14,14 +15,17 @@ export interface EmbeddedChainInit {
 }
 
 /**
- * The embedded devnet: an anvil child process whose state lives in the data dir. Every `persist()` dumps
- * the whole state atomically, so what was persisted survives a kill -9 of node and chain alike.
+ * The embedded devnet: an anvil child process whose state lives in the data dir as a snapshot (a full
+ * state dump, written atomically) plus a journal of every change since (fsynced appends). A confirmed
+ * transaction is journaled before it is reported, so it survives a kill -9 of node and chain alike.
  */
 export class EmbeddedChain {
   readonly rpcUrl: string
   readonly chainId: number
   private readonly anvil: AnvilProcess
   private readonly statePath: string
+  private readonly dir: string
+  private readonly journal: ChainJournal
   private readonly log: Logger
   private persisting: Promise<void> = Promise.resolve()
   private rpcId = 0
@@ -31,6 +35,8 @@ export class EmbeddedChain {
     this.rpcUrl = anvil.rpcUrl
     this.chainId = chainId
     this.statePath = join(init.dir, CHAIN_STATE_FILE)
+    this.dir = init.dir
+    this.journal = new ChainJournal(join(init.dir, CHAIN_JOURNAL_FILE))
     this.log = init.log
   }
 
@@ -40,7 +46,7 @@ export class EmbeddedChain {
     const pidFile = join(init.dir, ANVIL_PID_FILE)
     await killStaleAnvil(pidFile, init.log)
     const chainId = init.chainId ?? DEVNET_CHAIN_ID
-    const anvil = await startAnvil({ pidFile, log: init.log, chainId })
+    const anvil = await startAnvil({ pidFile, log: init.log, chainId, genesisTimestamp: await earliestTimestamp(init.dir) })
     const chain = new EmbeddedChain(anvil, init, chainId)
     try {
       await chain.load()
@@ -55,21 +61,49 @@ export class EmbeddedChain {
   loadedFromDisk = false
 
   private async load(): Promise<void> {
-    let state: string
+    let state: string | undefined
     try {
       state = (await readFile(this.statePath, 'utf8')).trim()
-    } catch {
-      return
+    } catch {}
+    const entries = await this.journal.read()
+    if (state === undefined && entries.length === 0) return
+    if (state !== undefined) {
+      if (!/^0x[0-9a-f]*$/i.test(state)) {
+        throw new ChainUnavailableError(
+          `The chain state file ${this.statePath} is corrupt (not hex). Restore it from a backup or move it away to start a new chain.`,
+        )
+      }
+      await this.rpc('anvil_loadState', [state])
     }
-    if (!/^0x[0-9a-f]*$/i.test(state)) {
-      throw new ChainUnavailableError(
-        `The chain state file ${this.statePath} is corrupt (not hex). Restore it from a backup or move it away to start a new chain.`,
-      )
+    const head = await this.headBlock()
+    let replayed = 0
+    let last = head
+    for (const e of entries) {
+      if (e.block <= head.number && !(e.op === 'balance' && e.block === head.number)) continue
+      if (e.op === 'balance') {
+        await this.rpc('anvil_setBalance', [e.address, `0x${BigInt(e.wei).toString(16)}`])
+      } else {
+        // The recorded time, but never before the block under it (anvil may have bumped a timestamp).
+        await this.rpc('evm_setNextBlockTimestamp', [Math.max(e.timestamp, last.timestamp)])
+        if (e.op === 'tx') await this.rpc('eth_sendRawTransaction', [e.raw])
+        else await this.rpc('evm_mine', [])
+        last = await this.headBlock()
+        if (last.number !== e.block) {
+          this.log.warn({ expected: e.block, actual: last.number }, 'replayed block number differs from the journal')
+        }
+      }
+      replayed++
     }
-    await this.rpc('anvil_loadState', [state])
     this.loadedFromDisk = true
     await this.reanchorTime()
-    this.log.info({ path: this.statePath }, 'chain state loaded')
+    // Fold the replayed journal into a fresh snapshot so the next start replays nothing.
+    if (entries.length > 0) await this.snapshot()
+    this.log.info({ path: this.statePath, replayed }, 'chain state loaded')
+  }
+
+  private async headBlock(): Promise<{ number: number; timestamp: number }> {
+    const head = await this.rpc<{ number: `0x${string}`; timestamp: `0x${string}` }>('eth_getBlockByNumber', ['latest', false])
+    return { number: Number.parseInt(head.number, 16), timestamp: Number.parseInt(head.timestamp, 16) }
   }
 
   /**
@@ -85,11 +119,34 @@ export class EmbeddedChain {
     await this.rpc('evm_mine', [])
   }
 
-  /** Dumps the chain state to the data dir atomically; calls are serialized, so the last call's state wins. */
-  persist(): Promise<void> {
+  /**
+   * Journals a mined transaction (raw signed bytes and block timestamp) and fsyncs: after this resolves
+   * the transaction survives a crash. Call it before reporting the transaction confirmed.
+   */
+  async recordTransaction(tx: { transactionHash: `0x${string}`; blockNumber: bigint }): Promise<void> {
+    const [raw, block] = await Promise.all([
+      this.rpc<`0x${string}` | null>('eth_getRawTransactionByHash', [tx.transactionHash]),
+      this.rpc<{ timestamp: `0x${string}` } | null>('eth_getBlockByNumber', [`0x${tx.blockNumber.toString(16)}`, false]),
+    ])
+    if (!raw || !block) {
+      throw new ChainUnavailableError(`anvil does not know transaction ${tx.transactionHash}; it cannot be journaled.`)
+    }
+    await this.journal.append({ op: 'tx', block: Number(tx.blockNumber), timestamp: Number.parseInt(block.timestamp, 16), raw })
+  }
+
+  /**
+   * Dumps the whole chain state to the data dir atomically and empties the journal. Calls are serialized.
+   * Slower than journaling (it grows with the chain): the node does it at start, stop and deployment.
+   */
+  snapshot(): Promise<void> {
     const next = this.persisting.then(async () => {
+      const journaled = this.journal.lastSeq
       const state = await this.rpc<string>('anvil_dumpState', [])
+      const head = await this.headBlock()
+      // Written first: a crash between the two leaves an older head time, which is still safe.
+      await writeFileAtomic(join(this.dir, CHAIN_HEAD_FILE), JSON.stringify(head))
       await writeFileAtomic(this.statePath, state)
+      await this.journal.dropThrough(journaled)
     })
     this.persisting = next.catch(() => {})
     return next
@@ -99,14 +156,15 @@ export class EmbeddedChain {
   async warp(seconds: number): Promise<bigint> {
     await this.rpc('evm_increaseTime', [seconds])
     await this.rpc('evm_mine', [])
-    await this.persist()
-    const head = await this.rpc<{ timestamp: `0x${string}` }>('eth_getBlockByNumber', ['latest', false])
+    const head = await this.headBlock()
+    await this.journal.append({ op: 'mine', block: head.number, timestamp: head.timestamp })
     return BigInt(head.timestamp)
   }
 
   /** Gives an address a devnet balance so it can pay gas. */
   async fund(address: `0x${string}`, wei: bigint): Promise<void> {
     await this.rpc('anvil_setBalance', [address, `0x${wei.toString(16)}`])
+    await this.journal.append({ op: 'balance', block: (await this.headBlock()).number, address, wei: wei.toString() })
   }
 
   /** An address's balance in wei. */
@@ -123,10 +181,11 @@ export class EmbeddedChain {
   /** Persists and stops anvil. Idempotent. */
   async stop(): Promise<void> {
     try {
-      await this.persist()
+      await this.snapshot()
     } catch (err) {
-      this.log.warn({ err }, 'could not persist chain state on stop')
+      this.log.warn({ err }, 'could not snapshot chain state on stop; the journal still holds every change')
     }
+    await this.journal.close()
     await this.anvil.stop()
   }
 
@@ -134,6 +193,7 @@ export class EmbeddedChain {
   async kill(): Promise<void> {
     process.kill(this.anvil.pid, 'SIGKILL')
     await this.anvil.stop()
+    await this.journal.close()
   }
 
   private async rpc<T>(method: string, params: unknown[]): Promise<T> {
@@ -146,4 +206,20 @@ export class EmbeddedChain {
     if (body.error) throw new ChainUnavailableError(`anvil ${method} failed: ${body.error.message}`)
     return body.result as T
   }
+}
+
+/**
+ * The earliest block time the persisted chain needs (snapshot head, first journaled block). anvil 1.7.1
+ * takes its own start time as the floor for later blocks, which would refuse replaying older blocks.
+ */
+async function earliestTimestamp(dir: string): Promise<number | undefined> {
+  const times: number[] = []
+  try {
+    const head = JSON.parse(await readFile(join(dir, CHAIN_HEAD_FILE), 'utf8')) as { timestamp?: unknown }
+    if (typeof head.timestamp === 'number') times.push(head.timestamp)
+  } catch {}
+  for (const e of await new ChainJournal(join(dir, CHAIN_JOURNAL_FILE)).read()) {
+    if (e.op !== 'balance') times.push(e.timestamp)
+  }
+  return times.length > 0 ? Math.min(...times) : undefined
 }

@@ -4,8 +4,8 @@ import { castVote, type VoteChoice } from './actions/cast-vote.ts'
 import { createModel } from './actions/create-model.ts'
 import { getModel } from './actions/get-model.ts'
 import { findModelId, listModels } from './actions/list-models.ts'
-import { listProposals } from './actions/list-proposals.ts'
-import { listVersions } from './actions/list-versions.ts'
+import { type ProposalCreated, readProposalStatus } from './actions/list-proposals.ts'
+import { getVersion, listVersions } from './actions/list-versions.ts'
 import { listNodes } from './actions/nodes.ts'
 import { propose } from './actions/propose.ts'
 import { proposeVersion } from './actions/propose-version.ts'
@@ -13,8 +13,15 @@ import { executeProposal, queueProposal } from './actions/queue-proposal.ts'
 import { delegateVotes, getShares } from './actions/shares.ts'
 import type { ChainReader, ChainWriter } from './chain-client.ts'
 import { DEFAULT_GOVERNANCE } from './constants.ts'
-import { ContractRevertedError, ModelNotFoundError, ProposalNotFoundError, ProposalStateError } from './errors.ts'
-import { ModelGovernor } from './generated/artifacts.ts'
+import {
+  ContractRevertedError,
+  ModelNotFoundError,
+  ProposalNotFoundError,
+  ProposalStateError,
+  translateChainError,
+} from './errors.ts'
+import { ModelGovernor, ModelRegistry } from './generated/artifacts.ts'
+import { ProposalIndex } from './proposal-index.ts'
 import {
   mintSharesCall,
   type ProposalCall,
@@ -24,6 +31,14 @@ import {
   treasuryTransferCall,
 } from './proposal-calls.ts'
 import type { GovernanceSettings, ModelInfo, ProposalInfo, VersionInfo } from './types.ts'
+
+interface ModelContractsRef {
+  id: bigint
+  name: string
+  shares: `0x${string}`
+  timelock: `0x${string}`
+  governor: `0x${string}`
+}
 
 /** What a proposal does, as people and the API ask for it. */
 export type ProposalRequest =
@@ -46,7 +61,13 @@ export interface GovernanceComponents {
  * Validates input before anything is sent, and returns plain JSON-safe data (bigints as decimal strings).
  */
 export class Governance {
-  constructor(private readonly c: GovernanceComponents) {}
+  private readonly proposals: ProposalIndex
+  /** Model ids by name and their contract addresses: immutable once created, so cached. */
+  private readonly contracts = new Map<string, ModelContractsRef>()
+
+  constructor(private readonly c: GovernanceComponents) {
+    this.proposals = new ProposalIndex(c.reader)
+  }
 
   async createModel(p: {
     account: string
@@ -70,9 +91,6 @@ export class Governance {
       if (seen.has(address.toLowerCase())) throw new InvalidInputError(`Owner ${address} is listed twice.`)
       seen.add(address.toLowerCase())
       owners.push({ address, shares: parseShares(o.shares, `shares of ${o.owner}`) })
-    }
-    if ((await findModelId(this.c.reader, name).catch(() => undefined)) !== undefined && !/^\d+$/.test(name)) {
-      throw new InvalidInputError(`A model named "${name}" already exists: pick another name.`)
     }
     const settings = parseSettings(p.settings ?? {})
     const symbol = p.symbol ?? deriveSymbol(name)
@@ -98,29 +116,28 @@ export class Governance {
 
   /** Records a candidate version (sender must hold shares); does not publish it. */
   async addVersion(p: { account: string; model: string; contentRoot: string; format: string; size: string; cardURI?: string }) {
-    const model = await this.model(p.model)
+    const model = await this.modelRef(p.model)
     const contentRoot = parseRoot(p.contentRoot)
     const size = parsePositiveInt(p.size, 'size')
     if (!/^[a-z0-9._-]{1,32}$/i.test(p.format)) throw new InvalidInputError(`Format "${p.format}" is invalid: use e.g. gguf.`)
-    const existing = (await listVersions(this.c.reader, model.id)).find((v) => v.contentRoot === contentRoot)
-    if (existing) return versionDto(existing)
+    const registry = { address: this.c.reader.deployment.modelRegistry, abi: ModelRegistry.abi } as const
+    const existingId = await this.c.reader.public.readContract({ ...registry, functionName: 'versionIdOf', args: [model.id, contentRoot] })
+    if (existingId !== 0n) return versionDto(await getVersion(this.c.reader, model.id, existingId))
     const writer = await this.c.writerFor(p.account)
     const id = await proposeVersion(writer, { modelId: model.id, contentRoot, format: p.format, size, cardURI: p.cardURI ?? '' })
-    const v = (await listVersions(this.c.reader, model.id)).find((x) => x.id === id)!
-    return versionDto(v)
+    return versionDto(await getVersion(this.c.reader, model.id, id))
   }
 
   async propose(p: { account: string; model: string; description?: string } & ProposalRequest) {
-    const model = await this.model(p.model)
+    const model = await this.modelRef(p.model)
     const contracts = { registry: this.c.reader.deployment.modelRegistry, shares: model.shares, timelock: model.timelock }
     let call: ProposalCall
     let summary: string
     switch (p.kind) {
       case 'publish-version': {
-        let versionId: bigint
-        if (p.versionId !== undefined) versionId = parsePositiveInt(p.versionId, 'version')
-        else if (p.contentRoot !== undefined) {
-          const v = await this.addVersion({
+        let v: VersionDto | undefined
+        if (p.contentRoot !== undefined) {
+          v = await this.addVersion({
             account: p.account,
             model: model.id.toString(),
             contentRoot: p.contentRoot,
@@ -128,14 +145,16 @@ export class Governance {
             size: p.size ?? '',
             cardURI: p.cardURI,
           })
-          versionId = BigInt(v.id)
+        } else if (p.versionId !== undefined) {
+          const versionId = parsePositiveInt(p.versionId, 'version')
+          const versions = await listVersions(this.c.reader, model.id)
+          const found = versions.find((x) => x.id === versionId)
+          if (!found) throw new InvalidInputError(`Model ${model.name} has no version ${versionId} (it has ${versions.length}).`)
+          v = versionDto(found)
         } else throw new InvalidInputError('publish-version needs --version <id> or --root <content root> --size <bytes>.')
-        const versions = await listVersions(this.c.reader, model.id)
-        const v = versions.find((x) => x.id === versionId)
-        if (!v) throw new InvalidInputError(`Model ${model.name} has no version ${versionId} (it has ${versions.length}).`)
-        if (v.status !== 'proposed') throw new InvalidInputError(`Version ${versionId} is ${v.status}, not proposed.`)
-        call = publishVersionCall(contracts, model.id, versionId)
-        summary = `Publish version ${versionId} (${v.contentRoot}) of ${model.name}`
+        if (v.status !== 'proposed') throw new InvalidInputError(`Version ${v.id} is ${v.status}, not proposed.`)
+        call = publishVersionCall(contracts, model.id, BigInt(v.id))
+        summary = `Publish version ${v.id} (${v.contentRoot}) of ${model.name}`
         break
       }
       case 'revoke-version': {
@@ -170,48 +189,61 @@ export class Governance {
     const description = p.description?.trim() ? `${summary}\n\n${p.description.trim()}` : summary
     const writer = await this.c.writerFor(p.account)
     const id = await propose(writer, { governor: model.governor, calls: [call], description })
-    return this.proposal(id.toString())
+    const created = (await this.proposals.all(model)).find((x) => x.id === id)!
+    return proposalDto(await readProposalStatus(this.c.reader, created))
   }
 
   async listProposals(modelIdOrName?: string) {
-    const models = modelIdOrName === undefined ? await listModels(this.c.reader) : [await this.model(modelIdOrName)]
-    const all = await Promise.all(models.map((m) => listProposals(this.c.reader, m)))
+    const models = modelIdOrName === undefined ? await listModels(this.c.reader) : [await this.modelRef(modelIdOrName)]
+    const all = await Promise.all(
+      models.map(async (m) => Promise.all((await this.proposals.all(m)).map((x) => readProposalStatus(this.c.reader, x)))),
+    )
     return all.flat().map(proposalDto)
   }
 
   async proposal(idOrRef: string) {
-    return proposalDto(await this.findProposal(idOrRef))
+    return proposalDto(await readProposalStatus(this.c.reader, await this.findProposal(idOrRef)))
   }
 
   async vote(p: { account: string; proposal: string; support: string; reason?: string }) {
     if (!['for', 'against', 'abstain'].includes(p.support)) {
       throw new InvalidInputError(`A vote is "for", "against" or "abstain", not "${p.support}".`)
     }
-    const prop = await this.findProposal(p.proposal)
-    if (prop.state !== 'active') {
-      const now = (await this.c.reader.public.getBlock()).timestamp
-      const when =
-        prop.state === 'pending'
-          ? `voting opens in ${prop.voteStart - now + 1n} s (at ${isoTime(prop.voteStart)})`
-          : `voting closed at ${isoTime(prop.voteEnd)}`
-      throw new ProposalStateError(`Proposal ${prop.ref} is ${prop.state}: ${when}. Nothing was sent.`)
-    }
+    const created = await this.findProposal(p.proposal)
     const writer = await this.c.writerFor(p.account)
     const voter = writer.wallet.account.address
-    const already = await this.c.reader.public.readContract({
-      address: prop.governor,
-      abi: ModelGovernor.abi,
-      functionName: 'hasVoted',
-      args: [prop.id, voter],
-    })
-    if (already) throw new ProposalStateError(`${voter} already voted on proposal ${prop.ref}; each account votes once.`)
+    // Send straight away (the simulation inside refuses without sending); explain a refusal afterwards.
     const tx = await castVote(writer, {
-      governor: prop.governor,
-      proposalId: prop.id,
+      governor: created.governor,
+      proposalId: created.id,
       support: p.support as VoteChoice,
       reason: p.reason,
-    })
-    return { ...(await this.proposal(prop.id.toString())), transactionHash: tx, voter }
+    }).catch((err) => this.explainRefusal(err, created, voter))
+    return { ...proposalDto(await readProposalStatus(this.c.reader, created)), transactionHash: tx, voter }
+  }
+
+  /** Turns a governor refusal into a ProposalStateError that says when the step becomes possible. */
+  private async explainRefusal(err: unknown, created: ProposalCreated, voter?: `0x${string}`): Promise<never> {
+    const name = err instanceof ContractRevertedError ? err.details?.errorName : undefined
+    if (name === 'GovernorAlreadyCastVote') {
+      throw new ProposalStateError(`${voter} already voted on proposal ${created.ref}; each account votes once.`, { cause: err })
+    }
+    if (name !== 'GovernorUnexpectedProposalState' && name !== 'TimelockUnexpectedOperationState') throw err
+    const status = await readProposalStatus(this.c.reader, created)
+    const now = (await this.c.reader.public.getBlock()).timestamp
+    const why =
+      status.state === 'pending'
+        ? `voting opens in ${status.voteStart - now + 1n} s (at ${isoTime(status.voteStart)})`
+        : status.state === 'active'
+          ? `voting is open until ${isoTime(status.voteEnd)}`
+          : status.state === 'queued'
+            ? now < status.eta
+              ? `it can be executed in ${status.eta - now} s (at ${isoTime(status.eta)})`
+              : 'it is ready to execute'
+            : status.state === 'succeeded'
+              ? 'voting closed and it passed: queue it next'
+              : `voting closed at ${isoTime(status.voteEnd)}`
+    throw new ProposalStateError(`Proposal ${created.ref} is ${status.state}: ${why}. Nothing was sent.`, { cause: err })
   }
 
   async votes(idOrRef: string) {
@@ -232,29 +264,19 @@ export class Governance {
   }
 
   async queue(p: { account: string; proposal: string }) {
-    const prop = await this.findProposal(p.proposal)
-    if (prop.state !== 'succeeded') {
-      throw new ProposalStateError(`Proposal ${prop.ref} is ${prop.state}; only a succeeded proposal can be queued.`)
-    }
-    const tx = await queueProposal(await this.c.writerFor(p.account), prop)
-    return { ...(await this.proposal(prop.id.toString())), transactionHash: tx }
+    const created = await this.findProposal(p.proposal)
+    const tx = await queueProposal(await this.c.writerFor(p.account), created).catch((err) => this.explainRefusal(err, created))
+    return { ...proposalDto(await readProposalStatus(this.c.reader, created)), transactionHash: tx }
   }
 
   async execute(p: { account: string; proposal: string }) {
-    const prop = await this.findProposal(p.proposal)
-    if (prop.state !== 'queued') {
-      throw new ProposalStateError(`Proposal ${prop.ref} is ${prop.state}; queue it first (only queued proposals execute).`)
-    }
-    const now = (await this.c.reader.public.getBlock()).timestamp
-    if (now < prop.eta) {
-      throw new ProposalStateError(`Proposal ${prop.ref} can be executed in ${prop.eta - now} s (at ${isoTime(prop.eta)}).`)
-    }
-    const tx = await executeProposal(await this.c.writerFor(p.account), prop)
-    return { ...(await this.proposal(prop.id.toString())), transactionHash: tx }
+    const created = await this.findProposal(p.proposal)
+    const tx = await executeProposal(await this.c.writerFor(p.account), created).catch((err) => this.explainRefusal(err, created))
+    return { ...proposalDto(await readProposalStatus(this.c.reader, created)), transactionHash: tx }
   }
 
   async shares(p: { model: string; account: string }) {
-    const model = await this.model(p.model)
+    const model = await this.modelRef(p.model)
     const account = await this.resolveAddress(p.account, 'account')
     const s = await getShares(this.c.reader, { shares: model.shares, account })
     return {
@@ -269,7 +291,7 @@ export class Governance {
   }
 
   async delegate(p: { account: string; model: string; to: string }) {
-    const model = await this.model(p.model)
+    const model = await this.modelRef(p.model)
     const to = await this.resolveAddress(p.to, 'delegatee')
     const writer = await this.c.writerFor(p.account)
     const tx = await delegateVotes(writer, { shares: model.shares, delegatee: to })
@@ -298,17 +320,42 @@ export class Governance {
     }
   }
 
-  private async findProposal(idOrRef: string): Promise<ProposalInfo> {
+  private async findProposal(idOrRef: string): Promise<ProposalCreated> {
     const ref = /^(\d+)\.(\d+)$/.exec(idOrRef)
     if (!ref && !/^\d+$/.test(idOrRef)) {
       throw new InvalidInputError(`"${idOrRef}" is not a proposal id: use the reference shown by \`commons proposals\` (e.g. 1.2) or the full id.`)
     }
-    const models = ref ? [await this.model(ref[1]!)] : await listModels(this.c.reader)
+    const models = ref ? [await this.modelRef(ref[1]!)] : await listModels(this.c.reader)
     for (const m of models) {
-      const found = (await listProposals(this.c.reader, m)).find((p) => (ref ? p.ref === idOrRef : p.id.toString() === idOrRef))
+      const found = (await this.proposals.all(m)).find((p) => (ref ? p.ref === idOrRef : p.id.toString() === idOrRef))
       if (found) return found
     }
     throw new ProposalNotFoundError(`No proposal ${idOrRef}. List them with \`commons proposals\`.`)
+  }
+
+  /** A model's id, name and contract addresses (immutable, cached). */
+  private async modelRef(idOrName: string): Promise<ModelContractsRef> {
+    const cached = this.contracts.get(idOrName)
+    if (cached) return cached
+    const id = await findModelId(this.c.reader, idOrName)
+    if (id === undefined || id === 0n) throw modelNotFound(idOrName)
+    let m: { name: string; shares: `0x${string}`; timelock: `0x${string}`; governor: `0x${string}` }
+    try {
+      m = await this.c.reader.public.readContract({
+        address: this.c.reader.deployment.modelRegistry,
+        abi: ModelRegistry.abi,
+        functionName: 'getModel',
+        args: [id],
+      })
+    } catch (err) {
+      const e = translateChainError(err, `Reading model ${idOrName}`)
+      if (e.details?.errorName === 'RegistryUnknownModel') throw modelNotFound(idOrName)
+      throw e
+    }
+    const ref = { id, name: m.name, shares: m.shares, timelock: m.timelock, governor: m.governor }
+    this.contracts.set(idOrName, ref)
+    this.contracts.set(id.toString(), ref)
+    return ref
   }
 
   private async resolveAddress(value: string, what: string): Promise<`0x${string}`> {

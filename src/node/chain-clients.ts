@@ -1,4 +1,4 @@
-import { createPublicClient, createWalletClient, defineChain, http, type Account, type Chain } from 'viem'
+import { type Account, type Chain, createPublicClient, createWalletClient, defineChain, http, type TransactionReceipt } from 'viem'
 import type { ChainReader, ChainWriter } from '../chain/chain-client.ts'
 import type { Deployment } from '../chain/deployment.ts'
 
@@ -16,7 +16,7 @@ export function chainFor(rpcUrl: string, chainId: number): Chain {
 export function createChainAccess(opts: {
   rpcUrl: string
   deployment: Deployment
-  onConfirmed?: () => Promise<void>
+  onConfirmed?: (receipt: TransactionReceipt) => Promise<void>
 }): { reader: ChainReader; writer(account: Account): ChainWriter } {
   const chain = chainFor(opts.rpcUrl, opts.deployment.chainId)
   // Local chains mine instantly: poll receipts fast so confirmations are not padded by the default 4 s.

@@ -62,7 +62,7 @@ export async function openChain(init: {
   }
 
   const chain = devnet
-  const access = createChainAccess({ rpcUrl, deployment, onConfirmed: chain ? () => chain.persist() : undefined })
+  const access = createChainAccess({ rpcUrl, deployment, onConfirmed: chain ? (receipt) => chain.recordTransaction(receipt) : undefined })
   const governance = new Governance({
     reader: access.reader,
     writerFor: async (name) => {
@@ -114,7 +114,7 @@ async function loadOrDeploy(
     },
   })
   const deployment = await deployContracts(bootstrap.writer(deployer))
-  await devnet.persist()
+  await devnet.snapshot()
   await writeDeployment(path, deployment)
   return deployment
 }

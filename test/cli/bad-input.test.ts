@@ -34,7 +34,7 @@ test('bad input gets a clear message and a non-zero exit code, and nothing on ch
     assert.equal((await runCli(dir.path, ['chain', 'warp', '61s'])).code, 0)
     assert.equal((await runCli(dir.path, ['--account', 'alice', 'vote', p.json.ref, 'for'])).code, 0)
     await expectRefused(['--account', 'alice', 'vote', p.json.ref, 'against'], 4, /already voted/)
-    await expectRefused(['execute', p.json.ref], 4, /queue it first/)
+    await expectRefused(['execute', p.json.ref], 4, /is active: voting is open until/)
     assert.equal((await runCli(dir.path, ['chain', 'warp', '2h'])).code, 0)
     await expectRefused(['--account', 'bob', 'vote', p.json.ref, 'for'], 4, /voting closed/)
     // The deployer (node account) calling a timelock-only action directly is refused by the contract itself.
