@@ -11,7 +11,13 @@ import { createChainAccess } from '../src/node/chain-clients.ts'
 import { createNode } from '../src/node/create-node.ts'
 import { tmpDir } from '../test/helpers/tmp-dir.ts'
 
-const SETTINGS = { votingDelay: 1, votingPeriod: 50, proposalThreshold: 0n, quorumPercent: 40n, timelockDelay: 5n }
+const SETTINGS = {
+  votingDelay: 1,
+  votingPeriod: 50,
+  proposalThreshold: 0n,
+  quorumPercent: 40n,
+  timelockDelay: 5n,
+}
 
 export interface BenchRow {
   name: string
@@ -25,7 +31,11 @@ export interface BenchRow {
 export async function runGovernanceBench(rounds = 3): Promise<BenchRow[]> {
   await using dir = await tmpDir('commons-bench-')
   const t0 = performance.now()
-  const node = await createNode({ dataDir: dir.path, log: silentLogger, config: { api: { port: 0 }, demo: false } })
+  const node = await createNode({
+    dataDir: dir.path,
+    log: silentLogger,
+    config: { api: { port: 0 }, demo: false },
+  })
   const coldStartMs = performance.now() - t0
   const token = (await readFile(join(dir.path, 'api-token'), 'utf8')).trim()
   const devnet = node.devnet!
@@ -109,9 +119,17 @@ export async function runGovernanceBench(rounds = 3): Promise<BenchRow[]> {
     const [ev] = parseEventLogs({ abi: ModelRegistry.abi, logs: created.logs, eventName: 'ModelCreated' })
     const { modelId, governor } = ev!.args
     const root = keccak256(toBytes(name))
-    await send(w[0]!, { ...registry, functionName: 'proposeVersion', args: [modelId, root, 'gguf', 1000n, ''] })
+    await send(w[0]!, {
+      ...registry,
+      functionName: 'proposeVersion',
+      args: [modelId, root, 'gguf', 1000n, ''],
+    })
     const { encodeFunctionData } = await import('viem')
-    const calldata = encodeFunctionData({ abi: ModelRegistry.abi, functionName: 'publishVersion', args: [modelId, 1n] })
+    const calldata = encodeFunctionData({
+      abi: ModelRegistry.abi,
+      functionName: 'publishVersion',
+      args: [modelId, 1n],
+    })
     const g = { address: governor, abi: ModelGovernor.abi } as const
     const description = `Publish ${name}`
     const proposed = await send(w[0]!, {
@@ -150,7 +168,11 @@ export async function runGovernanceBench(rounds = 3): Promise<BenchRow[]> {
   await node.stop()
 
   const t1 = performance.now()
-  const restarted = await createNode({ dataDir: dir.path, log: silentLogger, config: { api: { port: 0 }, demo: false } })
+  const restarted = await createNode({
+    dataDir: dir.path,
+    log: silentLogger,
+    config: { api: { port: 0 }, demo: false },
+  })
   const warmStartMs = performance.now() - t1
   await restarted.stop()
 
@@ -159,7 +181,13 @@ export async function runGovernanceBench(rounds = 3): Promise<BenchRow[]> {
   const overhead = apiMs / viemMs
   return [
     { name: 'lifecycle, bare viem (baseline)', ms: viemMs, ratio: 1 },
-    { name: 'lifecycle, our API (persisted)', ms: apiMs, ratio: overhead, goal: '<= 1.2x', met: overhead <= 1.2 },
+    {
+      name: 'lifecycle, our API (persisted)',
+      ms: apiMs,
+      ratio: overhead,
+      goal: '<= 1.2x',
+      met: overhead <= 1.2,
+    },
     { name: 'node cold start to ready (fresh data dir, deploys)', ms: coldStartMs },
     { name: 'node start to ready (existing data dir)', ms: warmStartMs },
   ]

@@ -15,7 +15,10 @@ for (const name of names) {
     continue
   }
   console.log(`\n=== ${name} ===`)
-  const r = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: 'inherit', env: { ...process.env, COMMONS_LOG_LEVEL: 'warn' } })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
+    stdio: 'inherit',
+    env: { ...process.env, COMMONS_LOG_LEVEL: 'warn' },
+  })
   if (r.status !== 0) failed++
 }
 process.exit(failed === 0 ? 0 : 1)

@@ -1,6 +1,6 @@
 // Compiles contracts/*.sol with solc-js (cancun, optimizer on) into src/chain/generated/artifacts.ts:
 // `as const` ABIs so viem infers types, plus creation bytecode. Run: npm run build:contracts
-import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 
@@ -13,7 +13,9 @@ const outFile = join(root, 'src/chain/generated/artifacts.ts')
 const CONTRACTS = ['ModelShares', 'ModelTimelock', 'ModelGovernor', 'ModelRegistry', 'NodeRegistry'] as const
 
 const sources: Record<string, { content: string }> = {}
-for (const f of readdirSync(contractsDir).filter((f) => f.endsWith('.sol')).sort()) {
+for (const f of readdirSync(contractsDir)
+  .filter((f) => f.endsWith('.sol'))
+  .sort()) {
   sources[f] = { content: readFileSync(join(contractsDir, f), 'utf8') }
 }
 
@@ -46,7 +48,9 @@ ts += `export const SOLC_VERSION = ${JSON.stringify(solc.version())}\n\n`
 for (const name of CONTRACTS) {
   const c = output.contracts[`${name}.sol`][name]
   const runtimeBytes = c.evm.deployedBytecode.object.length / 2
-  console.error(`${name}: runtime ${runtimeBytes} bytes${runtimeBytes > 24576 ? ' (OVER the 24576-byte limit)' : ''}`)
+  console.error(
+    `${name}: runtime ${runtimeBytes} bytes${runtimeBytes > 24576 ? ' (OVER the 24576-byte limit)' : ''}`,
+  )
   ts += `export const ${name} = {\n  abi: ${JSON.stringify(c.abi)} as const,\n  bytecode: '0x${c.evm.bytecode.object}' as \`0x\${string}\`,\n} as const\n\n`
 }
 mkdirSync(dirname(outFile), { recursive: true })

@@ -35,7 +35,11 @@ export function errorCodeOf(err: unknown): ErrorCode & { known: boolean } {
   if (err instanceof Error) {
     const direct = ERROR_CODES[err.name]
     if (direct) return { ...direct, known: true }
-    for (let proto = Object.getPrototypeOf(err); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (
+      let proto = Object.getPrototypeOf(err);
+      proto && proto !== Error.prototype;
+      proto = Object.getPrototypeOf(proto)
+    ) {
       const code = ERROR_CODES[proto.constructor?.name as string]
       if (code) return { ...code, known: true }
     }

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino'
+import { type Logger, pino } from 'pino'
 
 export type { Logger }
 
@@ -11,7 +11,10 @@ export function createLogger(level = process.env.COMMONS_LOG_LEVEL ?? defaultLev
     {
       level,
       base: undefined,
-      redact: { paths: ['*.privateKey', '*.passphrase', '*.apiKey', '*.secret', 'privateKey', 'passphrase'], remove: true },
+      redact: {
+        paths: ['*.privateKey', '*.passphrase', '*.apiKey', '*.secret', 'privateKey', 'passphrase'],
+        remove: true,
+      },
     },
     pino.destination(2),
   )

@@ -8,7 +8,12 @@ test('errors map by name, subclasses inherit their ancestor’s code, unknown er
   assert.equal(errorCodeOf(new InvalidInputError('x')).status, 400)
   assert.equal(errorCodeOf(new BadFrameError('x')).status, 400)
   assert.equal(errorCodeOf(new BadFrameError('x')).exit, 2)
-  assert.deepEqual(errorCodeOf(new TypeError('boom')), { status: 500, exit: 1, type: 'server_error', known: false })
+  assert.deepEqual(errorCodeOf(new TypeError('boom')), {
+    status: 500,
+    exit: 1,
+    type: 'server_error',
+    known: false,
+  })
   class Unlisted extends CommonsError {}
   assert.equal(errorCodeOf(new Unlisted('x')).known, false)
 })

@@ -10,10 +10,15 @@ export function errorResponse(c: Context, err: unknown, log: Logger): Response {
   if (!code.known || !(err instanceof CommonsError)) {
     log.error({ err, path: c.req.path }, 'internal error')
     return c.json(
-      { error: { message: 'Internal error; see the node log.', type: 'server_error', code: 'internal_error' } },
+      {
+        error: { message: 'Internal error; see the node log.', type: 'server_error', code: 'internal_error' },
+      },
       500,
     )
   }
   const details = err.details === undefined ? {} : { details: err.details }
-  return c.json({ error: { message: err.message, type: code.type, code: err.name, ...details } }, code.status as ContentfulStatusCode)
+  return c.json(
+    { error: { message: err.message, type: code.type, code: err.name, ...details } },
+    code.status as ContentfulStatusCode,
+  )
 }

@@ -30,7 +30,9 @@ export interface ApiComponents {
 export function createApi(c: ApiComponents): Hono {
   const app = new Hono()
   app.onError((err, ctx) => errorResponse(ctx, err, c.log))
-  app.notFound((ctx) => errorResponse(ctx, new NotFoundError(`No route ${ctx.req.method} ${ctx.req.path}.`), c.log))
+  app.notFound((ctx) =>
+    errorResponse(ctx, new NotFoundError(`No route ${ctx.req.method} ${ctx.req.path}.`), c.log),
+  )
   app.get('/healthz', async (ctx) => ctx.json({ status: 'ok', ...(await c.health()) }))
 
   const api = new Hono()

@@ -103,7 +103,11 @@ function waitForListening(child: ChildProcess): Promise<string> {
     let out = ''
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new ChainUnavailableError(`anvil did not start within ${ANVIL_START_TIMEOUT_MS} ms. Output: ${out.slice(-500)}`))
+      reject(
+        new ChainUnavailableError(
+          `anvil did not start within ${ANVIL_START_TIMEOUT_MS} ms. Output: ${out.slice(-500)}`,
+        ),
+      )
     }, ANVIL_START_TIMEOUT_MS)
     const onData = (chunk: Buffer) => {
       out += chunk.toString()
@@ -126,7 +130,11 @@ function waitForListening(child: ChildProcess): Promise<string> {
     })
     child.once('exit', (code, signal) => {
       clearTimeout(timer)
-      reject(new ChainUnavailableError(`anvil exited during start (code ${code}, signal ${signal}): ${out.slice(-500)}`))
+      reject(
+        new ChainUnavailableError(
+          `anvil exited during start (code ${code}, signal ${signal}): ${out.slice(-500)}`,
+        ),
+      )
     })
   })
 }

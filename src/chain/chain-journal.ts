@@ -7,12 +7,28 @@ import { writeFileAtomic } from '../atomic-file.ts'
  * bytes and the block timestamp), an empty mined block (time warp), or a balance set by the devnet.
  */
 export const journalEntrySchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('tx'), seq: z.number(), block: z.number(), timestamp: z.number(), raw: z.string() }),
+  z.object({
+    op: z.literal('tx'),
+    seq: z.number(),
+    block: z.number(),
+    timestamp: z.number(),
+    raw: z.string(),
+  }),
   z.object({ op: z.literal('mine'), seq: z.number(), block: z.number(), timestamp: z.number() }),
-  z.object({ op: z.literal('balance'), seq: z.number(), block: z.number(), address: z.string(), wei: z.string() }),
+  z.object({
+    op: z.literal('balance'),
+    seq: z.number(),
+    block: z.number(),
+    address: z.string(),
+    wei: z.string(),
+  }),
 ])
 export type JournalEntry = z.infer<typeof journalEntrySchema>
-export type NewJournalEntry = JournalEntry extends infer E ? (E extends JournalEntry ? Omit<E, 'seq'> : never) : never
+export type NewJournalEntry = JournalEntry extends infer E
+  ? E extends JournalEntry
+    ? Omit<E, 'seq'>
+    : never
+  : never
 
 /**
  * An append-only, fsynced log of chain changes since the last snapshot. Appending one line costs far less

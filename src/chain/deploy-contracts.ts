@@ -1,8 +1,13 @@
-import type { Abi, Hex } from 'viem'
-import type { Account, Chain, PublicClient, Transport, WalletClient } from 'viem'
+import type { Abi, Account, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem'
 import type { Deployment } from './deployment.ts'
 import { ChainUnavailableError } from './errors.ts'
-import { ModelGovernor, ModelRegistry, ModelShares, ModelTimelock, NodeRegistry } from './generated/artifacts.ts'
+import {
+  ModelGovernor,
+  ModelRegistry,
+  ModelShares,
+  ModelTimelock,
+  NodeRegistry,
+} from './generated/artifacts.ts'
 
 /**
  * Deploys the implementations, ModelRegistry and NodeRegistry. Nothing keeps a role afterwards: the
@@ -10,7 +15,9 @@ import { ModelGovernor, ModelRegistry, ModelShares, ModelTimelock, NodeRegistry 
  */
 export async function deployContracts(
   c: { public: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account> },
-  opts: { onProgress?: (e: { type: 'chain:contract:deployed'; name: string; address: `0x${string}` }) => void } = {},
+  opts: {
+    onProgress?: (e: { type: 'chain:contract:deployed'; name: string; address: `0x${string}` }) => void
+  } = {},
 ): Promise<Deployment> {
   const startBlock = await c.public.getBlockNumber()
   const deploy = async (name: string, artifact: { abi: Abi; bytecode: Hex }, args: unknown[] = []) => {

@@ -28,7 +28,9 @@ export async function readDeployment(path: string): Promise<Deployment> {
   }
   const parsed = deploymentSchema.safeParse(JSON.parse(text))
   if (!parsed.success) {
-    throw new DeploymentMissingError(`The deployment file ${path} is invalid: ${parsed.error.issues[0]?.message}`)
+    throw new DeploymentMissingError(
+      `The deployment file ${path} is invalid: ${parsed.error.issues[0]?.message}`,
+    )
   }
   return parsed.data
 }

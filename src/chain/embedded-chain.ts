@@ -4,7 +4,13 @@ import { writeFileAtomic } from '../atomic-file.ts'
 import type { Logger } from '../log.ts'
 import { type AnvilProcess, killStaleAnvil, startAnvil } from './anvil-process.ts'
 import { ChainJournal } from './chain-journal.ts'
-import { ANVIL_PID_FILE, CHAIN_HEAD_FILE, CHAIN_JOURNAL_FILE, CHAIN_STATE_FILE, DEVNET_CHAIN_ID } from './constants.ts'
+import {
+  ANVIL_PID_FILE,
+  CHAIN_HEAD_FILE,
+  CHAIN_JOURNAL_FILE,
+  CHAIN_STATE_FILE,
+  DEVNET_CHAIN_ID,
+} from './constants.ts'
 import { ChainUnavailableError } from './errors.ts'
 
 export interface EmbeddedChainInit {
@@ -46,7 +52,12 @@ export class EmbeddedChain {
     const pidFile = join(init.dir, ANVIL_PID_FILE)
     await killStaleAnvil(pidFile, init.log)
     const chainId = init.chainId ?? DEVNET_CHAIN_ID
-    const anvil = await startAnvil({ pidFile, log: init.log, chainId, genesisTimestamp: await earliestTimestamp(init.dir) })
+    const anvil = await startAnvil({
+      pidFile,
+      log: init.log,
+      chainId,
+      genesisTimestamp: await earliestTimestamp(init.dir),
+    })
     const chain = new EmbeddedChain(anvil, init, chainId)
     try {
       await chain.load()
@@ -89,7 +100,10 @@ export class EmbeddedChain {
         else await this.rpc('evm_mine', [])
         last = await this.headBlock()
         if (last.number !== e.block) {
-          this.log.warn({ expected: e.block, actual: last.number }, 'replayed block number differs from the journal')
+          this.log.warn(
+            { expected: e.block, actual: last.number },
+            'replayed block number differs from the journal',
+          )
         }
       }
       replayed++
@@ -102,7 +116,10 @@ export class EmbeddedChain {
   }
 
   private async headBlock(): Promise<{ number: number; timestamp: number }> {
-    const head = await this.rpc<{ number: `0x${string}`; timestamp: `0x${string}` }>('eth_getBlockByNumber', ['latest', false])
+    const head = await this.rpc<{ number: `0x${string}`; timestamp: `0x${string}` }>('eth_getBlockByNumber', [
+      'latest',
+      false,
+    ])
     return { number: Number.parseInt(head.number, 16), timestamp: Number.parseInt(head.timestamp, 16) }
   }
 
@@ -126,12 +143,22 @@ export class EmbeddedChain {
   async recordTransaction(tx: { transactionHash: `0x${string}`; blockNumber: bigint }): Promise<void> {
     const [raw, block] = await Promise.all([
       this.rpc<`0x${string}` | null>('eth_getRawTransactionByHash', [tx.transactionHash]),
-      this.rpc<{ timestamp: `0x${string}` } | null>('eth_getBlockByNumber', [`0x${tx.blockNumber.toString(16)}`, false]),
+      this.rpc<{ timestamp: `0x${string}` } | null>('eth_getBlockByNumber', [
+        `0x${tx.blockNumber.toString(16)}`,
+        false,
+      ]),
     ])
     if (!raw || !block) {
-      throw new ChainUnavailableError(`anvil does not know transaction ${tx.transactionHash}; it cannot be journaled.`)
+      throw new ChainUnavailableError(
+        `anvil does not know transaction ${tx.transactionHash}; it cannot be journaled.`,
+      )
     }
-    await this.journal.append({ op: 'tx', block: Number(tx.blockNumber), timestamp: Number.parseInt(block.timestamp, 16), raw })
+    await this.journal.append({
+      op: 'tx',
+      block: Number(tx.blockNumber),
+      timestamp: Number.parseInt(block.timestamp, 16),
+      raw,
+    })
   }
 
   /**
@@ -164,7 +191,12 @@ export class EmbeddedChain {
   /** Gives an address a devnet balance so it can pay gas. */
   async fund(address: `0x${string}`, wei: bigint): Promise<void> {
     await this.rpc('anvil_setBalance', [address, `0x${wei.toString(16)}`])
-    await this.journal.append({ op: 'balance', block: (await this.headBlock()).number, address, wei: wei.toString() })
+    await this.journal.append({
+      op: 'balance',
+      block: (await this.headBlock()).number,
+      address,
+      wei: wei.toString(),
+    })
   }
 
   /** An address's balance in wei. */

@@ -18,7 +18,8 @@ const HINTS: Record<string, string> = {
   RegistryUnauthorized: 'only the model’s timelock can do this: make a governance proposal instead',
   SharesUnauthorizedMinter: 'only the model’s timelock can mint shares: propose `mint-shares` instead',
   TimelockUnauthorizedCaller: 'the timelock obeys only its governor: make a governance proposal',
-  AccessControlUnauthorizedAccount: 'that account lacks the role: roles belong to the model’s governor and timelock',
+  AccessControlUnauthorizedAccount:
+    'that account lacks the role: roles belong to the model’s governor and timelock',
   RegistryNameTaken: 'pick another model name',
   RegistryUnknownModel: 'check the id with `commons model list`',
   RegistryUnknownVersion: 'check the version with `commons model show <model>`',
@@ -29,7 +30,8 @@ const HINTS: Record<string, string> = {
   RegistryVersionStatus: 'the version is not in a state that allows this (see `commons model show`)',
   SharesZeroAmount: 'every owner needs a positive number of shares',
   GovernorAlreadyCastVote: 'each account votes once per proposal',
-  GovernorUnexpectedProposalState: 'the proposal is not in the state this step needs (see `commons proposals`)',
+  GovernorUnexpectedProposalState:
+    'the proposal is not in the state this step needs (see `commons proposals`)',
   GovernorNonexistentProposal: 'check the id with `commons proposals`',
   GovernorInsufficientProposerVotes: 'the proposer needs more voting power (shares delegated to it)',
   GovernorRestrictedProposer: 'this proposer is not allowed by the description suffix',
@@ -61,9 +63,14 @@ export function translateChainError(err: unknown, action: string): CommonsError 
         { cause: err },
       )
     }
-    return new ContractRevertedError(`${action} failed: ${err.shortMessage}`, { cause: err, details: { errorName: 'unknown' } })
+    return new ContractRevertedError(`${action} failed: ${err.shortMessage}`, {
+      cause: err,
+      details: { errorName: 'unknown' },
+    })
   }
-  return new ChainUnavailableError(`${action} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+  return new ChainUnavailableError(`${action} failed: ${(err as Error)?.message ?? String(err)}`, {
+    cause: err,
+  })
 }
 
 /** No model has that id or name. */

@@ -21,7 +21,6 @@ import {
   translateChainError,
 } from './errors.ts'
 import { ModelGovernor, ModelRegistry } from './generated/artifacts.ts'
-import { ProposalIndex } from './proposal-index.ts'
 import {
   mintSharesCall,
   type ProposalCall,
@@ -30,6 +29,7 @@ import {
   setPolicyCall,
   treasuryTransferCall,
 } from './proposal-calls.ts'
+import { ProposalIndex } from './proposal-index.ts'
 import type { GovernanceSettings, ModelInfo, ProposalInfo, VersionInfo } from './types.ts'
 
 interface ModelContractsRef {
@@ -42,7 +42,14 @@ interface ModelContractsRef {
 
 /** What a proposal does, as people and the API ask for it. */
 export type ProposalRequest =
-  | { kind: 'publish-version'; versionId?: string; contentRoot?: string; format?: string; size?: string; cardURI?: string }
+  | {
+      kind: 'publish-version'
+      versionId?: string
+      contentRoot?: string
+      format?: string
+      size?: string
+      cardURI?: string
+    }
   | { kind: 'revoke-version'; versionId: string }
   | { kind: 'set-policy'; pricePer1kTokens: string; open: boolean; policyURI?: string }
   | { kind: 'mint-shares'; to: string; shares: string }
@@ -82,7 +89,9 @@ export class Governance {
       throw new InvalidInputError('A model name is 1 to 64 bytes: pass --name <name>.')
     }
     if (p.owners.length === 0) {
-      throw new InvalidInputError('Give at least one owner: --owners <address=shares,...> (e.g. 0xabc…=40,0xdef…=60).')
+      throw new InvalidInputError(
+        'Give at least one owner: --owners <address=shares,...> (e.g. 0xabc…=40,0xdef…=60).',
+      )
     }
     const seen = new Set<string>()
     const owners: { address: `0x${string}`; shares: bigint }[] = []
@@ -96,7 +105,10 @@ export class Governance {
     const symbol = p.symbol ?? deriveSymbol(name)
     const writer = await this.c.writerFor(p.account)
     const created = await createModel(writer, { name, symbol, cardURI: p.cardURI ?? '', owners, settings })
-    return this.showModel(created.modelId.toString()).then((m) => ({ ...m, transactionHash: created.transactionHash }))
+    return this.showModel(created.modelId.toString()).then((m) => ({
+      ...m,
+      transactionHash: created.transactionHash,
+    }))
   }
 
   async listModels() {
@@ -115,22 +127,44 @@ export class Governance {
   }
 
   /** Records a candidate version (sender must hold shares); does not publish it. */
-  async addVersion(p: { account: string; model: string; contentRoot: string; format: string; size: string; cardURI?: string }) {
+  async addVersion(p: {
+    account: string
+    model: string
+    contentRoot: string
+    format: string
+    size: string
+    cardURI?: string
+  }) {
     const model = await this.modelRef(p.model)
     const contentRoot = parseRoot(p.contentRoot)
     const size = parsePositiveInt(p.size, 'size')
-    if (!/^[a-z0-9._-]{1,32}$/i.test(p.format)) throw new InvalidInputError(`Format "${p.format}" is invalid: use e.g. gguf.`)
+    if (!/^[a-z0-9._-]{1,32}$/i.test(p.format))
+      throw new InvalidInputError(`Format "${p.format}" is invalid: use e.g. gguf.`)
     const registry = { address: this.c.reader.deployment.modelRegistry, abi: ModelRegistry.abi } as const
-    const existingId = await this.c.reader.public.readContract({ ...registry, functionName: 'versionIdOf', args: [model.id, contentRoot] })
+    const existingId = await this.c.reader.public.readContract({
+      ...registry,
+      functionName: 'versionIdOf',
+      args: [model.id, contentRoot],
+    })
     if (existingId !== 0n) return versionDto(await getVersion(this.c.reader, model.id, existingId))
     const writer = await this.c.writerFor(p.account)
-    const id = await proposeVersion(writer, { modelId: model.id, contentRoot, format: p.format, size, cardURI: p.cardURI ?? '' })
+    const id = await proposeVersion(writer, {
+      modelId: model.id,
+      contentRoot,
+      format: p.format,
+      size,
+      cardURI: p.cardURI ?? '',
+    })
     return versionDto(await getVersion(this.c.reader, model.id, id))
   }
 
   async propose(p: { account: string; model: string; description?: string } & ProposalRequest) {
     const model = await this.modelRef(p.model)
-    const contracts = { registry: this.c.reader.deployment.modelRegistry, shares: model.shares, timelock: model.timelock }
+    const contracts = {
+      registry: this.c.reader.deployment.modelRegistry,
+      shares: model.shares,
+      timelock: model.timelock,
+    }
     let call: ProposalCall
     let summary: string
     switch (p.kind) {
@@ -149,10 +183,17 @@ export class Governance {
           const versionId = parsePositiveInt(p.versionId, 'version')
           const versions = await listVersions(this.c.reader, model.id)
           const found = versions.find((x) => x.id === versionId)
-          if (!found) throw new InvalidInputError(`Model ${model.name} has no version ${versionId} (it has ${versions.length}).`)
+          if (!found)
+            throw new InvalidInputError(
+              `Model ${model.name} has no version ${versionId} (it has ${versions.length}).`,
+            )
           v = versionDto(found)
-        } else throw new InvalidInputError('publish-version needs --version <id> or --root <content root> --size <bytes>.')
-        if (v.status !== 'proposed') throw new InvalidInputError(`Version ${v.id} is ${v.status}, not proposed.`)
+        } else
+          throw new InvalidInputError(
+            'publish-version needs --version <id> or --root <content root> --size <bytes>.',
+          )
+        if (v.status !== 'proposed')
+          throw new InvalidInputError(`Version ${v.id} is ${v.status}, not proposed.`)
         call = publishVersionCall(contracts, model.id, BigInt(v.id))
         summary = `Publish version ${v.id} (${v.contentRoot}) of ${model.name}`
         break
@@ -165,7 +206,11 @@ export class Governance {
       }
       case 'set-policy': {
         const price = parseNonNegativeInt(p.pricePer1kTokens, 'price per 1k tokens (wei)')
-        call = setPolicyCall(contracts, model.id, { pricePer1kTokens: price, open: p.open, policyURI: p.policyURI ?? '' })
+        call = setPolicyCall(contracts, model.id, {
+          pricePer1kTokens: price,
+          open: p.open,
+          policyURI: p.policyURI ?? '',
+        })
         summary = `Set policy of ${model.name}: ${price} wei per 1k tokens, ${p.open ? 'open' : 'allowlist only'}`
         break
       }
@@ -194,9 +239,12 @@ export class Governance {
   }
 
   async listProposals(modelIdOrName?: string) {
-    const models = modelIdOrName === undefined ? await listModels(this.c.reader) : [await this.modelRef(modelIdOrName)]
+    const models =
+      modelIdOrName === undefined ? await listModels(this.c.reader) : [await this.modelRef(modelIdOrName)]
     const all = await Promise.all(
-      models.map(async (m) => Promise.all((await this.proposals.all(m)).map((x) => readProposalStatus(this.c.reader, x)))),
+      models.map(async (m) =>
+        Promise.all((await this.proposals.all(m)).map((x) => readProposalStatus(this.c.reader, x))),
+      ),
     )
     return all.flat().map(proposalDto)
   }
@@ -223,10 +271,17 @@ export class Governance {
   }
 
   /** Turns a governor refusal into a ProposalStateError that says when the step becomes possible. */
-  private async explainRefusal(err: unknown, created: ProposalCreated, voter?: `0x${string}`): Promise<never> {
+  private async explainRefusal(
+    err: unknown,
+    created: ProposalCreated,
+    voter?: `0x${string}`,
+  ): Promise<never> {
     const name = err instanceof ContractRevertedError ? err.details?.errorName : undefined
     if (name === 'GovernorAlreadyCastVote') {
-      throw new ProposalStateError(`${voter} already voted on proposal ${created.ref}; each account votes once.`, { cause: err })
+      throw new ProposalStateError(
+        `${voter} already voted on proposal ${created.ref}; each account votes once.`,
+        { cause: err },
+      )
     }
     if (name !== 'GovernorUnexpectedProposalState' && name !== 'TimelockUnexpectedOperationState') throw err
     const status = await readProposalStatus(this.c.reader, created)
@@ -243,7 +298,9 @@ export class Governance {
             : status.state === 'succeeded'
               ? 'voting closed and it passed: queue it next'
               : `voting closed at ${isoTime(status.voteEnd)}`
-    throw new ProposalStateError(`Proposal ${created.ref} is ${status.state}: ${why}. Nothing was sent.`, { cause: err })
+    throw new ProposalStateError(`Proposal ${created.ref} is ${status.state}: ${why}. Nothing was sent.`, {
+      cause: err,
+    })
   }
 
   async votes(idOrRef: string) {
@@ -265,13 +322,17 @@ export class Governance {
 
   async queue(p: { account: string; proposal: string }) {
     const created = await this.findProposal(p.proposal)
-    const tx = await queueProposal(await this.c.writerFor(p.account), created).catch((err) => this.explainRefusal(err, created))
+    const tx = await queueProposal(await this.c.writerFor(p.account), created).catch((err) =>
+      this.explainRefusal(err, created),
+    )
     return { ...proposalDto(await readProposalStatus(this.c.reader, created)), transactionHash: tx }
   }
 
   async execute(p: { account: string; proposal: string }) {
     const created = await this.findProposal(p.proposal)
-    const tx = await executeProposal(await this.c.writerFor(p.account), created).catch((err) => this.explainRefusal(err, created))
+    const tx = await executeProposal(await this.c.writerFor(p.account), created).catch((err) =>
+      this.explainRefusal(err, created),
+    )
     return { ...proposalDto(await readProposalStatus(this.c.reader, created)), transactionHash: tx }
   }
 
@@ -295,7 +356,10 @@ export class Governance {
     const to = await this.resolveAddress(p.to, 'delegatee')
     const writer = await this.c.writerFor(p.account)
     const tx = await delegateVotes(writer, { shares: model.shares, delegatee: to })
-    return { ...(await this.shares({ model: p.model, account: writer.wallet.account.address })), transactionHash: tx }
+    return {
+      ...(await this.shares({ model: p.model, account: writer.wallet.account.address })),
+      transactionHash: tx,
+    }
   }
 
   async listNodes() {
@@ -315,7 +379,8 @@ export class Governance {
     try {
       return await getModel(this.c.reader, id)
     } catch (err) {
-      if (err instanceof ContractRevertedError && err.details?.errorName === 'RegistryUnknownModel') throw modelNotFound(idOrName)
+      if (err instanceof ContractRevertedError && err.details?.errorName === 'RegistryUnknownModel')
+        throw modelNotFound(idOrName)
       throw err
     }
   }
@@ -323,11 +388,15 @@ export class Governance {
   private async findProposal(idOrRef: string): Promise<ProposalCreated> {
     const ref = /^(\d+)\.(\d+)$/.exec(idOrRef)
     if (!ref && !/^\d+$/.test(idOrRef)) {
-      throw new InvalidInputError(`"${idOrRef}" is not a proposal id: use the reference shown by \`commons proposals\` (e.g. 1.2) or the full id.`)
+      throw new InvalidInputError(
+        `"${idOrRef}" is not a proposal id: use the reference shown by \`commons proposals\` (e.g. 1.2) or the full id.`,
+      )
     }
     const models = ref ? [await this.modelRef(ref[1]!)] : await listModels(this.c.reader)
     for (const m of models) {
-      const found = (await this.proposals.all(m)).find((p) => (ref ? p.ref === idOrRef : p.id.toString() === idOrRef))
+      const found = (await this.proposals.all(m)).find((p) =>
+        ref ? p.ref === idOrRef : p.id.toString() === idOrRef,
+      )
       if (found) return found
     }
     throw new ProposalNotFoundError(`No proposal ${idOrRef}. List them with \`commons proposals\`.`)
@@ -360,7 +429,10 @@ export class Governance {
 
   private async resolveAddress(value: string, what: string): Promise<`0x${string}`> {
     if (isAddress(value, { strict: false })) return value as `0x${string}`
-    if (/^0x/i.test(value)) throw new InvalidInputError(`The ${what} "${value}" is not a valid address (0x followed by 40 hex digits).`)
+    if (/^0x/i.test(value))
+      throw new InvalidInputError(
+        `The ${what} "${value}" is not a valid address (0x followed by 40 hex digits).`,
+      )
     if (this.c.addressOf) return this.c.addressOf(value)
     throw new InvalidInputError(`The ${what} "${value}" is not an address.`)
   }
@@ -373,10 +445,13 @@ function modelNotFound(idOrName: string) {
 function parseShares(value: string, what: string): bigint {
   const v = String(value).trim()
   if (!/^\d+(\.\d{1,18})?$/.test(v)) {
-    throw new InvalidInputError(`${capitalize(what)} must be a positive number (e.g. 40 or 12.5), not "${value}".`)
+    throw new InvalidInputError(
+      `${capitalize(what)} must be a positive number (e.g. 40 or 12.5), not "${value}".`,
+    )
   }
   const amount = parseEther(v)
-  if (amount <= 0n) throw new InvalidInputError(`${capitalize(what)} must be greater than zero, not "${value}".`)
+  if (amount <= 0n)
+    throw new InvalidInputError(`${capitalize(what)} must be greater than zero, not "${value}".`)
   return amount
 }
 
@@ -387,14 +462,17 @@ function parsePositiveInt(value: string, what: string): bigint {
 }
 
 function parseNonNegativeInt(value: string, what: string): bigint {
-  if (!/^\d+$/.test(String(value).trim())) throw new InvalidInputError(`The ${what} must be a whole number, not "${value}".`)
+  if (!/^\d+$/.test(String(value).trim()))
+    throw new InvalidInputError(`The ${what} must be a whole number, not "${value}".`)
   return BigInt(String(value).trim())
 }
 
 function parseRoot(value: string): `0x${string}` {
   const hex = value.startsWith('0x') ? value.slice(2) : value
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
-    throw new InvalidInputError(`"${value}" is not a content root: expected 64 hex digits (a sha256), as \`commons store add\` prints.`)
+    throw new InvalidInputError(
+      `"${value}" is not a content root: expected 64 hex digits (a sha256), as \`commons store add\` prints.`,
+    )
   }
   return `0x${hex.toLowerCase()}`
 }
@@ -423,7 +501,10 @@ function parseSettings(s: Partial<Record<keyof GovernanceSettings, string | numb
 }
 
 function deriveSymbol(name: string): string {
-  const s = name.replace(/[^a-z0-9]/gi, '').toUpperCase().slice(0, 8)
+  const s = name
+    .replace(/[^a-z0-9]/gi, '')
+    .toUpperCase()
+    .slice(0, 8)
   return s.length > 0 ? s : 'SHARE'
 }
 
@@ -446,7 +527,11 @@ function modelDto(m: ModelInfo) {
     creator: m.creator,
     createdAt: m.createdAt.toString(),
     totalShares: formatEther(m.totalShares),
-    policy: { pricePer1kTokens: m.policy.pricePer1kTokens.toString(), open: m.policy.open, policyURI: m.policy.policyURI },
+    policy: {
+      pricePer1kTokens: m.policy.pricePer1kTokens.toString(),
+      open: m.policy.open,
+      policyURI: m.policy.policyURI,
+    },
     latestPublishedVersion: m.latestPublishedVersion.toString(),
     settings: {
       votingDelay: m.settings.votingDelay.toString(),
@@ -485,7 +570,11 @@ function proposalDto(p: ProposalInfo) {
     voteStart: p.voteStart.toString(),
     voteEnd: p.voteEnd.toString(),
     eta: p.eta.toString(),
-    votes: { for: formatEther(p.votes.for), against: formatEther(p.votes.against), abstain: formatEther(p.votes.abstain) },
+    votes: {
+      for: formatEther(p.votes.for),
+      against: formatEther(p.votes.against),
+      abstain: formatEther(p.votes.abstain),
+    },
     quorum: formatEther(p.quorum),
   }
 }

@@ -20,7 +20,11 @@ export function publishVersionCall(m: ModelContracts, modelId: bigint, versionId
   return {
     target: m.registry,
     value: 0n,
-    data: encodeFunctionData({ abi: ModelRegistry.abi, functionName: 'publishVersion', args: [modelId, versionId] }),
+    data: encodeFunctionData({
+      abi: ModelRegistry.abi,
+      functionName: 'publishVersion',
+      args: [modelId, versionId],
+    }),
   }
 }
 
@@ -29,7 +33,11 @@ export function revokeVersionCall(m: ModelContracts, modelId: bigint, versionId:
   return {
     target: m.registry,
     value: 0n,
-    data: encodeFunctionData({ abi: ModelRegistry.abi, functionName: 'revokeVersion', args: [modelId, versionId] }),
+    data: encodeFunctionData({
+      abi: ModelRegistry.abi,
+      functionName: 'revokeVersion',
+      args: [modelId, versionId],
+    }),
   }
 }
 
@@ -66,7 +74,9 @@ export function describeCall(target: `0x${string}`, value: bigint, data: `0x${st
     try {
       const d = decodeFunctionData({ abi, data })
       const args = (d.args ?? []).map((a) =>
-        typeof a === 'object' && a !== null ? JSON.stringify(a, (_, v) => (typeof v === 'bigint' ? v.toString() : v)) : String(a),
+        typeof a === 'object' && a !== null
+          ? JSON.stringify(a, (_, v) => (typeof v === 'bigint' ? v.toString() : v))
+          : String(a),
       )
       return `${d.functionName}(${args.join(', ')})`
     } catch {}

@@ -1,4 +1,4 @@
-import { readProposalsCreated, type ProposalCreated } from './actions/list-proposals.ts'
+import { type ProposalCreated, readProposalsCreated } from './actions/list-proposals.ts'
 import type { ChainReader } from './chain-client.ts'
 
 /**
@@ -26,7 +26,10 @@ export class ProposalIndex {
     }
   }
 
-  private async scan(key: string, model: { id: bigint; governor: `0x${string}` }): Promise<ProposalCreated[]> {
+  private async scan(
+    key: string,
+    model: { id: bigint; governor: `0x${string}` },
+  ): Promise<ProposalCreated[]> {
     let entry = this.byGovernor.get(key)
     if (!entry) {
       entry = { scannedTo: BigInt(this.reader.deployment.deployedAtBlock) - 1n, proposals: [] }

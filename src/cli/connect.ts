@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises'
+import { DevnetOnlyError } from '../chain/errors.ts'
 import type { Logger } from '../log.ts'
 import { dataDirLayout } from '../node/data-dir.ts'
 import { openChain } from '../node/open-chain.ts'
 import { isNodeAlive, readRuntimeInfo } from '../node/runtime-file.ts'
-import { DevnetOnlyError } from '../chain/errors.ts'
 import type { CommonsClient } from './commons-client.ts'
 import { createHttpClient } from './http-client.ts'
 
@@ -56,7 +56,12 @@ export async function connect(o: ConnectOptions): Promise<CommonsClient> {
       return { timestamp: ts.toString(), iso: new Date(Number(ts) * 1000).toISOString() }
     },
     accounts: async () =>
-      Promise.all((await opened.keystore.names()).map(async (name) => ({ name, address: (await opened.keystore.get(name)).address }))),
+      Promise.all(
+        (await opened.keystore.names()).map(async (name) => ({
+          name,
+          address: (await opened.keystore.get(name)).address,
+        })),
+      ),
     close: () => opened.close(),
   }
 }

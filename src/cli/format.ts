@@ -11,7 +11,8 @@ export function formatModel(m: ModelDto & { versions?: VersionDto[] }): string {
     `  governance voting delay ${m.settings.votingDelay}s, period ${m.settings.votingPeriod}s, quorum ${m.settings.quorumPercent}%, timelock ${m.settings.timelockDelay}s`,
     `  latest published version: ${m.latestPublishedVersion === '0' ? 'none' : m.latestPublishedVersion}`,
   ]
-  for (const v of m.versions ?? []) lines.push(`  version ${v.id}  ${v.status.padEnd(9)} ${v.format} ${v.size} bytes  ${v.contentRoot}`)
+  for (const v of m.versions ?? [])
+    lines.push(`  version ${v.id}  ${v.status.padEnd(9)} ${v.format} ${v.size} bytes  ${v.contentRoot}`)
   return lines.join('\n')
 }
 

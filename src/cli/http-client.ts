@@ -1,5 +1,5 @@
-import { errorFromResponse, NodeUnreachableError } from './errors.ts'
 import type { CommonsClient } from './commons-client.ts'
+import { errorFromResponse, NodeUnreachableError } from './errors.ts'
 
 type Json = Record<string, unknown>
 
@@ -10,12 +10,18 @@ export function createHttpClient(apiUrl: string, token: string): CommonsClient {
     try {
       res = await fetch(new URL(path, apiUrl), {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
         body: body ? JSON.stringify(body) : undefined,
         signal: AbortSignal.timeout(120_000),
       })
     } catch (err) {
-      throw new NodeUnreachableError(`The node at ${apiUrl} did not answer (${(err as Error).message}). Is \`commons up\` still running?`, { cause: err })
+      throw new NodeUnreachableError(
+        `The node at ${apiUrl} did not answer (${(err as Error).message}). Is \`commons up\` still running?`,
+        { cause: err },
+      )
     }
     const payload = (await res.json().catch(() => ({}))) as Json
     if (!res.ok) throw errorFromResponse(res.status, payload)
@@ -27,11 +33,13 @@ export function createHttpClient(apiUrl: string, token: string): CommonsClient {
     createModel: (p) => call('POST', '/api/models', p as Json),
     listModels: async () => (await call<{ models: never }>('GET', '/api/models')).models,
     showModel: (id) => call('GET', `/api/models/${q(id)}`),
-    listVersions: async (id) => (await call<{ versions: never }>('GET', `/api/models/${q(id)}/versions`)).versions,
+    listVersions: async (id) =>
+      (await call<{ versions: never }>('GET', `/api/models/${q(id)}/versions`)).versions,
     addVersion: ({ model, ...rest }) => call('POST', `/api/models/${q(model)}/versions`, rest),
     propose: (p) => call('POST', '/api/proposals', p as Json),
     listProposals: async (model) =>
-      (await call<{ proposals: never }>('GET', `/api/proposals${model ? `?model=${q(model)}` : ''}`)).proposals,
+      (await call<{ proposals: never }>('GET', `/api/proposals${model ? `?model=${q(model)}` : ''}`))
+        .proposals,
     proposal: (id) => call('GET', `/api/proposals/${q(id)}`),
     vote: ({ proposal, ...rest }) => call('POST', `/api/proposals/${q(proposal)}/votes`, rest),
     votes: async (id) => (await call<{ votes: never }>('GET', `/api/proposals/${q(id)}/votes`)).votes,

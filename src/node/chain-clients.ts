@@ -1,4 +1,12 @@
-import { type Account, type Chain, createPublicClient, createWalletClient, defineChain, http, type TransactionReceipt } from 'viem'
+import {
+  type Account,
+  type Chain,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  type TransactionReceipt,
+} from 'viem'
 import type { ChainReader, ChainWriter } from '../chain/chain-client.ts'
 import type { Deployment } from '../chain/deployment.ts'
 

@@ -48,7 +48,9 @@ export async function readConfig(dataDir: string): Promise<NodeConfig> {
   const parsed = nodeConfigSchema.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
-    throw new InvalidConfigError(`${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}. Fix or delete it.`)
+    throw new InvalidConfigError(
+      `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}. Fix or delete it.`,
+    )
   }
   return parsed.data
 }

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { serve, type ServerType } from '@hono/node-server'
+import { type ServerType, serve } from '@hono/node-server'
 import { hexToBytes } from 'viem'
 import { createApi } from '../api/index.ts'
 import { isRegisteredNode, registerNode } from '../chain/actions/nodes.ts'
@@ -54,7 +54,9 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
 
   const running = await readRuntimeInfo(layout.runtime)
   if (running && (await isNodeAlive(running))) {
-    throw new NodeAlreadyRunningError(`A node already runs on ${layout.root} (pid ${running.pid}, API ${running.apiUrl}). Stop it first.`)
+    throw new NodeAlreadyRunningError(
+      `A node already runs on ${layout.root} (pid ${running.pid}, API ${running.apiUrl}). Stop it first.`,
+    )
   }
 
   const fileConfig = await readConfig(layout.root)
@@ -69,7 +71,13 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
     for (const fn of cleanups.reverse()) await fn().catch((err) => log.warn({ err }, 'cleanup failed'))
   }
   try {
-    const opened = await openChain({ dataDir: layout.root, passphrase: init.passphrase, chain: config.chain, log, progress })
+    const opened = await openChain({
+      dataDir: layout.root,
+      passphrase: init.passphrase,
+      chain: config.chain,
+      log,
+      progress,
+    })
     cleanups.push(() => opened.close())
     const { devnet, rpcUrl, deployment, access, governance, keystore, nodeAccount } = opened
 
@@ -98,7 +106,12 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
       log: log.child({ component: 'api' }),
       apiToken,
       accounts: async () =>
-        Promise.all((await keystore.names()).map(async (name: string) => ({ name, address: (await keystore.get(name)).address }))),
+        Promise.all(
+          (await keystore.names()).map(async (name: string) => ({
+            name,
+            address: (await keystore.get(name)).address,
+          })),
+        ),
       chainInfo: async () => ({
         mode: config.chain.mode,
         rpcUrl,
@@ -146,9 +159,19 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
   }
 }
 
-function listen(fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+function listen(
+  fetch: (req: Request) => Response | Promise<Response>,
+  hostname: string,
+  port: number,
+): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname, port }, () => resolve(server))
-    server.once('error', (err) => reject(new InvalidInputError(`Cannot listen on ${hostname}:${port}: ${err.message}. Use --port.`, { cause: err })))
+    server.once('error', (err) =>
+      reject(
+        new InvalidInputError(`Cannot listen on ${hostname}:${port}: ${err.message}. Use --port.`, {
+          cause: err,
+        }),
+      ),
+    )
   })
 }

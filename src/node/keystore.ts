@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto'
 import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
 import { writeFileAtomic } from '../atomic-file.ts'
 import { InvalidInputError, NotFoundError } from '../errors.ts'
@@ -66,10 +66,13 @@ export class Keystore {
       text = await readFile(this.path(name), 'utf8')
     } catch {
       if (opts.create === true) return this.create(name)
-      throw new NotFoundError(`No local account named "${name}". See \`commons whoami --all\`, or create it with \`commons init\`.`)
+      throw new NotFoundError(
+        `No local account named "${name}". See \`commons whoami --all\`, or create it with \`commons init\`.`,
+      )
     }
     const file = keyFileSchema.parse(JSON.parse(text))
-    const privateKey = 'privateKey' in file ? (file.privateKey as `0x${string}`) : this.open(name, file.crypto)
+    const privateKey =
+      'privateKey' in file ? (file.privateKey as `0x${string}`) : this.open(name, file.crypto)
     const account = privateKeyToAccount(privateKey)
     this.cache.set(name, account)
     return account
@@ -102,7 +105,9 @@ export class Keystore {
         const a = await this.get(n)
         if (a.address.toLowerCase() === nameOrAddress.toLowerCase()) return a
       }
-      throw new NotFoundError(`No local account has address ${nameOrAddress}; this node can only sign for its own accounts.`)
+      throw new NotFoundError(
+        `No local account has address ${nameOrAddress}; this node can only sign for its own accounts.`,
+      )
     }
     return this.get(nameOrAddress)
   }
@@ -116,7 +121,12 @@ export class Keystore {
     const salt = randomBytes(16)
     const iv = randomBytes(12)
     const params = { n: 2 ** 15, r: 8, p: 1 }
-    const key = scryptSync(this.passphrase, salt, 32, { N: params.n, r: params.r, p: params.p, maxmem: 64 * 1024 * 1024 })
+    const key = scryptSync(this.passphrase, salt, 32, {
+      N: params.n,
+      r: params.r,
+      p: params.p,
+      maxmem: 64 * 1024 * 1024,
+    })
     const cipher = createCipheriv('aes-256-gcm', key, iv)
     const ciphertext = Buffer.concat([cipher.update(Buffer.from(privateKey.slice(2), 'hex')), cipher.final()])
     return {
@@ -143,7 +153,12 @@ export class Keystore {
         `The key of account "${name}" is encrypted. Set COMMONS_PASSPHRASE or pass --passphrase-file <file>.`,
       )
     }
-    const key = scryptSync(this.passphrase, Buffer.from(c.salt, 'hex'), 32, { N: c.n, r: c.r, p: c.p, maxmem: 64 * 1024 * 1024 })
+    const key = scryptSync(this.passphrase, Buffer.from(c.salt, 'hex'), 32, {
+      N: c.n,
+      r: c.r,
+      p: c.p,
+      maxmem: 64 * 1024 * 1024,
+    })
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(c.iv, 'hex'))
     decipher.setAuthTag(Buffer.from(c.tag, 'hex'))
     try {

@@ -1,4 +1,4 @@
-import { parseEther, type PrivateKeyAccount } from 'viem'
+import { type PrivateKeyAccount, parseEther } from 'viem'
 import type { ChainReader, ChainWriter } from '../chain/chain-client.ts'
 import { DEVNET_FUNDING_WEI } from '../chain/constants.ts'
 import { deployContracts } from '../chain/deploy-contracts.ts'
@@ -56,13 +56,18 @@ export async function openChain(init: {
       throw err
     }
   } else {
-    if (!init.chain.rpcUrl) throw new InvalidInputError('chain.mode is "rpc" but no RPC URL is set: pass --rpc <url>.')
+    if (!init.chain.rpcUrl)
+      throw new InvalidInputError('chain.mode is "rpc" but no RPC URL is set: pass --rpc <url>.')
     rpcUrl = init.chain.rpcUrl
     deployment = await readDeployment(init.chain.deploymentFile ?? layout.deployment)
   }
 
   const chain = devnet
-  const access = createChainAccess({ rpcUrl, deployment, onConfirmed: chain ? (receipt) => chain.recordTransaction(receipt) : undefined })
+  const access = createChainAccess({
+    rpcUrl,
+    deployment,
+    onConfirmed: chain ? (receipt) => chain.recordTransaction(receipt) : undefined,
+  })
   const governance = new Governance({
     reader: access.reader,
     writerFor: async (name) => {
@@ -99,7 +104,10 @@ async function loadOrDeploy(
   try {
     const existing = await readDeployment(path)
     if (await devnet.hasCode(existing.modelRegistry)) return existing
-    progress('chain:deployment:stale', 'the deployment file points at no contract (chain state was reset): deploying again')
+    progress(
+      'chain:deployment:stale',
+      'the deployment file points at no contract (chain state was reset): deploying again',
+    )
   } catch {}
   progress('chain:contracts:deploying', 'deploying the Model Commons contracts')
   const placeholder = deployer.address

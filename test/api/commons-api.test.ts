@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { createNode } from '../../src/node/create-node.ts'
 import { silentLogger } from '../../src/log.ts'
+import { createNode } from '../../src/node/create-node.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 
 test('the Commons REST API validates input, authenticates writes and answers with typed errors', async () => {
@@ -48,15 +48,36 @@ test('the Commons REST API validates input, authenticates writes and answers wit
   const created = await call(
     'POST',
     '/api/models',
-    JSON.stringify({ name: 'api-model', owners: [{ owner: 'alice', shares: 51 }, { owner: 'bob', shares: '49' }], settings: { votingDelay: 1 } }),
+    JSON.stringify({
+      name: 'api-model',
+      owners: [
+        { owner: 'alice', shares: 51 },
+        { owner: 'bob', shares: '49' },
+      ],
+      settings: { votingDelay: 1 },
+    }),
   )
   assert.equal(created.status, 201, JSON.stringify(created.body))
   assert.equal(created.body.totalShares, '100')
-  const proposal = await call('POST', '/api/proposals', JSON.stringify({ account: 'alice', model: 'api-model', kind: 'set-policy', pricePer1kTokens: '1000', open: false }))
+  const proposal = await call(
+    'POST',
+    '/api/proposals',
+    JSON.stringify({
+      account: 'alice',
+      model: 'api-model',
+      kind: 'set-policy',
+      pricePer1kTokens: '1000',
+      open: false,
+    }),
+  )
   assert.equal(proposal.status, 201, JSON.stringify(proposal.body))
   assert.equal(proposal.body.state, 'pending')
   assert.match(proposal.body.actions[0], /^setPolicy\(/)
-  const early = await call('POST', `/api/proposals/${proposal.body.ref}/votes`, JSON.stringify({ account: 'alice', support: 'for' }))
+  const early = await call(
+    'POST',
+    `/api/proposals/${proposal.body.ref}/votes`,
+    JSON.stringify({ account: 'alice', support: 'for' }),
+  )
   assert.equal(early.status, 409)
   assert.equal(early.body.error.code, 'ProposalStateError')
   const nodes = await call('GET', '/api/nodes')

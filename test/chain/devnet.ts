@@ -1,9 +1,9 @@
-import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
-import { EmbeddedChain } from '../../src/chain/embedded-chain.ts'
-import { deployContracts } from '../../src/chain/deploy-contracts.ts'
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import type { ChainReader, ChainWriter } from '../../src/chain/chain-client.ts'
-import { createChainAccess } from '../../src/node/chain-clients.ts'
+import { deployContracts } from '../../src/chain/deploy-contracts.ts'
+import { EmbeddedChain } from '../../src/chain/embedded-chain.ts'
 import { silentLogger } from '../../src/log.ts'
+import { createChainAccess } from '../../src/node/chain-clients.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 
 export interface Devnet extends AsyncDisposable {
@@ -12,7 +12,7 @@ export interface Devnet extends AsyncDisposable {
   deployer: ChainWriter
   accounts: PrivateKeyAccount[]
   as(account: PrivateKeyAccount): ChainWriter
-  deployment: ChainReader["deployment"]
+  deployment: ChainReader['deployment']
 }
 
 /** A real anvil with the real contracts deployed, plus funded accounts. */

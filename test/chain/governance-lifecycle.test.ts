@@ -13,11 +13,21 @@ import { publishVersionCall } from '../../src/chain/proposal-calls.ts'
 import { startDevnet } from './devnet.ts'
 
 const ROOT = `0x${'ab'.repeat(32)}` as const
-const settings = { votingDelay: 10, votingPeriod: 600, proposalThreshold: 0n, quorumPercent: 40n, timelockDelay: 60n }
+const settings = {
+  votingDelay: 10,
+  votingPeriod: 600,
+  proposalThreshold: 0n,
+  quorumPercent: 40n,
+  timelockDelay: 60n,
+}
 
 test('a model co-owned 40/35/25 publishes a version by vote; a proposal without quorum is defeated', async () => {
   await using net = await startDevnet(3)
-  const [alice, bob, carol] = net.accounts as [typeof net.accounts[0], typeof net.accounts[0], typeof net.accounts[0]]
+  const [alice, bob, carol] = net.accounts as [
+    (typeof net.accounts)[0],
+    (typeof net.accounts)[0],
+    (typeof net.accounts)[0],
+  ]
   const created = await createModel(net.deployer, {
     name: 'tiny-llama',
     symbol: 'TINY',
@@ -64,7 +74,13 @@ test('a model co-owned 40/35/25 publishes a version by vote; a proposal without 
   assert.equal((await getModel(net.reader, model.id)).latestPublishedVersion, 1n)
 
   // Only carol (25% < 40% quorum) votes: defeated, and cannot be queued or executed.
-  const v2 = await proposeVersion(net.as(bob), { modelId: model.id, contentRoot: `0x${'cd'.repeat(32)}`, format: 'gguf', size: 1n, cardURI: '' })
+  const v2 = await proposeVersion(net.as(bob), {
+    modelId: model.id,
+    contentRoot: `0x${'cd'.repeat(32)}`,
+    format: 'gguf',
+    size: 1n,
+    cardURI: '',
+  })
   const p2 = await propose(net.as(bob), {
     governor: model.governor,
     calls: [publishVersionCall(contracts, model.id, v2)],

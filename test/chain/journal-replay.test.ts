@@ -2,12 +2,11 @@ import assert from 'node:assert/strict'
 import { appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { parseEther } from 'viem'
+import { createPublicClient, createWalletClient, http, parseEther } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { EmbeddedChain } from '../../src/chain/embedded-chain.ts'
 import { silentLogger } from '../../src/log.ts'
 import { chainFor } from '../../src/node/chain-clients.ts'
-import { createPublicClient, createWalletClient, http } from 'viem'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 
 test('after kill -9, journaled transactions, warps and balances replay over the snapshot exactly', async () => {

@@ -1,13 +1,24 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { parseEther, type Abi } from 'viem'
+import { type Abi, parseEther } from 'viem'
 import { createModel } from '../../src/chain/actions/create-model.ts'
 import { getModel } from '../../src/chain/actions/get-model.ts'
-import { ModelGovernor, ModelRegistry, ModelShares, ModelTimelock } from '../../src/chain/generated/artifacts.ts'
 import { translateChainError } from '../../src/chain/errors.ts'
+import {
+  ModelGovernor,
+  ModelRegistry,
+  ModelShares,
+  ModelTimelock,
+} from '../../src/chain/generated/artifacts.ts'
 import { startDevnet } from './devnet.ts'
 
-const settings = { votingDelay: 1, votingPeriod: 100, proposalThreshold: 0n, quorumPercent: 40n, timelockDelay: 10n }
+const settings = {
+  votingDelay: 1,
+  votingPeriod: 100,
+  proposalThreshold: 0n,
+  quorumPercent: 40n,
+  timelockDelay: 10n,
+}
 
 test('no admin survives: deployer and owners calling privileged functions revert with named custom errors', async () => {
   await using net = await startDevnet(3)
@@ -42,19 +53,89 @@ test('no admin survives: deployer and owners calling privileged functions revert
   const callers = [deployer, ...net.accounts]
   const registry = net.deployment.modelRegistry
   for (const who of callers) {
-    await expectRevert(who, registry, ModelRegistry.abi, 'publishVersion', [model.id, 1n], 'RegistryUnauthorized')
-    await expectRevert(who, registry, ModelRegistry.abi, 'revokeVersion', [model.id, 1n], 'RegistryUnauthorized')
-    await expectRevert(who, registry, ModelRegistry.abi, 'setPolicy', [model.id, { pricePer1kTokens: 1n, open: false, policyURI: '' }], 'RegistryUnauthorized')
-    await expectRevert(who, registry, ModelRegistry.abi, 'setAllowed', [model.id, who.address, true], 'RegistryUnauthorized')
-    await expectRevert(who, model.shares, ModelShares.abi, 'mint', [who.address, 1n], 'SharesUnauthorizedMinter')
-    await expectRevert(who, model.timelock, ModelTimelock.abi, 'schedule', [who.address, 1n, '0x', `0x${'00'.repeat(32)}`, `0x${'00'.repeat(32)}`, 10n], 'AccessControlUnauthorizedAccount')
-    await expectRevert(who, model.timelock, ModelTimelock.abi, 'updateDelay', [0n], 'TimelockUnauthorizedCaller')
+    await expectRevert(
+      who,
+      registry,
+      ModelRegistry.abi,
+      'publishVersion',
+      [model.id, 1n],
+      'RegistryUnauthorized',
+    )
+    await expectRevert(
+      who,
+      registry,
+      ModelRegistry.abi,
+      'revokeVersion',
+      [model.id, 1n],
+      'RegistryUnauthorized',
+    )
+    await expectRevert(
+      who,
+      registry,
+      ModelRegistry.abi,
+      'setPolicy',
+      [model.id, { pricePer1kTokens: 1n, open: false, policyURI: '' }],
+      'RegistryUnauthorized',
+    )
+    await expectRevert(
+      who,
+      registry,
+      ModelRegistry.abi,
+      'setAllowed',
+      [model.id, who.address, true],
+      'RegistryUnauthorized',
+    )
+    await expectRevert(
+      who,
+      model.shares,
+      ModelShares.abi,
+      'mint',
+      [who.address, 1n],
+      'SharesUnauthorizedMinter',
+    )
+    await expectRevert(
+      who,
+      model.timelock,
+      ModelTimelock.abi,
+      'schedule',
+      [who.address, 1n, '0x', `0x${'00'.repeat(32)}`, `0x${'00'.repeat(32)}`, 10n],
+      'AccessControlUnauthorizedAccount',
+    )
+    await expectRevert(
+      who,
+      model.timelock,
+      ModelTimelock.abi,
+      'updateDelay',
+      [0n],
+      'TimelockUnauthorizedCaller',
+    )
     await expectRevert(who, model.governor, ModelGovernor.abi, 'setVotingPeriod', [1], 'GovernorOnlyExecutor')
-    await expectRevert(who, model.governor, ModelGovernor.abi, 'updateQuorumNumerator', [1n], 'GovernorOnlyExecutor')
-    await expectRevert(who, model.shares, ModelShares.abi, 'initialize', ['x', 'X', who.address, [who.address], [1n]], 'InvalidInitialization')
+    await expectRevert(
+      who,
+      model.governor,
+      ModelGovernor.abi,
+      'updateQuorumNumerator',
+      [1n],
+      'GovernorOnlyExecutor',
+    )
+    await expectRevert(
+      who,
+      model.shares,
+      ModelShares.abi,
+      'initialize',
+      ['x', 'X', who.address, [who.address], [1n]],
+      'InvalidInitialization',
+    )
   }
   // Implementations behind the clones are locked too.
-  await expectRevert(deployer, net.deployment.implementations.shares, ModelShares.abi, 'initialize', ['x', 'X', deployer.address, [deployer.address], [1n]], 'InvalidInitialization')
+  await expectRevert(
+    deployer,
+    net.deployment.implementations.shares,
+    ModelShares.abi,
+    'initialize',
+    ['x', 'X', deployer.address, [deployer.address], [1n]],
+    'InvalidInitialization',
+  )
 
   const timelock = { address: model.timelock, abi: ModelTimelock.abi } as const
   const roles = await Promise.all(
@@ -64,10 +145,31 @@ test('no admin survives: deployer and owners calling privileged functions revert
   )
   for (const who of callers) {
     for (const role of roles) {
-      assert.equal(await net.reader.public.readContract({ ...timelock, functionName: 'hasRole', args: [role, who.address] }), false)
+      assert.equal(
+        await net.reader.public.readContract({
+          ...timelock,
+          functionName: 'hasRole',
+          args: [role, who.address],
+        }),
+        false,
+      )
     }
   }
   // The governor is the only proposer; the timelock administers itself.
-  assert.equal(await net.reader.public.readContract({ ...timelock, functionName: 'hasRole', args: [roles[1]!, model.governor] }), true)
-  assert.equal(await net.reader.public.readContract({ ...timelock, functionName: 'hasRole', args: [roles[0]!, model.timelock] }), true)
+  assert.equal(
+    await net.reader.public.readContract({
+      ...timelock,
+      functionName: 'hasRole',
+      args: [roles[1]!, model.governor],
+    }),
+    true,
+  )
+  assert.equal(
+    await net.reader.public.readContract({
+      ...timelock,
+      functionName: 'hasRole',
+      args: [roles[0]!, model.timelock],
+    }),
+    true,
+  )
 })

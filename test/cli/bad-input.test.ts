@@ -19,15 +19,35 @@ test('bad input gets a clear message and a non-zero exit code, and nothing on ch
     assert.equal(await blockNumber(), before, `${args.join(' ')} changed the chain`)
   }
   try {
-    await expectRefused(['model', 'create', '--name', 'm1', '--owners', '0x1234=10'], 2, /not a valid address/)
+    await expectRefused(
+      ['model', 'create', '--name', 'm1', '--owners', '0x1234=10'],
+      2,
+      /not a valid address/,
+    )
     await expectRefused(['model', 'create', '--name', 'm1', '--owners', 'alice=0'], 2, /greater than zero/)
     await expectRefused(['model', 'create', '--name', 'm1', '--owners', 'alice=-5'], 2, /positive number/)
-    await expectRefused(['model', 'create', '--name', 'm1', '--owners', 'alice'], 2, /<address\|account>=<shares>/)
+    await expectRefused(
+      ['model', 'create', '--name', 'm1', '--owners', 'alice'],
+      2,
+      /<address\|account>=<shares>/,
+    )
     await expectRefused(['model', 'show', 'no-such-model'], 3, /No model "no-such-model"/)
     await expectRefused(['vote', '1.99', 'for'], 3, /No proposal 1\.99/)
     await expectRefused(['vote', '1.1', 'maybe'], 2, /"for", "against" or "abstain"/)
 
-    const p = await runCli(dir.path, ['--json', '--account', 'alice', 'propose', 'mint-shares', '--model', 'commons-demo', '--to', 'bob', '--shares', '1'])
+    const p = await runCli(dir.path, [
+      '--json',
+      '--account',
+      'alice',
+      'propose',
+      'mint-shares',
+      '--model',
+      'commons-demo',
+      '--to',
+      'bob',
+      '--shares',
+      '1',
+    ])
     assert.equal(p.code, 0, p.stderr)
     // Voting has not opened yet (60 s voting delay).
     await expectRefused(['--account', 'alice', 'vote', p.json.ref, 'for'], 4, /is pending: voting opens in/)
@@ -38,7 +58,11 @@ test('bad input gets a clear message and a non-zero exit code, and nothing on ch
     assert.equal((await runCli(dir.path, ['chain', 'warp', '2h'])).code, 0)
     await expectRefused(['--account', 'bob', 'vote', p.json.ref, 'for'], 4, /voting closed/)
     // The deployer (node account) calling a timelock-only action directly is refused by the contract itself.
-    await expectRefused(['--account', 'carol', 'propose', 'publish-version', '--model', 'commons-demo', '--version', '7'], 2, /has no version 7/)
+    await expectRefused(
+      ['--account', 'carol', 'propose', 'publish-version', '--model', 'commons-demo', '--version', '7'],
+      2,
+      /has no version 7/,
+    )
   } finally {
     await node.stop()
   }

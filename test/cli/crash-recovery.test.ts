@@ -17,7 +17,18 @@ test('kill -9 of node and chain mid-sequence: every transaction the CLI reported
     return r
   }
   try {
-    const p = await cli('propose', ['--account', 'alice', 'propose', 'publish-version', '--model', 'commons-demo', '--root', ROOT, '--size', '100'])
+    const p = await cli('propose', [
+      '--account',
+      'alice',
+      'propose',
+      'publish-version',
+      '--model',
+      'commons-demo',
+      '--root',
+      ROOT,
+      '--size',
+      '100',
+    ])
     assert.equal(p.code, 0, p.stderr)
     const ref: string = p.json.ref
     assert.equal((await cli('warp', ['chain', 'warp', '61s'])).code, 0)
@@ -30,20 +41,25 @@ test('kill -9 of node and chain mid-sequence: every transaction the CLI reported
     node.child.kill('SIGKILL')
     process.kill(anvilPid, 'SIGKILL')
     const bobResult = await inflight
-    if (node.child.exitCode === null && node.child.signalCode === null) await new Promise((r) => node.child.once('exit', r))
+    if (node.child.exitCode === null && node.child.signalCode === null)
+      await new Promise((r) => node.child.once('exit', r))
 
     node = await startNodeProcess(dir.path)
     const votes = await runCli(dir.path, ['--json', 'proposals', '--model', 'commons-demo'])
     assert.equal(votes.code, 0, votes.stderr)
     const prop = votes.json.find((x: { ref: string }) => x.ref === ref)
     assert.ok(prop, 'the confirmed proposal is present after the crash')
-    const cast = (await fetch(`${node.apiUrl}/api/proposals/${ref}/votes`).then((r) => r.json())) as { votes: { weight: string }[] }
+    const cast = (await fetch(`${node.apiUrl}/api/proposals/${ref}/votes`).then((r) => r.json())) as {
+      votes: { weight: string }[]
+    }
     const voters = new Set(cast.votes.map((v) => v.weight))
     assert.ok(voters.has('40'), "alice's confirmed vote is present")
-    if (bobResult.code === 0) assert.ok(voters.has('35'), "bob's vote was reported confirmed, so it must be present")
+    if (bobResult.code === 0)
+      assert.ok(voters.has('35'), "bob's vote was reported confirmed, so it must be present")
 
     // Continue the sequence: bob votes again if his vote was lost, then carol, queue, execute.
-    if (!voters.has('35')) assert.equal((await cli('vote:bob:retry', ['--account', 'bob', 'vote', ref, 'for'])).code, 0)
+    if (!voters.has('35'))
+      assert.equal((await cli('vote:bob:retry', ['--account', 'bob', 'vote', ref, 'for'])).code, 0)
     assert.equal((await cli('vote:carol', ['--account', 'carol', 'vote', ref, 'against'])).code, 0)
     assert.equal((await cli('warp', ['chain', 'warp', '1h'])).code, 0)
     const q = await cli('queue', ['queue', ref])

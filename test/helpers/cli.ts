@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'commons.js')
 

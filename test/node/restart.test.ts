@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createNode } from '../../src/node/create-node.ts'
 import { silentLogger } from '../../src/log.ts'
+import { createNode } from '../../src/node/create-node.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 
 const ROOT = 'aa'.repeat(32)
@@ -23,7 +23,13 @@ test('after a restart, models, shares, proposals, votes and versions are all sti
     ],
     settings: { votingDelay: 1, votingPeriod: 100, timelockDelay: 10 },
   })
-  const p = await g.propose({ account: 'alice', model: created.name, kind: 'publish-version', contentRoot: ROOT, size: '42' })
+  const p = await g.propose({
+    account: 'alice',
+    model: created.name,
+    kind: 'publish-version',
+    contentRoot: ROOT,
+    size: '42',
+  })
   await node.devnet!.warp(2)
   await g.vote({ account: 'alice', proposal: p.ref, support: 'for', reason: 'ship it' })
   await g.vote({ account: 'bob', proposal: p.ref, support: 'against' })
@@ -56,7 +62,13 @@ test('after a restart, models, shares, proposals, votes and versions are all sti
     const chainNow = (await node.chain.public.getBlock()).timestamp
     assert.ok(chainNow >= BigInt(before.proposals.at(-1)!.eta), 'chain time went backwards after reload')
     // And the node keeps working: a new proposal on the restarted chain.
-    const p2 = await h.propose({ account: 'alice', model: created.name, kind: 'mint-shares', to: 'carol', shares: '5' })
+    const p2 = await h.propose({
+      account: 'alice',
+      model: created.name,
+      kind: 'mint-shares',
+      to: 'carol',
+      shares: '5',
+    })
     assert.equal(p2.ref, `${created.id}.2`)
   } finally {
     await node.stop()
@@ -65,7 +77,11 @@ test('after a restart, models, shares, proposals, votes and versions are all sti
 
 test('a second node on the same data dir is refused with a clear error', async () => {
   await using dir = await tmpDir()
-  const node = await createNode({ dataDir: dir.path, log: silentLogger, config: { api: { port: 0 }, demo: false } })
+  const node = await createNode({
+    dataDir: dir.path,
+    log: silentLogger,
+    config: { api: { port: 0 }, demo: false },
+  })
   try {
     await assert.rejects(
       createNode({ dataDir: dir.path, log: silentLogger, config: { api: { port: 0 } } }),

@@ -3,7 +3,15 @@ import { z } from 'zod'
 import { DevnetOnlyError } from '../../chain/errors.ts'
 import { parseBody } from '../parse-body.ts'
 
-const warpBody = z.object({ seconds: z.number().int().positive().max(10 * 365 * 24 * 3600) }).strict()
+const warpBody = z
+  .object({
+    seconds: z
+      .number()
+      .int()
+      .positive()
+      .max(10 * 365 * 24 * 3600),
+  })
+  .strict()
 
 /** `/api/chain`: chain info, and time warp on the embedded devnet. */
 export function chainRoutes(c: {
@@ -14,8 +22,14 @@ export function chainRoutes(c: {
     .get('/', async (ctx) => ctx.json(await c.info()))
     .post('/warp', async (ctx) => {
       const { seconds } = await parseBody(ctx, warpBody)
-      if (!c.warp) throw new DevnetOnlyError('Time warp works only on the embedded devnet; this node uses an external chain.')
+      if (!c.warp)
+        throw new DevnetOnlyError(
+          'Time warp works only on the embedded devnet; this node uses an external chain.',
+        )
       const timestamp = await c.warp(seconds)
-      return ctx.json({ timestamp: timestamp.toString(), iso: new Date(Number(timestamp) * 1000).toISOString() })
+      return ctx.json({
+        timestamp: timestamp.toString(),
+        iso: new Date(Number(timestamp) * 1000).toISOString(),
+      })
     })
 }

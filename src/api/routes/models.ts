@@ -11,7 +11,10 @@ const createModelBody = z
     name: z.string().min(1).max(64),
     symbol: z.string().min(1).max(16).optional(),
     cardURI: z.string().max(512).optional(),
-    owners: z.array(z.object({ owner: z.string(), shares: numberish })).min(1).max(64),
+    owners: z
+      .array(z.object({ owner: z.string(), shares: numberish }))
+      .min(1)
+      .max(64),
     settings: z
       .object({
         votingDelay: numberish,
@@ -44,7 +47,9 @@ export function modelRoutes(c: { governance: Governance }): Hono {
       return ctx.json(await c.governance.createModel(body), 201)
     })
     .get('/:id', async (ctx) => ctx.json(await c.governance.showModel(ctx.req.param('id'))))
-    .get('/:id/versions', async (ctx) => ctx.json({ versions: await c.governance.listVersions(ctx.req.param('id')) }))
+    .get('/:id/versions', async (ctx) =>
+      ctx.json({ versions: await c.governance.listVersions(ctx.req.param('id')) }),
+    )
     .post('/:id/versions', async (ctx) => {
       const body = await parseBody(ctx, addVersionBody)
       return ctx.json(await c.governance.addVersion({ ...body, model: ctx.req.param('id') }), 201)

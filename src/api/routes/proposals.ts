@@ -4,7 +4,11 @@ import type { Governance } from '../../chain/governance.ts'
 import { parseBody } from '../parse-body.ts'
 
 const numberish = z.union([z.string(), z.number()]).transform(String)
-const base = { account: z.string().default('node'), model: numberish, description: z.string().max(4_000).optional() }
+const base = {
+  account: z.string().default('node'),
+  model: numberish,
+  description: z.string().max(4_000).optional(),
+}
 
 const proposeBody = z.discriminatedUnion('kind', [
   z
@@ -45,7 +49,9 @@ const stepBody = z.object({ account: z.string().default('node') }).strict()
 /** `/api/proposals`: list, propose, show, votes, queue, execute. */
 export function proposalRoutes(c: { governance: Governance }): Hono {
   return new Hono()
-    .get('/', async (ctx) => ctx.json({ proposals: await c.governance.listProposals(ctx.req.query('model')) }))
+    .get('/', async (ctx) =>
+      ctx.json({ proposals: await c.governance.listProposals(ctx.req.query('model')) }),
+    )
     .post('/', async (ctx) => ctx.json(await c.governance.propose(await parseBody(ctx, proposeBody)), 201))
     .get('/:id', async (ctx) => ctx.json(await c.governance.proposal(ctx.req.param('id'))))
     .get('/:id/votes', async (ctx) => ctx.json({ votes: await c.governance.votes(ctx.req.param('id')) }))

@@ -5,7 +5,11 @@ import { InvalidInputError } from '../../errors.ts'
 import { parseBody } from '../parse-body.ts'
 
 const delegateBody = z
-  .object({ account: z.string().default('node'), model: z.union([z.string(), z.number()]).transform(String), to: z.string() })
+  .object({
+    account: z.string().default('node'),
+    model: z.union([z.string(), z.number()]).transform(String),
+    to: z.string(),
+  })
   .strict()
 
 /** `/api/shares` (who holds what) and `/api/delegations` (move voting power). */
@@ -17,5 +21,7 @@ export function shareRoutes(c: { governance: Governance }): Hono {
       if (model === undefined) throw new InvalidInputError('Pass ?model=<id or name>.')
       return ctx.json(await c.governance.shares({ model, account }))
     })
-    .post('/delegations', async (ctx) => ctx.json(await c.governance.delegate(await parseBody(ctx, delegateBody))))
+    .post('/delegations', async (ctx) =>
+      ctx.json(await c.governance.delegate(await parseBody(ctx, delegateBody))),
+    )
 }

@@ -15,7 +15,11 @@ export async function readProposalsCreated(
   range: { fromBlock: bigint; toBlock: bigint; firstIndex: number },
 ): Promise<ProposalCreated[]> {
   try {
-    const logs = await c.public.getLogs({ address: model.governor, fromBlock: range.fromBlock, toBlock: range.toBlock })
+    const logs = await c.public.getLogs({
+      address: model.governor,
+      fromBlock: range.fromBlock,
+      toBlock: range.toBlock,
+    })
     return parseEventLogs({ abi: ModelGovernor.abi, logs, eventName: 'ProposalCreated' }).map((e, i) => {
       const a = e.args
       return {

@@ -15,7 +15,12 @@ export async function propose(
       address: p.governor,
       abi: ModelGovernor.abi,
       functionName: 'propose',
-      args: [p.calls.map((x) => x.target), p.calls.map((x) => x.value), p.calls.map((x) => x.data), p.description],
+      args: [
+        p.calls.map((x) => x.target),
+        p.calls.map((x) => x.value),
+        p.calls.map((x) => x.data),
+        p.description,
+      ],
     })
     return c.wallet.writeContract(request)
   })

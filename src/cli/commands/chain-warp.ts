@@ -23,6 +23,10 @@ export function registerChainWarp(program: Command): void {
     .argument('<duration>', 'e.g. 90s, 10m, 2h, 1d')
     .action(async (duration: string, _o, cmd: Command) => {
       const seconds = parseDuration(duration)
-      await withClient(cmd, (client) => client.warp(seconds), (r) => `Chain time is now ${r.iso}`)
+      await withClient(
+        cmd,
+        (client) => client.warp(seconds),
+        (r) => `Chain time is now ${r.iso}`,
+      )
     })
 }

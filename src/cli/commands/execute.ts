@@ -9,6 +9,10 @@ export function registerExecute(program: Command): void {
     .description('execute a queued proposal once the timelock delay has passed')
     .argument('<proposal>', 'proposal reference (e.g. 1.2) or id')
     .action(async (proposal: string, _o, cmd: Command) => {
-      await withClient(cmd, (client, ctx) => client.execute({ account: ctx.account, proposal }), (p) => `Executed\n${formatProposal(p)}`)
+      await withClient(
+        cmd,
+        (client, ctx) => client.execute({ account: ctx.account, proposal }),
+        (p) => `Executed\n${formatProposal(p)}`,
+      )
     })
 }

@@ -9,7 +9,10 @@ export function registerModelCreate(model: Command): void {
     .command('create')
     .description('create a co-owned model: shares, governor and timelock in one transaction')
     .requiredOption('--name <name>', 'model name (unique)')
-    .requiredOption('--owners <list>', 'owners and their shares: <address|account>=<shares>,… e.g. alice=40,bob=35,0xabc…=25')
+    .requiredOption(
+      '--owners <list>',
+      'owners and their shares: <address|account>=<shares>,… e.g. alice=40,bob=35,0xabc…=25',
+    )
     .option('--symbol <symbol>', 'share token symbol (default: from the name)')
     .option('--card-uri <uri>', 'model card URI')
     .option('--voting-delay <seconds>', 'seconds between proposal and vote start', '60')
@@ -50,7 +53,9 @@ export function parseOwners(list: string): { owner: string; shares: string }[] {
     .map((pair) => {
       const [owner, shares, extra] = pair.split('=')
       if (!owner || shares === undefined || extra !== undefined) {
-        throw new InvalidInputError(`"${pair}" is not <address|account>=<shares>: write e.g. alice=40,0xabc…=60.`)
+        throw new InvalidInputError(
+          `"${pair}" is not <address|account>=<shares>: write e.g. alice=40,0xabc…=60.`,
+        )
       }
       return { owner: owner.trim(), shares: shares.trim() }
     })

@@ -14,7 +14,10 @@ export function registerModelList(model: Command): void {
           models.length === 0
             ? 'No models yet. Create one with `commons model create`.'
             : models
-                .map((m) => `${m.id.padStart(3)}  ${m.name.padEnd(24)} ${m.totalShares.padStart(8)} shares  latest v${m.latestPublishedVersion}`)
+                .map(
+                  (m) =>
+                    `${m.id.padStart(3)}  ${m.name.padEnd(24)} ${m.totalShares.padStart(8)} shares  latest v${m.latestPublishedVersion}`,
+                )
                 .join('\n'),
       )
     })

@@ -10,7 +10,10 @@ export function registerNodes(program: Command): void {
       await withClient(
         cmd,
         (client) => client.listNodes(),
-        (nodes) => nodes.map((n) => `${n.address}  ${n.capabilities.join(',')}  ${n.multiaddrs.join(' ')}`).join('\n') || 'No nodes.',
+        (nodes) =>
+          nodes
+            .map((n) => `${n.address}  ${n.capabilities.join(',')}  ${n.multiaddrs.join(' ')}`)
+            .join('\n') || 'No nodes.',
       )
     })
 }

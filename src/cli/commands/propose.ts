@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { InvalidInputError } from '../../errors.ts'
 import type { ProposalRequest } from '../../chain/governance.ts'
+import { InvalidInputError } from '../../errors.ts'
 import { withClient } from '../context.ts'
 import { formatProposal } from '../format.ts'
 
@@ -8,23 +8,32 @@ import { formatProposal } from '../format.ts'
 export function registerPropose(program: Command): void {
   const propose = program.command('propose').description('make a governance proposal')
   const common = (c: Command) =>
-    c.requiredOption('--model <model>', 'model id or name').option('--description <text>', 'why (recorded on chain)')
+    c
+      .requiredOption('--model <model>', 'model id or name')
+      .option('--description <text>', 'why (recorded on chain)')
 
   const submit = (cmd: Command, o: { model: string; description?: string }, request: ProposalRequest) =>
     withClient(
       cmd,
-      (client, ctx) => client.propose({ account: ctx.account, model: o.model, description: o.description, ...request }),
-      (p) => `Proposed\n${formatProposal(p)}\nVote with \`commons vote ${p.ref} for|against|abstain\` once voting opens.`,
+      (client, ctx) =>
+        client.propose({ account: ctx.account, model: o.model, description: o.description, ...request }),
+      (p) =>
+        `Proposed\n${formatProposal(p)}\nVote with \`commons vote ${p.ref} for|against|abstain\` once voting opens.`,
     )
 
-  common(propose.command('publish-version').description('publish a model version (records it first if given by --root)'))
+  common(
+    propose
+      .command('publish-version')
+      .description('publish a model version (records it first if given by --root)'),
+  )
     .option('--version <id>', 'an already recorded version id')
     .option('--root <contentRoot>', 'content root of the weights (64 hex digits)')
     .option('--size <bytes>', 'size in bytes (with --root)')
     .option('--format <format>', 'weights format (with --root)', 'gguf')
     .option('--card-uri <uri>', 'model card of this version')
     .action((o, cmd: Command) => {
-      if (!o.version && !o.root) throw new InvalidInputError('Give --version <id> or --root <content root> --size <bytes>.')
+      if (!o.version && !o.root)
+        throw new InvalidInputError('Give --version <id> or --root <content root> --size <bytes>.')
       return submit(cmd, o, {
         kind: 'publish-version',
         versionId: o.version,
@@ -44,7 +53,12 @@ export function registerPropose(program: Command): void {
     .option('--allowlist', 'only allowlisted accounts may use the model (default: open)')
     .option('--policy-uri <uri>', 'human-readable policy')
     .action((o, cmd: Command) =>
-      submit(cmd, o, { kind: 'set-policy', pricePer1kTokens: o.price, open: !o.allowlist, policyURI: o.policyUri }),
+      submit(cmd, o, {
+        kind: 'set-policy',
+        pricePer1kTokens: o.price,
+        open: !o.allowlist,
+        policyURI: o.policyUri,
+      }),
     )
 
   common(propose.command('mint-shares').description('mint new shares to an account'))

@@ -9,6 +9,10 @@ export function registerQueue(program: Command): void {
     .description("queue a succeeded proposal in the model's timelock")
     .argument('<proposal>', 'proposal reference (e.g. 1.2) or id')
     .action(async (proposal: string, _o, cmd: Command) => {
-      await withClient(cmd, (client, ctx) => client.queue({ account: ctx.account, proposal }), (p) => `Queued\n${formatProposal(p)}`)
+      await withClient(
+        cmd,
+        (client, ctx) => client.queue({ account: ctx.account, proposal }),
+        (p) => `Queued\n${formatProposal(p)}`,
+      )
     })
 }

@@ -12,7 +12,8 @@ export function registerShares(program: Command): void {
       await withClient(
         cmd,
         (client, ctx) => client.shares({ model: o.model, account: o.of ?? ctx.account }),
-        (s) => `${s.account} holds ${s.shares} shares of ${s.model} (${s.percent}%), votes ${s.votes}, delegate ${s.delegate}`,
+        (s) =>
+          `${s.account} holds ${s.shares} shares of ${s.model} (${s.percent}%), votes ${s.votes}, delegate ${s.delegate}`,
       )
     })
 }

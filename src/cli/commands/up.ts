@@ -25,7 +25,9 @@ export function registerUp(program: Command): void {
             ...(opts.host ? { host: opts.host } : {}),
             ...(opts.port !== undefined ? { port: Number.parseInt(opts.port, 10) } : {}),
           },
-          chain: ctx.opts.rpc ? { mode: 'rpc', rpcUrl: ctx.opts.rpc, deploymentFile: ctx.opts.deployment } : {},
+          chain: ctx.opts.rpc
+            ? { mode: 'rpc', rpcUrl: ctx.opts.rpc, deploymentFile: ctx.opts.deployment }
+            : {},
           ...(opts.demo === false ? { demo: false } : {}),
         },
         onProgress: (e) => {

@@ -13,7 +13,11 @@ export function registerWhoami(program: Command): void {
       const ctx = await commandContext(cmd)
       const keystore = new Keystore({ dir: dataDirLayout(ctx.dataDir).accounts, passphrase: ctx.passphrase })
       const names = opts.all ? await keystore.names() : [ctx.account]
-      const accounts = await Promise.all(names.map(async (name) => ({ name, address: (await keystore.get(name)).address })))
-      print(ctx.opts, opts.all ? accounts : accounts[0], () => accounts.map((a) => `${a.name.padEnd(12)} ${a.address}`).join('\n'))
+      const accounts = await Promise.all(
+        names.map(async (name) => ({ name, address: (await keystore.get(name)).address })),
+      )
+      print(ctx.opts, opts.all ? accounts : accounts[0], () =>
+        accounts.map((a) => `${a.name.padEnd(12)} ${a.address}`).join('\n'),
+      )
     })
 }
