@@ -1,0 +1,7 @@
+import { CommonsError, InvalidInputError } from '../../errors.ts'
+
+/** A round would take a member's spent epsilon above its budget. */
+export class PrivacyBudgetExceededError extends CommonsError {}
+
+/** A privacy mechanism or ledger was given parameters outside their domain. */
+export class InvalidPrivacyParamsError extends InvalidInputError {}

@@ -1,0 +1,16 @@
+import { CommonsError, InvalidInputError } from '../../errors.ts'
+
+/** Fewer members remain than the Shamir threshold: the sum cannot be unmasked (or would not be safe to). */
+export class SecAggBelowThresholdError extends CommonsError {}
+
+/** A secure-aggregation message arrived out of phase, from an unknown member, twice, or inconsistent. */
+export class SecAggProtocolError extends InvalidInputError {}
+
+/** An encrypted seed share failed authentication: wrong recipient, tampered, or from another round. */
+export class SecAggShareDecryptionError extends InvalidInputError {}
+
+/** Revealed shares did not reconstruct the committed secret (a member sent a bad share). */
+export class SecAggReconstructionError extends CommonsError {}
+
+/** Secure aggregation was configured with parameters outside their domain. */
+export class SecAggConfigError extends InvalidInputError {}

@@ -1,0 +1,230 @@
+import { combine } from 'shamir-secret-sharing'
+import { SECAGG_LABELS } from '../constants.ts'
+import { WrappingAccumulator } from '../kernels/wrapping-add.ts'
+import {
+  SecAggBelowThresholdError,
+  SecAggConfigError,
+  SecAggProtocolError,
+  SecAggReconstructionError,
+} from './errors.ts'
+import { agreeKey, pairContext, publicKeyOf } from './key-agreement.ts'
+import { addKeystream } from './keystream.ts'
+import type {
+  AdvertisedKeys,
+  EncryptedShare,
+  MaskedInput,
+  SecureSum,
+  SharedKeys,
+  UnmaskRequest,
+  UnmaskResponse,
+} from './messages.ts'
+import { checkRoster, pairSign, seedCommitment, selfMaskKey } from './secure-aggregation-client.ts'
+
+/** Parameters of the coordinator's side of one round. */
+export interface SecureAggregatorInit {
+  readonly roundId: string
+  readonly threshold: number
+  readonly vectorLength: number
+}
+
+type Phase = 'keys' | 'shares' | 'inputs' | 'unmask' | 'done'
+
+/**
+ * The coordinator's side of SecAgg: routes sealed shares, sums masked inputs, and removes the masks with
+ * the shares survivors reveal. It only ever holds masked vectors, sealed shares, self-seed shares of
+ * survivors and mask-key shares of dropped members, so it learns the sum and nothing about one input.
+ * Pure state machine, no I/O.
+ * @example
+ * const agg = new SecureAggregator({ roundId, threshold: 3, vectorLength })
+ * // ... feed each phase's messages, then:
+ * const { sum, contributors } = await agg.finish()
+ */
+export class SecureAggregator {
+  readonly roundId: string
+  readonly threshold: number
+  readonly vectorLength: number
+  #phase: Phase = 'keys'
+  readonly #keys = new Map<string, AdvertisedKeys>()
+  readonly #shares = new Map<string, readonly EncryptedShare[]>()
+  readonly #inputs = new Map<string, Uint32Array>()
+  readonly #responses = new Map<string, UnmaskResponse>()
+  #request: UnmaskRequest | undefined
+
+  constructor(init: SecureAggregatorInit) {
+    if (!Number.isInteger(init.threshold) || init.threshold < 2) {
+      throw new SecAggConfigError(`The Shamir threshold must be an integer >= 2, got ${init.threshold}.`)
+    }
+    this.roundId = init.roundId
+    this.threshold = init.threshold
+    this.vectorLength = init.vectorLength
+  }
+
+  /** Phase 1 input: a member's advertised keys. */
+  receiveKeys(msg: AdvertisedKeys): void {
+    this.#expect('keys', msg.memberId)
+    if (this.#keys.has(msg.memberId)) throw new SecAggProtocolError(`${msg.memberId} advertised keys twice.`)
+    this.#keys.set(msg.memberId, msg)
+  }
+
+  /** Closes phase 1 and returns the roster to broadcast; throws SecAggBelowThresholdError if too few. */
+  roster(): AdvertisedKeys[] {
+    if (this.#phase === 'keys') {
+      checkRoster([...this.#keys.values()], this.threshold)
+      this.#phase = 'shares'
+    }
+    return checkRoster([...this.#keys.values()], this.threshold)
+  }
+
+  /** Phase 2 input: a member's sealed shares for the others. */
+  receiveShares(msg: SharedKeys): void {
+    this.#expect('shares', msg.memberId)
+    if (!this.#keys.has(msg.memberId)) throw new SecAggProtocolError(`${msg.memberId} is not in the roster.`)
+    if (this.#shares.has(msg.memberId)) throw new SecAggProtocolError(`${msg.memberId} shared keys twice.`)
+    const targets = new Set<string>()
+    for (const s of msg.shares) {
+      if (s.from !== msg.memberId || !this.#keys.has(s.to) || s.to === msg.memberId || targets.has(s.to)) {
+        throw new SecAggProtocolError(`${msg.memberId} sent a share addressed from ${s.from} to ${s.to}.`)
+      }
+      targets.add(s.to)
+    }
+    if (targets.size !== this.#keys.size - 1) {
+      throw new SecAggProtocolError(`${msg.memberId} did not send a share to every other member.`)
+    }
+    this.#shares.set(msg.memberId, msg.shares)
+  }
+
+  /** The sealed shares addressed to `memberId`; the first call closes phase 2. */
+  sharesFor(memberId: string): EncryptedShare[] {
+    if (this.#phase === 'shares') {
+      if (this.#shares.size < this.threshold) {
+        throw new SecAggBelowThresholdError(
+          `Only ${this.#shares.size} members shared keys; the threshold is ${this.threshold}.`,
+          { details: { members: this.#shares.size, threshold: this.threshold } },
+        )
+      }
+      this.#phase = 'inputs'
+    }
+    if (this.#phase !== 'inputs') throw new SecAggProtocolError(`Shares are routed only before inputs close.`)
+    if (!this.#shares.has(memberId))
+      throw new SecAggProtocolError(`${memberId} did not share keys this round.`)
+    const out: EncryptedShare[] = []
+    for (const list of this.#shares.values()) for (const s of list) if (s.to === memberId) out.push(s)
+    return out
+  }
+
+  /** Phase 3 input: a member's masked vector. */
+  receiveMaskedInput(msg: MaskedInput): void {
+    this.#expect('inputs', msg.memberId)
+    if (!this.#shares.has(msg.memberId))
+      throw new SecAggProtocolError(`${msg.memberId} did not share keys this round.`)
+    if (this.#inputs.has(msg.memberId)) throw new SecAggProtocolError(`${msg.memberId} sent its input twice.`)
+    if (msg.masked.length !== this.vectorLength) {
+      throw new SecAggProtocolError(
+        `${msg.memberId} sent ${msg.masked.length} words; expected ${this.vectorLength}.`,
+      )
+    }
+    this.#inputs.set(msg.memberId, msg.masked)
+  }
+
+  /** Closes phase 3: survivors are the members whose input arrived; dropped are the other sharers. */
+  unmaskRequest(): UnmaskRequest {
+    if (this.#phase === 'inputs') {
+      const survivors = [...this.#inputs.keys()].sort()
+      const dropped = [...this.#shares.keys()].filter((id) => !this.#inputs.has(id)).sort()
+      if (survivors.length < this.threshold) {
+        throw new SecAggBelowThresholdError(
+          `Only ${survivors.length} masked inputs arrived; the threshold is ${this.threshold}. The round's sum cannot be recovered; rerun it.`,
+          { details: { survivors: survivors.length, threshold: this.threshold } },
+        )
+      }
+      this.#request = { survivors, dropped }
+      this.#phase = 'unmask'
+    }
+    if (this.#request === undefined) throw new SecAggProtocolError('No unmask request before inputs close.')
+    return this.#request
+  }
+
+  /** Phase 4 input: a survivor's revealed shares. */
+  receiveUnmaskResponse(msg: UnmaskResponse): void {
+    this.#expect('unmask', msg.memberId)
+    const request = this.#request!
+    if (!request.survivors.includes(msg.memberId)) {
+      throw new SecAggProtocolError(`${msg.memberId} is not a survivor; its shares are not wanted.`)
+    }
+    if (this.#responses.has(msg.memberId)) throw new SecAggProtocolError(`${msg.memberId} answered twice.`)
+    this.#responses.set(msg.memberId, msg)
+  }
+
+  /**
+   * Reconstructs survivors' self-mask seeds and dropped members' mask keys from t responses, removes all
+   * masks and returns the sum of the survivors' inputs mod 2^32.
+   */
+  async finish(): Promise<SecureSum> {
+    this.#expect('unmask', 'coordinator')
+    const request = this.#request!
+    const responses = [...this.#responses.values()].sort((a, b) => (a.memberId < b.memberId ? -1 : 1))
+    if (responses.length < this.threshold) {
+      throw new SecAggBelowThresholdError(
+        `Only ${responses.length} survivors revealed shares; the threshold is ${this.threshold}. The sum cannot be unmasked.`,
+        { details: { responses: responses.length, threshold: this.threshold } },
+      )
+    }
+    const quorum = responses.slice(0, this.threshold)
+    const sum = new WrappingAccumulator(this.vectorLength)
+    for (const id of request.survivors) sum.add(this.#inputs.get(id)!, 1)
+    for (const id of request.survivors) {
+      const seed = await combine(collect(quorum, id, 'selfSeedShares'))
+      if (!equalBytes(seedCommitment(seed), this.#keys.get(id)!.selfSeedCommitment)) {
+        throw new SecAggReconstructionError(
+          `Revealed shares of ${id}'s self-mask seed do not match its commitment.`,
+        )
+      }
+      addKeystream(sum, selfMaskKey(seed, this.roundId, id), -1)
+    }
+    for (const id of request.dropped) {
+      const secretKey = await combine(collect(quorum, id, 'maskKeyShares'))
+      if (!equalBytes(publicKeyOf(secretKey), this.#keys.get(id)!.maskPublicKey)) {
+        throw new SecAggReconstructionError(
+          `Revealed shares of ${id}'s mask key do not match its public key.`,
+        )
+      }
+      for (const survivor of request.survivors) {
+        const key = agreeKey(
+          secretKey,
+          this.#keys.get(survivor)!.maskPublicKey,
+          this.roundId,
+          SECAGG_LABELS.pairwiseMask,
+          pairContext(id, survivor),
+        )
+        // The survivor added pairSign(survivor, id) * mask; take it back out.
+        addKeystream(sum, key, pairSign(survivor, id) === 1 ? -1 : 1)
+      }
+    }
+    this.#phase = 'done'
+    return { sum: sum.take(), contributors: request.survivors, dropped: request.dropped }
+  }
+
+  #expect(phase: Phase, who: string): void {
+    if (this.#phase !== phase) {
+      throw new SecAggProtocolError(
+        `Message from ${who} arrived in phase "${this.#phase}", expected "${phase}".`,
+      )
+    }
+  }
+}
+
+function collect(
+  responses: readonly UnmaskResponse[],
+  of: string,
+  field: 'selfSeedShares' | 'maskKeyShares',
+): Uint8Array[] {
+  return responses.map((r) => {
+    const s = r[field].find((x) => x.of === of)
+    if (s === undefined) throw new SecAggProtocolError(`${r.memberId} did not reveal its share of ${of}.`)
+    return s.share
+  })
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
+}
