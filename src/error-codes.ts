@@ -25,7 +25,17 @@ export const ERROR_CODES: Record<string, ErrorCode> = {
   WrongPassphraseError: { status: 401, exit: 6, type: 'authentication_error' },
   NodeAlreadyRunningError: { status: 409, exit: 7, type: 'conflict_error' },
   NodeUnreachableError: { status: 503, exit: 8, type: 'node_unreachable' },
+  NoProvidersError: { status: 503, exit: 9, type: 'no_providers' },
+  IncompleteContentError: { status: 409, exit: 4, type: 'conflict_error' },
+  ChunkHashMismatchError: { status: 502, exit: 9, type: 'bad_peer_data' },
+  PeerNotAdmittedError: { status: 403, exit: 6, type: 'permission_error' },
+  RequestTimeoutError: { status: 504, exit: 9, type: 'timeout' },
+  FetchFailedError: { status: 502, exit: 9, type: 'fetch_failed' },
   AbortedError: { status: 499, exit: 130, type: 'aborted' },
+  ModelBusyError: { status: 429, exit: 8, type: 'rate_limit_error' },
+  NoServingNodeError: { status: 503, exit: 8, type: 'service_unavailable' },
+  InferenceUnavailableError: { status: 503, exit: 8, type: 'service_unavailable' },
+  InferenceTimeoutError: { status: 504, exit: 8, type: 'timeout' },
 }
 
 const INTERNAL: ErrorCode = { status: 500, exit: 1, type: 'server_error' }

@@ -22,7 +22,9 @@ export interface ApiComponents {
   chainInfo(): Promise<Record<string, unknown>>
   warp?: (seconds: number) => Promise<bigint>
   health(): Promise<Record<string, unknown>>
-  /** Extra sub-apps mounted by the composition root (e.g. `/v1`, `/api/store`). */
+  /** Extra `/api` sub-apps (e.g. `/store`): behind the same body limit and write auth as the rest of `/api`. */
+  apiRoutes?: { path: string; app: Hono }[]
+  /** Sub-apps mounted at the root with their own auth (e.g. `/v1`). */
   mounts?: { path: string; app: Hono }[]
 }
 
@@ -44,6 +46,7 @@ export function createApi(c: ApiComponents): Hono {
   api.route('/accounts', accountRoutes(c))
   api.route('/chain', chainRoutes({ info: c.chainInfo, warp: c.warp }))
   api.route('/', shareRoutes(c))
+  for (const m of c.apiRoutes ?? []) api.route(m.path, m.app)
   app.route('/api', api)
   for (const m of c.mounts ?? []) app.route(m.path, m.app)
   return app

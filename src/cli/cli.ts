@@ -11,6 +11,13 @@ import { registerProposals } from './commands/proposals.ts'
 import { registerPropose } from './commands/propose.ts'
 import { registerQueue } from './commands/queue.ts'
 import { registerShares } from './commands/shares.ts'
+import { registerPeers } from './commands/peers.ts'
+import { registerStoreAdd } from './commands/store-add.ts'
+import { registerStoreFetch } from './commands/store-fetch.ts'
+import { registerStoreGc } from './commands/store-gc.ts'
+import { registerStoreLs } from './commands/store-ls.ts'
+import { registerStorePin } from './commands/store-pin.ts'
+import { registerStoreUnpin } from './commands/store-unpin.ts'
 import { registerUp } from './commands/up.ts'
 import { registerVote } from './commands/vote.ts'
 import { registerWhoami } from './commands/whoami.ts'
@@ -42,5 +49,13 @@ export function createCli(): Command {
   registerDelegate(program)
   registerNodes(program)
   registerChainWarp(program)
+  const store = program.command('store').description('content-addressed store: add, fetch, ls, pin, unpin, gc')
+  registerStoreAdd(store)
+  registerStoreFetch(store)
+  registerStoreLs(store)
+  registerStorePin(store)
+  registerStoreUnpin(store)
+  registerStoreGc(store)
+  registerPeers(program)
   return program
 }

@@ -23,6 +23,26 @@ export const nodeConfigSchema = z
       })
       .strict()
       .prefault({}),
+    net: z
+      .object({
+        /** libp2p listen multiaddrs. */
+        listen: z.array(z.string()).default(['/ip4/127.0.0.1/tcp/0']),
+        /** Peers to dial on start (multiaddrs with /p2p/<PeerId>). */
+        bootstrap: z.array(z.string()).default([]),
+        /** `registry` admits only nodes registered on chain; `open` admits anyone (public networks). */
+        admission: z.enum(['registry', 'open']).default('registry'),
+        /** Re-announce what this node holds and serves this often (ms). */
+        announceIntervalMs: z.number().int().min(0).default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    store: z
+      .object({
+        /** Models whose newly published versions this node fetches on its own (ids or names). */
+        follow: z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
     /** Create a demo model owned by three local accounts on first start (embedded chain only). */
     demo: z.boolean().default(true),
   })

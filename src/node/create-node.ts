@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
-import { hexToBytes } from 'viem'
 import { createApi } from '../api/index.ts'
-import { isRegisteredNode, registerNode } from '../chain/actions/nodes.ts'
+import { findModelId } from '../chain/actions/list-models.ts'
+import { peerRoutes } from '../api/routes/peers.ts'
+import { storeRoutes } from '../api/routes/store.ts'
 import type { ChainReader } from '../chain/chain-client.ts'
 import { DEVNET_FUNDING_WEI } from '../chain/constants.ts'
 import type { Deployment } from '../chain/deployment.ts'
@@ -17,13 +18,23 @@ import { dataDirLayout } from './data-dir.ts'
 import { createDemoModel } from './demo.ts'
 import { NodeAlreadyRunningError } from './errors.ts'
 import { openChain } from './open-chain.ts'
+import { startNetwork } from './network.ts'
+import { fetchFromPeers } from './peer-fetch.ts'
+import { VersionFollower } from './version-follower.ts'
+import { watchRegistries } from './chain-watcher.ts'
 import { isNodeAlive, readRuntimeInfo, removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.ts'
 
 export interface NodeInit {
   dataDir: string
   passphrase?: string
   /** Overrides on top of `<data>/config.json` (CLI flags). */
-  config?: { api?: Partial<NodeConfig['api']>; chain?: Partial<NodeConfig['chain']>; demo?: boolean }
+  config?: {
+    api?: Partial<NodeConfig['api']>
+    chain?: Partial<NodeConfig['chain']>
+    net?: Partial<NodeConfig['net']>
+    store?: Partial<NodeConfig['store']>
+    demo?: boolean
+  }
   log?: Logger
   onProgress?: (e: { type: string; message: string }) => void
 }
@@ -63,6 +74,8 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
   const config = nodeConfigSchema.parse({
     api: { ...fileConfig.api, ...init.config?.api },
     chain: { ...fileConfig.chain, ...init.config?.chain },
+    net: { ...fileConfig.net, ...init.config?.net },
+    store: { ...fileConfig.store, ...init.config?.store },
     demo: init.config?.demo ?? fileConfig.demo,
   })
 
@@ -81,14 +94,45 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
     cleanups.push(() => opened.close())
     const { devnet, rpcUrl, deployment, access, governance, keystore, nodeAccount } = opened
 
-    if (!(await isRegisteredNode(access.reader, nodeAccount.address))) {
-      await registerNode(access.writer(nodeAccount), {
-        publicKey: hexToBytes(nodeAccount.publicKey).slice(1),
-        multiaddrs: [],
-        capabilities: ['governance'],
-      })
-      progress('chain:node:registered', `node registered in NodeRegistry`)
+    progress('net:host:starting', 'starting the peer-to-peer host')
+    const network = await startNetwork({
+      privateKey: await keystore.privateKeyBytes('node'),
+      account: nodeAccount,
+      reader: access.reader,
+      writer: access.writer(nodeAccount),
+      config,
+      storeDir: layout.store,
+      capabilities: ['governance', 'store'],
+      serves: () => [],
+      log,
+    })
+    cleanups.push(() => network.stop())
+    progress('net:host:started', `PeerId ${network.host.peerId} on ${network.host.multiaddrs().join(', ')}`)
+    const fetch = (root: string, opts: Parameters<typeof fetchFromPeers>[2] = {}) =>
+      fetchFromPeers({ directory: network.directory, replicator: network.replicator, log }, root, opts)
+
+    const followed = new Set<string>()
+    for (const m of config.store.follow) {
+      const id = await findModelId(access.reader, m)
+      if (id === undefined) log.warn({ model: m }, 'store.follow names an unknown model; ignoring it')
+      else followed.add(id.toString())
     }
+    const follower = new VersionFollower({
+      follows: (id) => followed.has(id.toString()),
+      has: (root) => network.store.has(root),
+      fetch: (root) => fetch(root),
+      log,
+    })
+    cleanups.push(async () => follower.stop())
+    const unwatch = watchRegistries(
+      { reader: access.reader, log },
+      {
+        onNodesChanged: () => network.host.onRegistryChanged(),
+        onVersionPublished: (e) => follower.onVersionPublished(e),
+      },
+      { pollingIntervalMs: devnet ? 500 : 4_000 },
+    )
+    cleanups.push(async () => unwatch())
 
     if (devnet && config.demo && (await governance.listModels()).length === 0) {
       const chain = devnet
@@ -121,7 +165,21 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
         deployment,
       }),
       warp: devnet ? (seconds) => devnet.warp(seconds) : undefined,
-      health: async () => ({ address: nodeAccount.address, chain: config.chain.mode }),
+      health: async () => ({ address: nodeAccount.address, peerId: network.host.peerId, chain: config.chain.mode }),
+      apiRoutes: [
+        {
+          path: '/store',
+          app: storeRoutes({ store: network.store, log, fetch: (root, opts) => fetch(root, opts) }),
+        },
+        {
+          path: '/peers',
+          app: peerRoutes({
+            connectedPeers: () => network.host.connectedPeers(),
+            directory: network.directory,
+            self: () => ({ peerId: network.host.peerId, address: nodeAccount.address, multiaddrs: network.host.multiaddrs() }),
+          }),
+        },
+      ],
     })
     const server = await listen(app.fetch, config.api.host, config.api.port)
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))

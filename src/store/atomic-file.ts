@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto'
+import { open, rename, rm } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+
+/** A temp path beside `path` (same directory, hence same filesystem, so rename is atomic). */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+}
+
+/**
+ * Writes `data` to `path` atomically: temp file, write, fsync (when `durable`), rename. Readers see
+ * either no file or the whole file, never a prefix.
+ */
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array | readonly Uint8Array[],
+  options: { durable?: boolean; tmpPath?: string } = {},
+): Promise<void> {
+  const tmp = options.tmpPath ?? tempPathFor(path)
+  const fh = await open(tmp, 'w')
+  try {
+    if (data instanceof Uint8Array) await fh.writeFile(data)
+    else {
+      const total = data.reduce((n, b) => n + b.byteLength, 0)
+      const { bytesWritten } = await fh.writev(data as Uint8Array[])
+      // writev may write less than asked (like write(2)); finish with the rest
+      if (bytesWritten < total) await fh.write(Buffer.concat(data as Uint8Array[]).subarray(bytesWritten))
+    }
+    if (options.durable !== false) await fh.sync()
+  } catch (err) {
+    await fh.close().catch(() => undefined)
+    await rm(tmp, { force: true })
+    throw err
+  }
+  await fh.close()
+  try {
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
+}

@@ -1,0 +1,35 @@
+/** Default chunk size: large enough that per-chunk costs (request, fsync, rename) vanish next to the bytes. */
+export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
+
+/** Largest chunk size a manifest may declare. */
+export const MAX_CHUNK_SIZE = 64 * 1024 * 1024
+
+/** Manifest format version. */
+export const MANIFEST_VERSION = 1
+
+/** Multicodec of the manifest CID: `json` (0x0200); the manifest is canonical JSON, hashed with sha2-256. */
+export const MANIFEST_CODEC = 0x0200
+
+/** Multihash code of sha2-256. */
+export const SHA256_CODE = 0x12
+
+/** Largest manifest accepted (bytes of canonical JSON): ~120k chunks, i.e. ~480 GB at 4 MiB chunks. */
+export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024
+
+/** Chunk requests a fetch keeps in flight per peer (2 measured best on loopback vs 4 and 8). */
+export const FETCH_STREAMS_PER_PEER = 2
+
+/** Timeout of one chunk request during a fetch (ms). */
+export const FETCH_REQUEST_TIMEOUT_MS = 60_000
+
+/** Lifetime of a bulk-channel ticket (ms). */
+export const BULK_TICKET_TTL_MS = 60_000
+
+/** A bulk connection idle this long is closed (ms). */
+export const BULK_IDLE_TIMEOUT_MS = 60_000
+
+/** Time a new bulk connection has to present its ticket (ms). */
+export const BULK_TOKEN_TIMEOUT_MS = 10_000
+
+/** Most bulk connections served at once. */
+export const BULK_MAX_CONNECTIONS = 256
