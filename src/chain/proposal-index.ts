@@ -35,7 +35,7 @@ export class ProposalIndex {
       entry = { scannedTo: BigInt(this.reader.deployment.deployedAtBlock) - 1n, proposals: [] }
       this.byGovernor.set(key, entry)
     }
-    const head = await this.reader.public.getBlockNumber()
+    const head = await this.reader.public.getBlockNumber({ cacheTime: 0 })
     if (head > entry.scannedTo) {
       const found = await readProposalsCreated(this.reader, model, {
         fromBlock: entry.scannedTo + 1n,

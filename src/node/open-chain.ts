@@ -63,6 +63,7 @@ export async function openChain(init: {
   }
 
   const chain = devnet
+  const funded = new Set<string>()
   const access = createChainAccess({
     rpcUrl,
     deployment,
@@ -72,7 +73,11 @@ export async function openChain(init: {
     reader: access.reader,
     writerFor: async (name) => {
       const account = await keystore.resolve(name)
-      if (chain) await fundIfEmpty(chain, account.address)
+      // Devnet convenience: a local account gets gas the first time it signs in this process.
+      if (chain && !funded.has(account.address)) {
+        await fundIfEmpty(chain, account.address)
+        funded.add(account.address)
+      }
       return access.writer(account)
     },
     addressOf: async (name) => (await keystore.resolve(name)).address,
