@@ -137,7 +137,7 @@ async function heliaCopy(src: string, dir: string, bytes: number): Promise<Bench
     // optional: only when helia + @helia/unixfs + blockstore-fs are installed
     const load = (name: string): Promise<Record<string, unknown>> =>
       import(name) as Promise<Record<string, unknown>>
-    // HELIA_MODULES points at a node_modules outside the project (helia is not a project dependency)
+    // Helia is a devDependency; HELIA_MODULES may point at another node_modules to compare other versions
     const base = process.env.HELIA_MODULES
     const resolve = (name: string): string =>
       base === undefined ? name : pathToFileURL(join(base, name, heliaEntry[name]!)).href
