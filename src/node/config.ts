@@ -31,6 +31,17 @@ export const nodeConfigSchema = z
         bootstrap: z.array(z.string()).default([]),
         /** `registry` admits only nodes registered on chain; `open` admits anyone (public networks). */
         admission: z.enum(['registry', 'open']).default('registry'),
+        /**
+         * Plain-TCP side channel for chunk bodies (tickets travel over the encrypted libp2p stream and
+         * every chunk is sha256-verified, but bytes are not encrypted): `false` keeps all traffic on
+         * libp2p. Listens on loopback by default; set host to 0.0.0.0 for peers on other machines.
+         */
+        bulk: z
+          .union([
+            z.literal(false),
+            z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) }).strict(),
+          ])
+          .default({ host: '127.0.0.1', port: 0 }),
         /** Re-announce what this node holds and serves this often (ms). */
         announceIntervalMs: z.number().int().min(0).default(10_000),
       })

@@ -127,7 +127,13 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
     const unwatch = watchRegistries(
       { reader: access.reader, log },
       {
-        onNodesChanged: () => network.host.onRegistryChanged(),
+        onNodesChanged: () => {
+          // Drop peers that left the registry, and forget what they announced.
+          void network.host
+            .recheckAdmission()
+            .then((dropped) => dropped.forEach((p) => network.directory.remove(p)))
+            .catch((err) => log.warn({ err }, 'admission re-check failed'))
+        },
         onVersionPublished: (e) => follower.onVersionPublished(e),
       },
       { pollingIntervalMs: devnet ? 500 : 4_000 },

@@ -60,7 +60,7 @@ export async function startNetwork(c: {
     await host.start()
     stops.push(() => host.stop())
 
-    const replicator = createChunkReplicator({ host, store, log: c.log })
+    const replicator = createChunkReplicator({ host, store, log: c.log }, { bulk: c.config.net.bulk })
     await replicator.start()
     stops.push(() => replicator.stop())
 
