@@ -10,6 +10,8 @@ export const deploymentSchema = z.object({
   chainId: z.number().int().positive(),
   modelRegistry: address,
   nodeRegistry: address,
+  /** Optional so deployment files written before the TrainingLedger existed still parse. */
+  trainingLedger: address.optional(),
   implementations: z.object({ shares: address, timelock: address, governor: address }),
   deployedAtBlock: z.string().regex(/^\d+$/),
 })
@@ -37,5 +39,5 @@ export async function readDeployment(path: string): Promise<Deployment> {
 
 /** Writes a deployment file atomically. */
 export function writeDeployment(path: string, d: Deployment): Promise<void> {
-  return writeFileAtomic(path, `${JSON.stringify(d, null, 2)}\n`, 0o644)
+  return writeFileAtomic(path, `${JSON.stringify(d, null, 2)}\n`, { mode: 0o644 })
 }

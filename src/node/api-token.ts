@@ -9,6 +9,6 @@ export async function loadOrCreateApiToken(path: string): Promise<string> {
     if (token.length >= 32) return token
   } catch {}
   const token = randomBytes(32).toString('base64url')
-  await writeFileAtomic(path, token, 0o600)
+  await writeFileAtomic(path, token, { mode: 0o600 })
   return token
 }

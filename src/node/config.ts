@@ -88,5 +88,5 @@ export async function readConfig(dataDir: string): Promise<NodeConfig> {
 
 /** Writes the configuration atomically. */
 export function writeConfig(dataDir: string, config: NodeConfig): Promise<void> {
-  return writeFileAtomic(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, 0o644)
+  return writeFileAtomic(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o644 })
 }

@@ -22,7 +22,7 @@ export async function readRuntimeInfo(path: string): Promise<RuntimeInfo | undef
 }
 
 export function writeRuntimeInfo(path: string, info: RuntimeInfo): Promise<void> {
-  return writeFileAtomic(path, JSON.stringify(info, null, 2), 0o600)
+  return writeFileAtomic(path, JSON.stringify(info, null, 2), { mode: 0o600 })
 }
 
 export function removeRuntimeInfo(path: string): Promise<void> {

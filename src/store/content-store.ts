@@ -3,7 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:f
 import { dirname, join } from 'node:path'
 import { throwIfAborted } from '../errors.ts'
 import type { Logger } from '../log.ts'
-import { tempPathFor, writeFileAtomic } from './atomic-file.ts'
+import { tempPathFor, writeFileAtomic } from '../atomic-file.ts'
 import { DEFAULT_CHUNK_SIZE, MANIFEST_VERSION, MAX_CHUNK_SIZE } from './constants.ts'
 import {
   ChunkHashMismatchError,
