@@ -10,7 +10,14 @@ const solc = require('solc')
 const root = resolve(import.meta.dirname, '..')
 const contractsDir = join(root, 'contracts')
 const outFile = join(root, 'src/chain/generated/artifacts.ts')
-const CONTRACTS = ['ModelShares', 'ModelTimelock', 'ModelGovernor', 'ModelRegistry', 'NodeRegistry'] as const
+const CONTRACTS = [
+  'ModelShares',
+  'ModelTimelock',
+  'ModelGovernor',
+  'ModelRegistry',
+  'NodeRegistry',
+  'TrainingLedger',
+] as const
 
 const sources: Record<string, { content: string }> = {}
 for (const f of readdirSync(contractsDir)

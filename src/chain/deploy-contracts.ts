@@ -7,11 +7,12 @@ import {
   ModelShares,
   ModelTimelock,
   NodeRegistry,
+  TrainingLedger,
 } from './generated/artifacts.ts'
 
 /**
- * Deploys the implementations, ModelRegistry and NodeRegistry. Nothing keeps a role afterwards: the
- * registries have no owner and the implementations are locked (initializers disabled).
+ * Deploys the implementations, ModelRegistry, NodeRegistry and TrainingLedger. Nothing keeps a role
+ * afterwards: the registries and the ledger have no owner and the implementations are locked.
  */
 export async function deployContracts(
   c: { public: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account> },
@@ -34,10 +35,12 @@ export async function deployContracts(
   const governor = await deploy('ModelGovernor', ModelGovernor)
   const modelRegistry = await deploy('ModelRegistry', ModelRegistry, [shares, timelock, governor])
   const nodeRegistry = await deploy('NodeRegistry', NodeRegistry)
+  const trainingLedger = await deploy('TrainingLedger', TrainingLedger, [modelRegistry])
   return {
     chainId: c.public.chain.id,
     modelRegistry,
     nodeRegistry,
+    trainingLedger,
     implementations: { shares, timelock, governor },
     deployedAtBlock: startBlock.toString(),
   }

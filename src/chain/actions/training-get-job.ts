@@ -1,0 +1,100 @@
+import type { ChainReader } from '../chain-client.ts'
+import { translateChainError } from '../errors.ts'
+import { TrainingLedger } from '../generated/artifacts.ts'
+import { CONTRIBUTION_RULES, type ContributionRule } from './training-create-job.ts'
+import { trainingLedgerAddress } from './training-ledger-address.ts'
+
+export const TRAINING_JOB_STATUSES = ['none', 'active', 'finished'] as const
+export type TrainingJobStatus = (typeof TRAINING_JOB_STATUSES)[number]
+
+/** One committed round as recorded on chain. */
+export interface TrainingRoundRecord {
+  round: number
+  modelHash: `0x${string}`
+  inputsCommitment: `0x${string}`
+  coordinator: `0x${string}`
+  committedAt: bigint
+  contributions: { address: `0x${string}`; amount: bigint }[]
+}
+
+/** A training job as recorded on chain, with its committed rounds and the contribution totals. */
+export interface TrainingJobRecord {
+  id: bigint
+  modelId: bigint
+  baseVersionId: bigint
+  baseContentRoot: `0x${string}`
+  specHash: `0x${string}`
+  creator: `0x${string}`
+  coordinator: `0x${string}`
+  participants: `0x${string}`[]
+  rounds: number
+  committedRounds: number
+  contributionRule: ContributionRule
+  status: TrainingJobStatus
+  takeoverTimeout: bigint
+  createdAt: bigint
+  lastActivityAt: bigint
+  finishedAt: bigint
+  resultRoot: `0x${string}`
+  versionId: bigint
+  proposalId: bigint
+  roundRecords: TrainingRoundRecord[]
+  /** Sum of each participant's contributions over all committed rounds. */
+  totals: { address: `0x${string}`; amount: bigint }[]
+}
+
+/** Reads a job back: its fields, participants, every committed round and the contribution totals. */
+export async function getTrainingJob(c: ChainReader, jobId: bigint): Promise<TrainingJobRecord> {
+  const address = trainingLedgerAddress(c)
+  const ledger = { address, abi: TrainingLedger.abi } as const
+  try {
+    const [job, participants] = await Promise.all([
+      c.public.readContract({ ...ledger, functionName: 'getJob', args: [jobId] }),
+      c.public.readContract({ ...ledger, functionName: 'getParticipants', args: [jobId] }),
+    ])
+    const roundRecords = await Promise.all(
+      Array.from({ length: job.committedRounds }, async (_, i) => {
+        const r = await c.public.readContract({ ...ledger, functionName: 'getRound', args: [jobId, i + 1] })
+        return {
+          round: i + 1,
+          modelHash: r.modelHash,
+          inputsCommitment: r.inputsCommitment,
+          coordinator: r.coordinator,
+          committedAt: r.committedAt,
+          contributions: r.contributors.map((a, k) => ({ address: a, amount: r.contributions[k]! })),
+        }
+      }),
+    )
+    const totals = await Promise.all(
+      participants.map(async (p) => ({
+        address: p,
+        amount: await c.public.readContract({ ...ledger, functionName: 'contributionOf', args: [jobId, p] }),
+      })),
+    )
+    return {
+      id: jobId,
+      modelId: job.modelId,
+      baseVersionId: job.baseVersionId,
+      baseContentRoot: job.baseContentRoot,
+      specHash: job.specHash,
+      creator: job.creator,
+      coordinator: job.coordinator,
+      participants: [...participants],
+      rounds: job.rounds,
+      committedRounds: job.committedRounds,
+      contributionRule: CONTRIBUTION_RULES[job.contributionRule]!,
+      status: TRAINING_JOB_STATUSES[job.status]!,
+      takeoverTimeout: job.takeoverTimeout,
+      createdAt: job.createdAt,
+      lastActivityAt: job.lastActivityAt,
+      finishedAt: job.finishedAt,
+      resultRoot: job.resultRoot,
+      versionId: job.versionId,
+      proposalId: job.proposalId,
+      roundRecords,
+      totals,
+    }
+  } catch (err) {
+    throw translateChainError(err, `Reading training job ${jobId}`)
+  }
+}

@@ -1,0 +1,29 @@
+/** The stream protocol of federated rounds: the coordinator dials each participant once per round. */
+export const FL_PROTOCOL = '/commons/fl/1.0.0'
+
+/** Largest frame on the FL protocol: a configure or result frame carries the whole global model (base64). */
+export const MAX_FL_FRAME_BYTES = 64 * 1024 * 1024
+
+/** Default phase deadlines (ms). A member that misses one is dropped from the round. */
+export const DEFAULT_TIMEOUTS = {
+  /** Dial + configure + keys answer. */
+  keysMs: 30_000,
+  /** Shared keys answer after the roster. */
+  sharesMs: 30_000,
+  /** Local training + masked upload after the routed shares. */
+  trainMs: 10 * 60_000,
+  /** Unmask answer. */
+  unmaskMs: 30_000,
+} as const
+
+/** Default seconds without a coordinator write before another participant may take over on chain. */
+export const DEFAULT_TAKEOVER_TIMEOUT_S = 600
+
+/** Domain tag of the signature a member puts on its advertised secure-aggregation keys. */
+export const KEYS_SIGNATURE_DOMAIN = 'commons/fl/keys/1'
+
+/** Standard deviations of DP noise added to the clip bound to size the fixed-point clamp. */
+export const NOISE_CLAMP_STDS = 6
+
+/** Name of the job state file inside a job's folder. */
+export const JOB_STATE_FILE = 'job.json'

@@ -1,0 +1,28 @@
+import { CommonsError, InvalidInputError, NotFoundError } from '../../errors.ts'
+
+/** A training job spec is malformed or inconsistent (e.g. a robust strategy with secure aggregation). */
+export class InvalidTrainingJobError extends InvalidInputError {}
+
+/** No training job with that id is known to this node. */
+export class TrainingJobNotFoundError extends NotFoundError {}
+
+/** Too few members answered a phase in time for secure aggregation to recover the sum. */
+export class RoundBelowThresholdError extends CommonsError {}
+
+/** A member's advertised keys carry no valid signature of its node identity. */
+export class KeySignatureInvalidError extends CommonsError {}
+
+/** A round message came from a peer that is not the job's current coordinator. */
+export class NotJobCoordinatorError extends CommonsError {}
+
+/** This node has not joined the job (no local data registered for it), so it refuses to train. */
+export class JobNotJoinedError extends CommonsError {}
+
+/** The job spec a coordinator sent does not hash to the spec hash recorded on chain. */
+export class JobSpecMismatchError extends CommonsError {}
+
+/** A message arrived out of order or named members outside the job. */
+export class RoundProtocolError extends CommonsError {}
+
+/** The persisted job state or global model copy is missing, corrupt, or does not match the chain. */
+export class JobStateCorruptError extends CommonsError {}
