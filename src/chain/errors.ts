@@ -38,6 +38,10 @@ const HINTS: Record<string, string> = {
   TimelockUnexpectedOperationState: 'the timelock delay has not passed yet, or the operation already ran',
   NodePublicKeyMismatch: 'the public key must belong to the sending account',
   ERC20InsufficientBalance: 'the sender does not hold that many shares',
+  TrainingNotShareholder: 'only holders of the model’s shares can create a training job',
+  TrainingNotCoordinator: 'only the job’s current coordinator can do this',
+  TrainingTakeoverTooEarly: 'the coordinator is still within its timeout; wait before taking over',
+  TrainingJobNotActive: 'the job is finished or does not exist',
 }
 
 /**

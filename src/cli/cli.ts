@@ -12,6 +12,9 @@ import { registerPropose } from './commands/propose.ts'
 import { registerQueue } from './commands/queue.ts'
 import { registerShares } from './commands/shares.ts'
 import { registerPeers } from './commands/peers.ts'
+import { registerTrainJoin } from './commands/train-join.ts'
+import { registerTrainStart } from './commands/train-start.ts'
+import { registerTrainStatus } from './commands/train-status.ts'
 import { registerStoreAdd } from './commands/store-add.ts'
 import { registerStoreFetch } from './commands/store-fetch.ts'
 import { registerStoreGc } from './commands/store-gc.ts'
@@ -57,5 +60,9 @@ export function createCli(): Command {
   registerStoreUnpin(store)
   registerStoreGc(store)
   registerPeers(program)
+  const train = program.command('train').description('federated training: start, join, status')
+  registerTrainStart(train)
+  registerTrainJoin(train)
+  registerTrainStatus(train)
   return program
 }

@@ -1,10 +1,13 @@
 import { mkdir } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { type ServerType, serve } from '@hono/node-server'
 import { createApi } from '../api/index.ts'
 import { findModelId } from '../chain/actions/list-models.ts'
 import { peerRoutes } from '../api/routes/peers.ts'
 import { storeRoutes } from '../api/routes/store.ts'
+import { trainingRoutes } from '../api/routes/training.ts'
+import { createTrainingService } from '../federated/rounds/index.ts'
 import type { ChainReader } from '../chain/chain-client.ts'
 import { DEVNET_FUNDING_WEI } from '../chain/constants.ts'
 import type { Deployment } from '../chain/deployment.ts'
@@ -140,6 +143,22 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
     )
     cleanups.push(async () => unwatch())
 
+    // Federated training: answers round requests, coordinates jobs started through /api/training.
+    const training = createTrainingService(
+      {
+        host: network.host,
+        chain: access.writer(nodeAccount),
+        // TensorFlow.js loads only when this node first trains, not at every start.
+        createTrainer: async (spec) =>
+          (await import('../federated/trainer/index.ts')).createTfjsTrainer({ config: spec.modelConfig }),
+        contentRoot: async (path) => `0x${(await network.store.add(path)).root}`,
+        log,
+      },
+      { dir: join(layout.root, 'training') },
+    )
+    await training.start()
+    cleanups.push(() => training.stop())
+
     if (devnet && config.demo && (await governance.listModels()).length === 0) {
       const chain = devnet
       const demo = await createDemoModel({
@@ -177,6 +196,7 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
           path: '/store',
           app: storeRoutes({ store: network.store, log, fetch: (root, opts) => fetch(root, opts) }),
         },
+        { path: '/training', app: trainingRoutes({ training }) },
         {
           path: '/peers',
           app: peerRoutes({
