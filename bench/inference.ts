@@ -1,0 +1,396 @@
+/**
+ * Benchmark: one tiny model, same settings, four ways — node-llama-cpp called directly, LlamaCppEngine
+ * in-process (reference), our /v1 API over HTTP + SSE on a local engine, and our /v1 API proxying to a
+ * peer process over libp2p. The HTTP client runs in a worker thread. Prints TTFT and decode tokens/s, the ratios to direct, and the added latency of a
+ * failover (kill -9 of the serving peer mid-stream, resumed on another).
+ * Run: npx tsx bench/inference.ts [--runs 7] [--tokens 128] [--failovers 3]
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { parseArgs } from 'node:util'
+import { Worker } from 'node:worker_threads'
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import type { Token } from 'node-llama-cpp'
+import { createInferenceService, type InferenceService } from '../src/api/openai/inference-service.ts'
+import { StaticModelResolver } from '../src/api/openai/static-model-resolver.ts'
+import { sharedLlamaRuntime } from '../src/inference/engine/llama-runtime.ts'
+import { createTinyLlama, writeGguf } from '../src/inference/gguf/index.ts'
+import { createInferenceEngine, type InferenceEngine } from '../src/inference/index.ts'
+import type { FailoverEvent } from '../src/inference/router/index.ts'
+import { LoadedModels } from '../src/inference/serving/local-models.ts'
+import { silentLogger } from '../src/log.ts'
+import type { CommonsHost } from '../src/net/commons-host.ts'
+import { createCommonsHost } from '../src/net/index.ts'
+import { PeerDirectory } from '../src/net/peer-directory.ts'
+
+const ROOT = `0x${'be'.repeat(32)}`
+const RESOLVER = new StaticModelResolver([
+  { modelName: 'bench', modelId: '1', versionId: '1', contentRoot: ROOT, created: 0 },
+])
+
+/** Settings of the run. */
+export interface BenchInferenceOptions {
+  runs?: number
+  tokens?: number
+  promptTokens?: number
+  failovers?: number
+}
+
+/** Median TTFT and decode rate of one path. */
+export interface PathFigures {
+  ttftMs: number
+  tokensPerSecond: number
+}
+
+/** Results of `benchInference`. */
+export interface BenchInferenceResult {
+  settings: Required<BenchInferenceOptions>
+  direct: PathFigures
+  engine: PathFigures
+  api: PathFigures
+  proxy: PathFigures
+  failovers: FailoverEvent[]
+  /** Median inter-token interval of the proxied stream (ms), to compare the failover gap with. */
+  tokenIntervalMs: number
+}
+
+interface Node {
+  host: CommonsHost
+  directory: PeerDirectory
+  service: InferenceService
+  url: string
+  close(): Promise<void>
+}
+
+async function startNode(
+  engine: InferenceEngine | undefined,
+  onFailover?: (e: FailoverEvent) => void,
+): Promise<Node> {
+  const host = createCommonsHost({ privateKey: randomBytes(32), admission: 'open' }, { log: silentLogger })
+  await host.start()
+  const directory = new PeerDirectory()
+  const localModels = new LoadedModels()
+  if (engine !== undefined) localModels.set(ROOT, engine)
+  const service = createInferenceService({
+    host,
+    directory,
+    resolver: RESOLVER,
+    localModels,
+    apiKeys: 'open',
+    log: silentLogger,
+    router: { onFailover, stallTimeoutMs: 5_000 },
+  })
+  await service.start()
+  const app = new Hono().route('/v1', service.routes)
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s))
+  })
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
+  return {
+    host,
+    directory,
+    service,
+    url,
+    async close() {
+      await service.stop()
+      ;(server as unknown as { closeAllConnections(): void }).closeAllConnections()
+      await new Promise((r) => server.close(r))
+      await host.stop()
+    },
+  }
+}
+
+let seqno = Date.now()
+function announce(directory: PeerDirectory, peerId: string, load: number): void {
+  directory.upsert({
+    v: 1,
+    peerId,
+    addrs: [],
+    roots: [ROOT.slice(2)],
+    serves: [{ model: '1', version: '1' }],
+    load,
+    priceWeiPer1kTokens: '0',
+    seqno: ++seqno,
+    timestamp: Date.now(),
+  })
+}
+
+/**
+ * The HTTP client runs in a worker thread, as a real client would run elsewhere: its parsing must not
+ * compete with the node's event loop. It streams one completion and reports when the text chunks arrived.
+ */
+const CLIENT_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+parentPort.on('message', async ({ url, body, killAt }) => {
+  try {
+    const started = performance.now()
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    if (!res.ok) throw new Error('HTTP ' + res.status + ': ' + (await res.text()))
+    const decoder = new TextDecoder()
+    let buffered = ''
+    let completion = 0
+    const arrivals = []
+    for await (const bytes of res.body) {
+      buffered += decoder.decode(bytes, { stream: true })
+      let end = buffered.indexOf('\\n\\n')
+      while (end >= 0) {
+        const data = buffered.slice(6, end)
+        buffered = buffered.slice(end + 2)
+        end = buffered.indexOf('\\n\\n')
+        if (data === '[DONE]') continue
+        const chunk = JSON.parse(data)
+        if (chunk.error) throw new Error(JSON.stringify(chunk.error))
+        if (chunk.usage) completion = chunk.usage.completion_tokens
+        if (chunk.choices[0] && chunk.choices[0].text !== '') {
+          arrivals.push(performance.now())
+          if (arrivals.length === killAt) parentPort.postMessage({ kill: true })
+        }
+      }
+    }
+    const end = performance.now()
+    parentPort.postMessage({ started, arrivals, completion, end })
+  } catch (err) {
+    parentPort.postMessage({ error: String(err) })
+  }
+})
+`
+
+/** An HTTP streaming client in a worker thread. */
+class StreamClient {
+  private readonly worker = new Worker(CLIENT_SOURCE, { eval: true })
+
+  /** Streams a completion; returns [ttft ms, decode tokens/s, arrival times]; `onKillPoint` fires after `killAt` chunks. */
+  stream(
+    url: string,
+    prompt: string,
+    tokens: number,
+    seed: number,
+    killAt = -1,
+    onKillPoint?: () => void,
+  ): Promise<[number, number, number[]]> {
+    const body = JSON.stringify({
+      model: 'bench',
+      prompt,
+      max_tokens: tokens,
+      temperature: 0.8,
+      seed,
+      stream: true,
+      stream_options: { include_usage: true },
+    })
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: {
+        kill?: true
+        error?: string
+        started: number
+        arrivals: number[]
+        completion: number
+        end: number
+      }) => {
+        if (m.kill) return onKillPoint?.()
+        this.worker.off('message', onMessage)
+        if (m.error !== undefined) return reject(new Error(m.error))
+        const first = m.arrivals[0]!
+        resolve([first - m.started, ((m.completion - 1) * 1000) / (m.end - first), m.arrivals])
+      }
+      this.worker.on('message', onMessage)
+      this.worker.postMessage({ url: `${url}/completions`, body, killAt })
+    })
+  }
+
+  close(): Promise<number> {
+    return this.worker.terminate()
+  }
+}
+
+/** A serving peer in its own process (test/routing/fixtures/serving-node.ts), as on another machine. */
+function spawnPeer(modelPath: string): Promise<{ child: ChildProcess; peerId: string; addrs: string[] }> {
+  const script = join(import.meta.dirname, '..', 'test', 'routing', 'fixtures', 'serving-node.ts')
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, JSON.stringify({ modelPath, contentRoot: ROOT })],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  )
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (l) => resolve({ child, ...JSON.parse(l) }))
+    child.once('exit', (code) => reject(new Error(`serving node exited with ${code}`)))
+  })
+}
+
+/** Runs the four paths interleaved (so outside load hits them alike), then the failovers. */
+export async function benchInference(options: BenchInferenceOptions = {}): Promise<BenchInferenceResult> {
+  const settings: Required<BenchInferenceOptions> = {
+    runs: 7,
+    tokens: 128,
+    promptTokens: 64,
+    failovers: 3,
+    ...options,
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'commons-bench-'))
+  const children: ChildProcess[] = []
+  try {
+    const path = join(dir, 'bench.gguf')
+    await writeGguf(path, createTinyLlama({ seed: 1, nEmbd: 256, nLayer: 4, nHead: 8, type: 'Q8_0' }))
+    const llama = await sharedLlamaRuntime()
+    const contextSize = 512
+    const promptText = (run: number): string =>
+      `run ${run}: ${'the quick brown fox '.repeat(8)}`.slice(0, settings.promptTokens)
+    const model = await llama.loadModel({ modelPath: path })
+    const context = await model.createContext({ contextSize, sequences: 1, threads: 1 })
+    const sequence = context.getSequence()
+    const engine = await createInferenceEngine(
+      { path, contentRoot: ROOT },
+      { threads: 1, sequences: 1, contextSize },
+      { llama },
+    )
+    const failovers: FailoverEvent[] = []
+    const client = new StreamClient()
+    const local = await startNode(engine)
+    const front = await startNode(undefined, (e) => failovers.push(e))
+    const peer = await spawnPeer(path)
+    children.push(peer.child)
+    await front.host.connect(peer.addrs[0]!)
+    announce(front.directory, peer.peerId, 0.5)
+
+    const samples = {
+      direct: [] as Array<[number, number]>,
+      engine: [] as Array<[number, number]>,
+      api: [] as Array<[number, number]>,
+      proxy: [] as Array<[number, number]>,
+    }
+    const intervals: number[] = []
+    try {
+      for (let run = 0; run <= settings.runs; run++) {
+        const keep = run > 0 // run 0 warms up every path
+        await sequence.clearHistory()
+        let started = performance.now()
+        let first = 0
+        let n = 0
+        const prompt = [model.tokens.bos!, ...model.tokenize(promptText(run))]
+        for await (const _ of sequence.evaluate(prompt as Token[], {
+          temperature: 0.8,
+          seed: run,
+          topK: 0,
+          topP: 1,
+          yieldEogToken: true,
+        })) {
+          if (n === 0) first = performance.now()
+          if (++n === settings.tokens) break
+        }
+        if (keep) samples.direct.push([first - started, ((n - 1) * 1000) / (performance.now() - first)])
+
+        started = performance.now()
+        n = 0
+        for await (const _ of engine.generate({
+          prompt: promptText(run),
+          maxTokens: settings.tokens,
+          temperature: 0.8,
+          seed: run,
+        })) {
+          if (n === 0) first = performance.now()
+          n++
+        }
+        if (keep) samples.engine.push([first - started, ((n - 1) * 1000) / (performance.now() - first)])
+
+        const [apiTtft, apiRate] = await client.stream(local.url, promptText(run), settings.tokens, run)
+        if (keep) samples.api.push([apiTtft, apiRate])
+        const [proxyTtft, proxyRate, arrivals] = await client.stream(
+          front.url,
+          promptText(run),
+          settings.tokens,
+          run,
+        )
+        if (keep) {
+          samples.proxy.push([proxyTtft, proxyRate])
+          for (let i = 1; i < arrivals.length; i++) intervals.push(arrivals[i]! - arrivals[i - 1]!)
+        }
+      }
+
+      // Failovers: a fresh peer process serves first (lowest load) and is killed with SIGKILL after 20 chunks;
+      // the generation resumes on the other peer.
+      for (let i = 0; i < settings.failovers; i++) {
+        const victim = await spawnPeer(path)
+        children.push(victim.child)
+        await front.host.connect(victim.addrs[0]!)
+        announce(front.directory, victim.peerId, 0)
+        await client.stream(front.url, promptText(100 + i), settings.tokens, i, 20, () =>
+          victim.child.kill('SIGKILL'),
+        )
+        front.directory.remove(victim.peerId)
+      }
+    } finally {
+      await client.close()
+      await front.close()
+      await local.close()
+      await engine.dispose()
+      await context.dispose()
+      await model.dispose()
+    }
+    return {
+      settings,
+      direct: summarize(samples.direct),
+      engine: summarize(samples.engine),
+      api: summarize(samples.api),
+      proxy: summarize(samples.proxy),
+      failovers,
+      tokenIntervalMs: median(intervals),
+    }
+  } finally {
+    for (const c of children) c.kill('SIGKILL')
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] ?? Number.NaN
+}
+
+function summarize(samples: Array<[number, number]>): PathFigures {
+  return { ttftMs: median(samples.map((s) => s[0])), tokensPerSecond: median(samples.map((s) => s[1])) }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: { runs: { type: 'string' }, tokens: { type: 'string' }, failovers: { type: 'string' } },
+  })
+  const r = await benchInference({
+    ...(values.runs && { runs: Number(values.runs) }),
+    ...(values.tokens && { tokens: Number(values.tokens) }),
+    ...(values.failovers && { failovers: Number(values.failovers) }),
+  })
+  const s = r.settings
+  const line = (label: string, p: PathFigures) =>
+    `${label.padEnd(34)} TTFT ${p.ttftMs.toFixed(1).padStart(6)} ms  ${p.tokensPerSecond.toFixed(1).padStart(7)} tok/s  ` +
+    `(×${(p.tokensPerSecond / r.direct.tokensPerSecond).toFixed(3)} tok/s, TTFT +${(p.ttftMs - r.direct.ttftMs).toFixed(1)} ms vs direct)`
+  console.log(
+    `model: tiny llama Q8_0 nEmbd=256 nLayer=4, threads=1, prompt≈${s.promptTokens} tokens, ${s.tokens} generated at temperature 0.8, median of ${s.runs} runs`,
+  )
+  console.log(line('(a) node-llama-cpp direct', r.direct))
+  console.log(line('    LlamaCppEngine in-process', r.engine))
+  console.log(line('(b) /v1 API, HTTP + SSE, local', r.api))
+  console.log(line('(c) /v1 API proxied over libp2p', r.proxy))
+  const ok = (cond: boolean) => (cond ? 'met' : 'NOT met')
+  console.log(
+    `goal (b) >= 0.97x tok/s: ${ok(r.api.tokensPerSecond >= 0.97 * r.direct.tokensPerSecond)}; TTFT added <= 10 ms: ${ok(r.api.ttftMs - r.direct.ttftMs <= 10)}`,
+  )
+  console.log(
+    `goal (c) >= 0.95x tok/s: ${ok(r.proxy.tokensPerSecond >= 0.95 * r.direct.tokensPerSecond)}; TTFT added <= 25 ms: ${ok(r.proxy.ttftMs - r.direct.ttftMs <= 25)}`,
+  )
+  console.log(
+    `relative to the engine in-process: (b) ×${(r.api.tokensPerSecond / r.engine.tokensPerSecond).toFixed(3)}, (c) ×${(r.proxy.tokensPerSecond / r.engine.tokensPerSecond).toFixed(3)} tok/s`,
+  )
+  for (const f of r.failovers) {
+    console.log(
+      `failover (${f.reason}) after ${f.generated} tokens: detection→first token ${f.resumeMs.toFixed(1)} ms; client-visible gap ${f.gapMs.toFixed(1)} ms (normal token interval ${r.tokenIntervalMs.toFixed(2)} ms, so +${(f.gapMs - r.tokenIntervalMs).toFixed(1)} ms added)`,
+    )
+  }
+  process.exit(0)
+}

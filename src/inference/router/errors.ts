@@ -1,0 +1,10 @@
+import { CommonsError, InvalidInputError } from '../../errors.ts'
+
+/** The model version is published but neither this node nor any known peer serves it now. */
+export class NoServingNodeError extends CommonsError {}
+
+/** Every node that served the model failed this request (after failover); retry later. */
+export class InferenceUnavailableError extends CommonsError {}
+
+/** The serving peer refused the request as invalid (e.g. the prompt does not fit its context). */
+export class PeerRejectedRequestError extends InvalidInputError {}

@@ -1,0 +1,50 @@
+import { z } from 'zod'
+import { MAX_GENERATED_TOKENS, MAX_PROMPT_BYTES } from './constants.ts'
+import { InferenceTaskSchema } from './inference-task.ts'
+
+const ContentRoot = z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/)
+
+/**
+ * First frame of an `/commons/infer/1.0.0` stream: generate (resuming after `generated` tokens) or embed.
+ * Every field is bounded so a peer cannot make us buffer or compute without limit.
+ */
+export const InferRequestFrameSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('generate'),
+      contentRoot: ContentRoot,
+      task: InferenceTaskSchema,
+      generated: z.array(z.number().int().min(0)).max(MAX_GENERATED_TOKENS),
+    })
+    .strict(),
+  z
+    .object({ type: z.literal('embed'), contentRoot: ContentRoot, input: z.string().max(MAX_PROMPT_BYTES) })
+    .strict(),
+])
+
+/** One step of a generation stream; the last one carries `finishReason` and `usage`. */
+export const ChunkFrameSchema = z
+  .object({
+    type: z.literal('chunk'),
+    index: z.number().int().min(0),
+    tokens: z.array(z.number().int().min(0)).max(64),
+    text: z.string().max(4096),
+    finishReason: z.enum(['stop', 'length', 'eos']).optional(),
+    usage: z
+      .object({ promptTokens: z.number().int().min(0), completionTokens: z.number().int().min(0) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+
+/** The answer to an embed request. */
+export const EmbeddingFrameSchema = z
+  .object({
+    type: z.literal('embedding'),
+    vector: z.array(z.number()).max(65_536),
+    promptTokens: z.number().int().min(0),
+  })
+  .strict()
+
+export type InferRequestFrame = z.infer<typeof InferRequestFrameSchema>
+export type ChunkFrame = z.infer<typeof ChunkFrameSchema>

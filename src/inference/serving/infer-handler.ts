@@ -1,0 +1,76 @@
+import type { Stream } from '@libp2p/interface'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { AbortedError } from '../../errors.ts'
+import type { Logger } from '../../log.ts'
+import type { RemotePeer } from '../../net/commons-host.ts'
+import { closeWithError, encodeJsonFrame, FrameReader, writeJson, writeRaw } from '../../net/frames.ts'
+import { MAX_INFER_REQUEST_BYTES } from './constants.ts'
+import { ModelNotLoadedError } from './errors.ts'
+import { InferRequestFrameSchema } from './infer-frames.ts'
+import { embedOnEngine, runOnEngine } from './inference-task.ts'
+import type { LocalModels } from './local-models.ts'
+import type { ModelAdmission } from './model-admission.ts'
+import { prefetchBatches } from './prefetch.ts'
+
+/** What the serving side of the inference protocol needs. */
+export interface InferHandlerComponents {
+  localModels: LocalModels
+  admission: ModelAdmission
+  log: Logger
+  /** How long a peer may take to send its request frame (ms). */
+  requestTimeoutMs?: number
+}
+
+/**
+ * Serves `/commons/infer/1.0.0`: reads one validated request frame, runs it on the local engine and
+ * streams a chunk frame per token (or one embedding frame), then closes; failures become wire error
+ * frames. A reset or closed stream (the requester gave up) aborts the generation.
+ */
+export function inferProtocolHandler(c: InferHandlerComponents) {
+  return async (stream: Stream, remote: RemotePeer): Promise<void> => {
+    const reader = new FrameReader(stream, MAX_INFER_REQUEST_BYTES)
+    const cancel = new AbortController()
+    const onClose = (): void => cancel.abort(new AbortedError('The requesting peer closed the stream.'))
+    stream.addEventListener('close', onClose)
+    let release: (() => void) | undefined
+    try {
+      const req = await reader.readJson(InferRequestFrameSchema, {
+        signal: AbortSignal.any([cancel.signal, AbortSignal.timeout(c.requestTimeoutMs ?? 10_000)]),
+      })
+      const engine = c.localModels.get(req.contentRoot)
+      if (engine === undefined) {
+        throw new ModelNotLoadedError(`Content root ${req.contentRoot} is not loaded on this node.`)
+      }
+      release = c.admission.admit(req.contentRoot)
+      if (req.type === 'embed') {
+        const { vector, promptTokens } = await embedOnEngine(engine, req.input, cancel.signal)
+        await writeJson(
+          stream,
+          { type: 'embedding', vector: Array.from(vector), promptTokens },
+          { signal: cancel.signal },
+        )
+      } else {
+        // Generation runs ahead of the socket; chunks that piled up go out in one write.
+        for await (const batch of prefetchBatches(
+          runOnEngine(engine, req.task, req.generated, cancel.signal),
+        )) {
+          const frames = new Uint8ArrayList()
+          for (const chunk of batch) frames.append(encodeJsonFrame({ type: 'chunk', ...chunk }))
+          await writeRaw(stream, frames, { signal: cancel.signal })
+        }
+      }
+      await stream.close({ signal: AbortSignal.timeout(5_000) })
+    } catch (err) {
+      if (cancel.signal.aborted) {
+        c.log.debug({ peerId: remote.peerId }, 'inference stream closed by the requester')
+        return
+      }
+      c.log.debug({ err, peerId: remote.peerId }, 'inference request failed')
+      await closeWithError(stream, err)
+    } finally {
+      release?.()
+      reader.release()
+      stream.removeEventListener('close', onClose)
+    }
+  }
+}

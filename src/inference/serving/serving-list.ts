@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { writeFileAtomic } from '../../atomic-file.ts'
+import { InvalidInputError } from '../../errors.ts'
+
+/** File in the data dir listing the models this node loads and announces. */
+export const SERVING_FILE = 'serving.json'
+
+const ModelRef = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\s@]+(@\d+)?$/, 'a model is `name`, `id` or `name@version`')
+
+const ServingFileSchema = z.object({ version: z.literal(1), models: z.array(ModelRef) }).strict()
+
+/**
+ * The models this node should load and announce (`name` = latest published version, `name@version` = pinned),
+ * as written by `commons serve`. The node root reads it at start.
+ */
+export async function readServingList(dataDir: string): Promise<string[]> {
+  const path = join(dataDir, SERVING_FILE)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw err
+  }
+  const parsed = ServingFileSchema.safeParse(safeJson(text))
+  if (!parsed.success) {
+    throw new InvalidInputError(`${path} is not a valid serving list; fix it or run \`commons serve\` again.`)
+  }
+  return parsed.data.models
+}
+
+/** Adds (or with `remove`, removes) a model reference; returns the new list. */
+export async function updateServingList(
+  dataDir: string,
+  model: string,
+  options: { remove?: boolean } = {},
+): Promise<string[]> {
+  const ref = ModelRef.safeParse(model)
+  if (!ref.success)
+    throw new InvalidInputError(`'${model}' is not a model reference: use a name, an id or name@version.`)
+  const current = await readServingList(dataDir)
+  const next =
+    options.remove === true ? current.filter((m) => m !== model) : [...new Set([...current, model])]
+  await writeFileAtomic(
+    join(dataDir, SERVING_FILE),
+    `${JSON.stringify({ version: 1, models: next }, null, 2)}\n`,
+  )
+  return next
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
