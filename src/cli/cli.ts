@@ -12,6 +12,10 @@ import { registerPropose } from './commands/propose.ts'
 import { registerQueue } from './commands/queue.ts'
 import { registerShares } from './commands/shares.ts'
 import { registerPeers } from './commands/peers.ts'
+import { registerKeyCreate } from './commands/key-create.ts'
+import { registerKeyList } from './commands/key-list.ts'
+import { registerKeyRevoke } from './commands/key-revoke.ts'
+import { registerServe } from './commands/serve.ts'
 import { registerTrainJoin } from './commands/train-join.ts'
 import { registerTrainStart } from './commands/train-start.ts'
 import { registerTrainStatus } from './commands/train-status.ts'
@@ -60,6 +64,11 @@ export function createCli(): Command {
   registerStoreUnpin(store)
   registerStoreGc(store)
   registerPeers(program)
+  const key = program.command('key').description('API keys for /v1: create, list, revoke')
+  registerKeyCreate(key)
+  registerKeyList(key)
+  registerKeyRevoke(key)
+  registerServe(program)
   const train = program.command('train').description('federated training: start, join, status')
   registerTrainStart(train)
   registerTrainJoin(train)

@@ -54,6 +54,19 @@ export const nodeConfigSchema = z
       })
       .strict()
       .prefault({}),
+    inference: z
+      .object({
+        /** Serve /v1 without API keys (loopback demos only). */
+        open: z.boolean().default(false),
+        /** llama.cpp threads per model (default: min(2, cores); more oversubscribes small machines). */
+        threads: z.number().int().positive().optional(),
+        /** Concurrent sequences per loaded model. */
+        sequences: z.number().int().positive().default(2),
+        /** How often to re-check the serving list and newly published versions (ms). */
+        refreshMs: z.number().int().min(1_000).default(30_000),
+      })
+      .strict()
+      .prefault({}),
     /** Create a demo model owned by three local accounts on first start (embedded chain only). */
     demo: z.boolean().default(true),
   })

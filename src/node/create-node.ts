@@ -7,6 +7,13 @@ import { findModelId } from '../chain/actions/list-models.ts'
 import { peerRoutes } from '../api/routes/peers.ts'
 import { storeRoutes } from '../api/routes/store.ts'
 import { trainingRoutes } from '../api/routes/training.ts'
+import { ApiKeyStore } from '../api/api-keys/api-key-store.ts'
+import { ChainModelResolver } from '../api/openai/chain-model-resolver.ts'
+import { createInferenceService, type InferenceService } from '../api/openai/inference-service.ts'
+import { createInferenceEngine } from '../inference/index.ts'
+import { LoadedModels } from '../inference/serving/local-models.ts'
+import { readServingList } from '../inference/serving/serving-list.ts'
+import { ModelServer } from './model-server.ts'
 import { createTrainingService } from '../federated/rounds/index.ts'
 import type { ChainReader } from '../chain/chain-client.ts'
 import { DEVNET_FUNDING_WEI } from '../chain/constants.ts'
@@ -36,6 +43,7 @@ export interface NodeInit {
     chain?: Partial<NodeConfig['chain']>
     net?: Partial<NodeConfig['net']>
     store?: Partial<NodeConfig['store']>
+    inference?: Partial<NodeConfig['inference']>
     demo?: boolean
   }
   log?: Logger
@@ -79,6 +87,7 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
     chain: { ...fileConfig.chain, ...init.config?.chain },
     net: { ...fileConfig.net, ...init.config?.net },
     store: { ...fileConfig.store, ...init.config?.store },
+    inference: { ...fileConfig.inference, ...init.config?.inference },
     demo: init.config?.demo ?? fileConfig.demo,
   })
 
@@ -97,6 +106,9 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
     cleanups.push(() => opened.close())
     const { devnet, rpcUrl, deployment, access, governance, keystore, nodeAccount } = opened
 
+    // Filled in below; announcements read them lazily.
+    let modelServer: ModelServer | undefined
+    let inference: InferenceService | undefined
     progress('net:host:starting', 'starting the peer-to-peer host')
     const network = await startNetwork({
       privateKey: await keystore.privateKeyBytes('node'),
@@ -106,7 +118,8 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
       config,
       storeDir: layout.store,
       capabilities: ['governance', 'store'],
-      serves: () => [],
+      serves: () => modelServer?.serves().map((m) => inference?.servesEntry(m) ?? { model: m.modelId, version: m.versionId }) ?? [],
+      load: () => inference?.load() ?? 0,
       log,
     })
     cleanups.push(() => network.stop())
@@ -137,11 +150,45 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
             .then((dropped) => dropped.forEach((p) => network.directory.remove(p)))
             .catch((err) => log.warn({ err }, 'admission re-check failed'))
         },
-        onVersionPublished: (e) => follower.onVersionPublished(e),
+        onVersionPublished: (e) => {
+          follower.onVersionPublished(e)
+          void modelServer?.refresh()
+        },
       },
       { pollingIntervalMs: devnet ? 500 : 4_000 },
     )
     cleanups.push(async () => unwatch())
+
+    // Inference: /v1 for clients, the infer stream protocol for peers, engines for the served models.
+    const resolver = new ChainModelResolver({ reader: access.reader })
+    const loaded = new LoadedModels()
+    const servingInference = createInferenceService({
+      host: network.host,
+      directory: network.directory,
+      resolver,
+      localModels: loaded,
+      apiKeys: config.inference.open ? 'open' : new ApiKeyStore({ dataDir: layout.root }),
+      log,
+    })
+    inference = servingInference
+    await servingInference.start()
+    cleanups.push(() => servingInference.stop())
+    const models = new ModelServer({
+      resolver,
+      store: network.store,
+      loaded,
+      fetch: (root) => fetch(root),
+      createEngine: (source) =>
+        createInferenceEngine(source, { threads: config.inference.threads, sequences: config.inference.sequences }, { log }),
+      servingList: () => readServingList(layout.root),
+      modelsDir: join(layout.root, 'models'),
+      log,
+    })
+    modelServer = models
+    cleanups.push(() => models.stop())
+    void models.refresh().then(() => network.announcer.publish().catch(() => {}))
+    const refreshTimer = setInterval(() => void models.refresh(), config.inference.refreshMs)
+    cleanups.push(async () => clearInterval(refreshTimer))
 
     // Federated training: answers round requests, coordinates jobs started through /api/training.
     const training = createTrainingService(
@@ -190,6 +237,7 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
         deployment,
       }),
       warp: devnet ? (seconds) => devnet.warp(seconds) : undefined,
+      mounts: [{ path: '/v1', app: servingInference.routes }],
       health: async () => ({ address: nodeAccount.address, peerId: network.host.peerId, chain: config.chain.mode }),
       apiRoutes: [
         {

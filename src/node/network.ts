@@ -34,6 +34,7 @@ export async function startNetwork(c: {
   storeDir: string
   capabilities: string[]
   serves: () => Array<{ model: string; version: string }>
+  load: () => number
   log: Logger
 }): Promise<NodeNetwork> {
   const stops: (() => Promise<void>)[] = []
@@ -72,7 +73,7 @@ export async function startNetwork(c: {
         offer: () => ({
           roots: store.ls().filter((x) => x.complete !== false).map((x) => x.root),
           serves: c.serves(),
-          load: 0,
+          load: c.load(),
           priceWeiPer1kTokens: '0',
         }),
       },

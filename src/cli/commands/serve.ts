@@ -7,7 +7,7 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description(
-      'serve a model for inference on this node: load it and announce it (takes effect at the next start)',
+      'serve a model for inference on this node: load its latest published version and announce it (a running node picks it up within inference.refreshMs)',
     )
     .argument('[model]', 'model name, id, or name@version; omit to show the list')
     .option('--remove', 'stop serving the model')
