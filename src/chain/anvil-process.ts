@@ -74,7 +74,9 @@ export async function startAnvil(opts: {
 }): Promise<AnvilProcess> {
   const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(opts.chainId), '--accounts', '0']
   if (opts.genesisTimestamp !== undefined) args.push('--timestamp', String(opts.genesisTimestamp))
-  const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false })
+  // Own process group: Ctrl-C in a terminal reaches the node, which snapshots the chain and then stops
+  // anvil itself; a node killed hard leaves anvil behind, and the next start kills it (pid file).
+  const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   const rpcUrl = await waitForListening(child)
   await writeFileAtomic(opts.pidFile, String(child.pid))
   opts.log.debug({ pid: child.pid, rpcUrl }, 'anvil started')

@@ -208,12 +208,18 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
 
     if (devnet && config.demo && (await governance.listModels()).length === 0) {
       const chain = devnet
+      progress('node:demo:creating', 'creating the demo model and publishing its first version by vote')
       const demo = await createDemoModel({
         governance,
         keystore,
+        store: network.store,
+        dataDir: layout.root,
         fund: (address) => chain.fund(address, DEVNET_FUNDING_WEI),
+        warp: (seconds) => chain.warp(seconds),
       })
-      progress('node:demo:created', `demo model "${demo.name}" owned 40/35/25 by ${demo.owners.join(', ')}`)
+      await models.refresh()
+      await network.announcer.publish().catch(() => {})
+      progress('node:demo:created', `demo model "${demo.name}" owned 40/35/25 by ${demo.owners.join(', ')}, version 1 served`)
     }
 
     const apiToken = await loadOrCreateApiToken(layout.apiToken)

@@ -1,4 +1,10 @@
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Governance } from '../chain/governance.ts'
+import { createTinyLlama } from '../inference/gguf/tiny-llama.ts'
+import { writeGguf } from '../inference/gguf/gguf-writer.ts'
+import { updateServingList } from '../inference/serving/serving-list.ts'
+import type { ContentStore } from '../store/content-store.ts'
 import type { Keystore } from './keystore.ts'
 
 export const DEMO_MODEL_NAME = 'commons-demo'
@@ -7,13 +13,21 @@ const DEMO_OWNERS = [
   ['bob', '35'],
   ['carol', '25'],
 ] as const
+const DEMO_SETTINGS = { votingDelay: 60, votingPeriod: 3_600, quorumPercent: 40, timelockDelay: 600 }
 
-/** Creates the demo model owned 40/35/25 by three local accounts, so a fresh node has something to show. */
+/**
+ * Creates the demo model owned 40/35/25 by three local accounts, publishes a tiny generated GGUF as its
+ * first version by a real vote (warping the devnet clock through delay, period and timelock), and serves
+ * it, so a fresh node has something to look at and to query on /v1.
+ */
 export async function createDemoModel(c: {
   governance: Governance
   keystore: Keystore
+  store: ContentStore
+  dataDir: string
   fund(address: `0x${string}`): Promise<void>
-}): Promise<{ name: string; owners: string[] }> {
+  warp(seconds: number): Promise<unknown>
+}): Promise<{ name: string; owners: string[]; contentRoot: string }> {
   for (const [name] of DEMO_OWNERS) {
     const account = await c.keystore.get(name, { create: true })
     await c.fund(account.address)
@@ -24,7 +38,31 @@ export async function createDemoModel(c: {
     symbol: 'DEMO',
     cardURI: '',
     owners: DEMO_OWNERS.map(([owner, shares]) => ({ owner, shares })),
-    settings: { votingDelay: 60, votingPeriod: 3_600, quorumPercent: 40, timelockDelay: 600 },
+    settings: DEMO_SETTINGS,
   })
-  return { name: DEMO_MODEL_NAME, owners: DEMO_OWNERS.map(([n, s]) => `${n} ${s}%`) }
+
+  const dir = join(c.dataDir, 'tmp')
+  await mkdir(dir, { recursive: true })
+  const file = join(dir, 'commons-demo-v1.gguf')
+  await writeGguf(file, createTinyLlama({ seed: 2026, nEmbd: 64, nLayer: 2, nHead: 4, nCtx: 512, type: 'F32' }))
+  const added = await c.store.add(file, { name: 'commons-demo-v1.gguf' })
+  await rm(file, { force: true })
+
+  const p = await c.governance.propose({
+    account: 'alice',
+    model: DEMO_MODEL_NAME,
+    kind: 'publish-version',
+    contentRoot: added.root,
+    size: String(added.manifest.size),
+    description: 'Demo: a tiny generated llama so the node has a model to serve.',
+  })
+  await c.warp(DEMO_SETTINGS.votingDelay + 1)
+  await c.governance.vote({ account: 'alice', proposal: p.ref, support: 'for' })
+  await c.governance.vote({ account: 'bob', proposal: p.ref, support: 'for' })
+  await c.warp(DEMO_SETTINGS.votingPeriod + 1)
+  await c.governance.queue({ account: 'carol', proposal: p.ref })
+  await c.warp(DEMO_SETTINGS.timelockDelay + 1)
+  await c.governance.execute({ account: 'carol', proposal: p.ref })
+  await updateServingList(c.dataDir, DEMO_MODEL_NAME)
+  return { name: DEMO_MODEL_NAME, owners: DEMO_OWNERS.map(([n, s]) => `${n} ${s}%`), contentRoot: added.root }
 }

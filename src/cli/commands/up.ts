@@ -65,5 +65,7 @@ export function registerUp(program: Command): void {
       })
       if (!ctx.opts.json) process.stderr.write('stopping…\n')
       await node.stop()
+      // Everything is persisted and closed; do not wait on stray timers of third-party libraries.
+      process.exit(0)
     })
 }
