@@ -3,28 +3,28 @@ import { registerChainWarp } from './commands/chain-warp.ts'
 import { registerDelegate } from './commands/delegate.ts'
 import { registerExecute } from './commands/execute.ts'
 import { registerInit } from './commands/init.ts'
+import { registerKeyCreate } from './commands/key-create.ts'
+import { registerKeyList } from './commands/key-list.ts'
+import { registerKeyRevoke } from './commands/key-revoke.ts'
 import { registerModelCreate } from './commands/model-create.ts'
 import { registerModelList } from './commands/model-list.ts'
 import { registerModelShow } from './commands/model-show.ts'
 import { registerNodes } from './commands/nodes.ts'
+import { registerPeers } from './commands/peers.ts'
 import { registerProposals } from './commands/proposals.ts'
 import { registerPropose } from './commands/propose.ts'
 import { registerQueue } from './commands/queue.ts'
-import { registerShares } from './commands/shares.ts'
-import { registerPeers } from './commands/peers.ts'
-import { registerKeyCreate } from './commands/key-create.ts'
-import { registerKeyList } from './commands/key-list.ts'
-import { registerKeyRevoke } from './commands/key-revoke.ts'
 import { registerServe } from './commands/serve.ts'
-import { registerTrainJoin } from './commands/train-join.ts'
-import { registerTrainStart } from './commands/train-start.ts'
-import { registerTrainStatus } from './commands/train-status.ts'
+import { registerShares } from './commands/shares.ts'
 import { registerStoreAdd } from './commands/store-add.ts'
 import { registerStoreFetch } from './commands/store-fetch.ts'
 import { registerStoreGc } from './commands/store-gc.ts'
 import { registerStoreLs } from './commands/store-ls.ts'
 import { registerStorePin } from './commands/store-pin.ts'
 import { registerStoreUnpin } from './commands/store-unpin.ts'
+import { registerTrainJoin } from './commands/train-join.ts'
+import { registerTrainStart } from './commands/train-start.ts'
+import { registerTrainStatus } from './commands/train-status.ts'
 import { registerUp } from './commands/up.ts'
 import { registerVote } from './commands/vote.ts'
 import { registerWhoami } from './commands/whoami.ts'
@@ -56,7 +56,9 @@ export function createCli(): Command {
   registerDelegate(program)
   registerNodes(program)
   registerChainWarp(program)
-  const store = program.command('store').description('content-addressed store: add, fetch, ls, pin, unpin, gc')
+  const store = program
+    .command('store')
+    .description('content-addressed store: add, fetch, ls, pin, unpin, gc')
   registerStoreAdd(store)
   registerStoreFetch(store)
   registerStoreLs(store)

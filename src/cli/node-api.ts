@@ -16,7 +16,9 @@ export async function requireNode(dataDir: string): Promise<NodeApi> {
   const layout = dataDirLayout(dataDir)
   const info = await readRuntimeInfo(layout.runtime)
   if (!info || !(await isNodeAlive(info))) {
-    throw new NodeUnreachableError(`No node is running on ${dataDir}. Start one with \`commons up\` (or \`npm start\`).`)
+    throw new NodeUnreachableError(
+      `No node is running on ${dataDir}. Start one with \`commons up\` (or \`npm start\`).`,
+    )
   }
   const token = (await readFile(layout.apiToken, 'utf8')).trim()
   const request = async (method: string, path: string, body?: unknown, signal?: AbortSignal) => {
@@ -28,7 +30,10 @@ export async function requireNode(dataDir: string): Promise<NodeApi> {
         signal,
       })
     } catch (err) {
-      throw new NodeUnreachableError(`The node at ${info.apiUrl} did not answer (${(err as Error).message}).`, { cause: err })
+      throw new NodeUnreachableError(
+        `The node at ${info.apiUrl} did not answer (${(err as Error).message}).`,
+        { cause: err },
+      )
     }
   }
   return {
@@ -41,7 +46,8 @@ export async function requireNode(dataDir: string): Promise<NodeApi> {
     },
     async *lines(path: string, body: unknown, signal?: AbortSignal) {
       const res = await request('POST', path, body, signal)
-      if (!res.ok) throw errorFromResponse(res.status, (await res.json().catch(() => ({}))) as Record<string, unknown>)
+      if (!res.ok)
+        throw errorFromResponse(res.status, (await res.json().catch(() => ({}))) as Record<string, unknown>)
       const decoder = new TextDecoder()
       let buffered = ''
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {

@@ -1,6 +1,6 @@
-import type { Logger } from '../log.ts'
 import type { ChainReader } from '../chain/chain-client.ts'
 import { ModelRegistry, NodeRegistry } from '../chain/generated/artifacts.ts'
+import type { Logger } from '../log.ts'
 
 /** Registry events the node reacts to. */
 export interface ChainWatcherHandlers {

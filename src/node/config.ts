@@ -39,7 +39,12 @@ export const nodeConfigSchema = z
         bulk: z
           .union([
             z.literal(false),
-            z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) }).strict(),
+            z
+              .object({
+                host: z.string().default('127.0.0.1'),
+                port: z.number().int().min(0).max(65535).default(0),
+              })
+              .strict(),
           ])
           .default({ host: '127.0.0.1', port: 0 }),
         /** Re-announce what this node holds and serves this often (ms). */
@@ -101,5 +106,7 @@ export async function readConfig(dataDir: string): Promise<NodeConfig> {
 
 /** Writes the configuration atomically. */
 export function writeConfig(dataDir: string, config: NodeConfig): Promise<void> {
-  return writeFileAtomic(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o644 })
+  return writeFileAtomic(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, {
+    mode: 0o644,
+  })
 }

@@ -2,37 +2,37 @@ import { mkdir } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { type ServerType, serve } from '@hono/node-server'
+import { ApiKeyStore } from '../api/api-keys/api-key-store.ts'
 import { createApi } from '../api/index.ts'
-import { findModelId } from '../chain/actions/list-models.ts'
+import { ChainModelResolver } from '../api/openai/chain-model-resolver.ts'
+import { createInferenceService, type InferenceService } from '../api/openai/inference-service.ts'
 import { peerRoutes } from '../api/routes/peers.ts'
 import { storeRoutes } from '../api/routes/store.ts'
 import { trainingRoutes } from '../api/routes/training.ts'
-import { ApiKeyStore } from '../api/api-keys/api-key-store.ts'
-import { ChainModelResolver } from '../api/openai/chain-model-resolver.ts'
-import { createInferenceService, type InferenceService } from '../api/openai/inference-service.ts'
-import { createInferenceEngine } from '../inference/index.ts'
-import { LoadedModels } from '../inference/serving/local-models.ts'
-import { readServingList } from '../inference/serving/serving-list.ts'
-import { ModelServer } from './model-server.ts'
-import { createTrainingService } from '../federated/rounds/index.ts'
+import { findModelId } from '../chain/actions/list-models.ts'
 import type { ChainReader } from '../chain/chain-client.ts'
 import { DEVNET_FUNDING_WEI } from '../chain/constants.ts'
 import type { Deployment } from '../chain/deployment.ts'
 import type { EmbeddedChain } from '../chain/embedded-chain.ts'
 import type { Governance } from '../chain/governance.ts'
 import { InvalidInputError } from '../errors.ts'
+import { createTrainingService } from '../federated/rounds/index.ts'
+import { createInferenceEngine } from '../inference/index.ts'
+import { LoadedModels } from '../inference/serving/local-models.ts'
+import { readServingList } from '../inference/serving/serving-list.ts'
 import { createLogger, type Logger } from '../log.ts'
 import { loadOrCreateApiToken } from './api-token.ts'
+import { watchRegistries } from './chain-watcher.ts'
 import { type NodeConfig, nodeConfigSchema, readConfig } from './config.ts'
 import { dataDirLayout } from './data-dir.ts'
 import { createDemoModel } from './demo.ts'
 import { NodeAlreadyRunningError } from './errors.ts'
-import { openChain } from './open-chain.ts'
+import { ModelServer } from './model-server.ts'
 import { startNetwork } from './network.ts'
+import { openChain } from './open-chain.ts'
 import { fetchFromPeers } from './peer-fetch.ts'
-import { VersionFollower } from './version-follower.ts'
-import { watchRegistries } from './chain-watcher.ts'
 import { isNodeAlive, readRuntimeInfo, removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.ts'
+import { VersionFollower } from './version-follower.ts'
 
 export interface NodeInit {
   dataDir: string
@@ -118,7 +118,10 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
       config,
       storeDir: layout.store,
       capabilities: ['governance', 'store'],
-      serves: () => modelServer?.serves().map((m) => inference?.servesEntry(m) ?? { model: m.modelId, version: m.versionId }) ?? [],
+      serves: () =>
+        modelServer
+          ?.serves()
+          .map((m) => inference?.servesEntry(m) ?? { model: m.modelId, version: m.versionId }) ?? [],
       load: () => inference?.load() ?? 0,
       log,
     })
@@ -179,7 +182,11 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
       loaded,
       fetch: (root) => fetch(root),
       createEngine: (source) =>
-        createInferenceEngine(source, { threads: config.inference.threads, sequences: config.inference.sequences }, { log }),
+        createInferenceEngine(
+          source,
+          { threads: config.inference.threads, sequences: config.inference.sequences },
+          { log },
+        ),
       servingList: () => readServingList(layout.root),
       modelsDir: join(layout.root, 'models'),
       log,
@@ -219,7 +226,10 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
       })
       await models.refresh()
       await network.announcer.publish().catch(() => {})
-      progress('node:demo:created', `demo model "${demo.name}" owned 40/35/25 by ${demo.owners.join(', ')}, version 1 served`)
+      progress(
+        'node:demo:created',
+        `demo model "${demo.name}" owned 40/35/25 by ${demo.owners.join(', ')}, version 1 served`,
+      )
     }
 
     const apiToken = await loadOrCreateApiToken(layout.apiToken)
@@ -244,7 +254,11 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
       }),
       warp: devnet ? (seconds) => devnet.warp(seconds) : undefined,
       mounts: [{ path: '/v1', app: servingInference.routes }],
-      health: async () => ({ address: nodeAccount.address, peerId: network.host.peerId, chain: config.chain.mode }),
+      health: async () => ({
+        address: nodeAccount.address,
+        peerId: network.host.peerId,
+        chain: config.chain.mode,
+      }),
       apiRoutes: [
         {
           path: '/store',
@@ -256,7 +270,11 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
           app: peerRoutes({
             connectedPeers: () => network.host.connectedPeers(),
             directory: network.directory,
-            self: () => ({ peerId: network.host.peerId, address: nodeAccount.address, multiaddrs: network.host.multiaddrs() }),
+            self: () => ({
+              peerId: network.host.peerId,
+              address: nodeAccount.address,
+              multiaddrs: network.host.multiaddrs(),
+            }),
           }),
         },
       ],

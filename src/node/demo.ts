@@ -1,8 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Governance } from '../chain/governance.ts'
-import { createTinyLlama } from '../inference/gguf/tiny-llama.ts'
 import { writeGguf } from '../inference/gguf/gguf-writer.ts'
+import { createTinyLlama } from '../inference/gguf/tiny-llama.ts'
 import { updateServingList } from '../inference/serving/serving-list.ts'
 import type { ContentStore } from '../store/content-store.ts'
 import type { Keystore } from './keystore.ts'
@@ -44,7 +44,10 @@ export async function createDemoModel(c: {
   const dir = join(c.dataDir, 'tmp')
   await mkdir(dir, { recursive: true })
   const file = join(dir, 'commons-demo-v1.gguf')
-  await writeGguf(file, createTinyLlama({ seed: 2026, nEmbd: 64, nLayer: 2, nHead: 4, nCtx: 512, type: 'F32' }))
+  await writeGguf(
+    file,
+    createTinyLlama({ seed: 2026, nEmbd: 64, nLayer: 2, nHead: 4, nCtx: 512, type: 'F32' }),
+  )
   const added = await c.store.add(file, { name: 'commons-demo-v1.gguf' })
   await rm(file, { force: true })
 

@@ -51,7 +51,9 @@ export class Keystore {
     const privateKey = generatePrivateKey()
     const account = privateKeyToAccount(privateKey)
     await mkdir(this.dir, { recursive: true, mode: 0o700 })
-    await writeFileAtomic(this.path(name), JSON.stringify(this.seal(account.address, privateKey)), { mode: 0o600 })
+    await writeFileAtomic(this.path(name), JSON.stringify(this.seal(account.address, privateKey)), {
+      mode: 0o600,
+    })
     this.cache.set(name, account)
     return account
   }

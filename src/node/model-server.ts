@@ -55,7 +55,10 @@ export class ModelServer {
         if (current) await this.c.loaded.delete(current.contentRoot)?.dispose()
         this.c.log.info({ model: name, version: resolved.versionId, root }, 'serving model')
       } catch (err) {
-        this.c.log.warn({ model: name, err: (err as Error).message }, 'cannot serve model yet; will retry on the next refresh')
+        this.c.log.warn(
+          { model: name, err: (err as Error).message },
+          'cannot serve model yet; will retry on the next refresh',
+        )
       }
     }
   }

@@ -39,7 +39,8 @@ export async function startNetwork(c: {
 }): Promise<NodeNetwork> {
   const stops: (() => Promise<void>)[] = []
   const stop = async () => {
-    for (const fn of stops.reverse()) await fn().catch((err) => c.log.warn({ err }, 'network stop step failed'))
+    for (const fn of stops.reverse())
+      await fn().catch((err) => c.log.warn({ err }, 'network stop step failed'))
   }
   try {
     const store = createContentStore({ dir: c.storeDir }, { log: c.log })
@@ -71,7 +72,10 @@ export async function startNetwork(c: {
       {
         intervalMs: c.config.net.announceIntervalMs,
         offer: () => ({
-          roots: store.ls().filter((x) => x.complete !== false).map((x) => x.root),
+          roots: store
+            .ls()
+            .filter((x) => x.complete !== false)
+            .map((x) => x.root),
           serves: c.serves(),
           load: c.load(),
           priceWeiPer1kTokens: '0',

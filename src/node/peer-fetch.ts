@@ -2,14 +2,17 @@ import type { Logger } from '../log.ts'
 import type { PeerDirectory } from '../net/peer-directory.ts'
 import { NoProvidersError } from '../store/errors.ts'
 import { parseContentRoot } from '../store/manifest.ts'
-import type { ChunkReplicator } from '../store/replication/chunk-replicator.ts'
 import type { FetchResult } from '../store/replication/chunk-fetcher.ts'
+import type { ChunkReplicator } from '../store/replication/chunk-replicator.ts'
 
 /** Fetches a content root from the peers that announce it, lowering the score of any that lie. */
 export function fetchFromPeers(
   c: { directory: PeerDirectory; replicator: ChunkReplicator; log: Logger },
   rootInput: string,
-  opts: { signal?: AbortSignal; onProgress?: (p: { doneBytes: number; totalBytes: number; peerId: string; rate: number }) => void },
+  opts: {
+    signal?: AbortSignal
+    onProgress?: (p: { doneBytes: number; totalBytes: number; peerId: string; rate: number }) => void
+  },
 ): Promise<FetchResult> {
   const root = parseContentRoot(rootInput.startsWith('0x') ? rootInput.slice(2) : rootInput)
   const providers = c.directory.holdersOf(root).map((e) => e.peerId)

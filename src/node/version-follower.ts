@@ -33,7 +33,10 @@ export class VersionFollower {
     if (this.stopped) return
     try {
       const r = await this.c.fetch(root)
-      this.c.log.info({ modelId: e.modelId.toString(), versionId: e.versionId.toString(), root, bytes: r.size }, 'fetched published version')
+      this.c.log.info(
+        { modelId: e.modelId.toString(), versionId: e.versionId.toString(), root, bytes: r.size },
+        'fetched published version',
+      )
       this.inFlight.delete(root)
     } catch (err) {
       if (n >= this.opts.maxAttempts || this.stopped) {

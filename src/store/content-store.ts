@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { tempPathFor, writeFileAtomic } from '../atomic-file.ts'
 import { throwIfAborted } from '../errors.ts'
 import type { Logger } from '../log.ts'
-import { tempPathFor, writeFileAtomic } from '../atomic-file.ts'
 import { DEFAULT_CHUNK_SIZE, MANIFEST_VERSION, MAX_CHUNK_SIZE } from './constants.ts'
 import {
   ChunkHashMismatchError,

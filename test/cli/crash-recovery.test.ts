@@ -69,7 +69,10 @@ test('kill -9 of node and chain mid-sequence: every transaction the CLI reported
     assert.equal(e.code, 0, e.stderr)
     assert.equal(e.json.state, 'executed')
     const show = await runCli(dir.path, ['--json', 'model', 'show', 'commons-demo'])
-    assert.equal(show.json.versions.find((v: { contentRoot: string }) => v.contentRoot === `0x${ROOT}`).status, 'published')
+    assert.equal(
+      show.json.versions.find((v: { contentRoot: string }) => v.contentRoot === `0x${ROOT}`).status,
+      'published',
+    )
   } finally {
     await node.stop()
   }

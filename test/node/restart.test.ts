@@ -62,7 +62,10 @@ test('after a restart, models, shares, proposals, votes and versions are all sti
     const nodesAfter = await h.listNodes()
     assert.deepEqual(strip(nodesAfter), strip(before.nodes))
     const peerId = base58btc.encode(hexToBytes(nodesAfter[0]!.peerIdBytes as `0x${string}`)).slice(1)
-    assert.ok(nodesAfter[0]!.multiaddrs[0]!.endsWith(`/p2p/${peerId}`), 'registry PeerId = the libp2p host PeerId')
+    assert.ok(
+      nodesAfter[0]!.multiaddrs[0]!.endsWith(`/p2p/${peerId}`),
+      'registry PeerId = the libp2p host PeerId',
+    )
     assert.equal(before.model.versions[0]?.status, 'published')
     assert.equal(before.votes.length, 2)
     // Time keeps moving forward after the reload (anvil forgets its warp offset; the node re-anchors it).

@@ -17,7 +17,16 @@ test('a node serves a co-owned model end to end: store add --propose, vote, publ
     config: { api: { port: 0 }, inference: { threads: 1, refreshMs: 1_000 } },
   })
   const model = await writeTinyModel(dir.path, { seed: 7 })
-  const added = await runCli(dir.path, ['--json', '--account', 'alice', 'store', 'add', model.path, '--propose', 'commons-demo'])
+  const added = await runCli(dir.path, [
+    '--json',
+    '--account',
+    'alice',
+    'store',
+    'add',
+    model.path,
+    '--propose',
+    'commons-demo',
+  ])
   assert.equal(added.code, 0, added.stderr)
   const ref = added.json.proposal.ref
   const token = (await readFile(join(dir.path, 'api-token'), 'utf8')).trim()

@@ -25,7 +25,11 @@ test('two nodes on one chain: registry admission, store add/fetch through the CL
   await using dirA = await tmpDir()
   await using dirB = await tmpDir()
   const fast = { announceIntervalMs: 300 }
-  await using a = await createNode({ dataDir: dirA.path, log: silentLogger, config: { api: { port: 0 }, net: fast } })
+  await using a = await createNode({
+    dataDir: dirA.path,
+    log: silentLogger,
+    config: { api: { port: 0 }, net: fast },
+  })
   const headers = async (dir: string) => ({
     authorization: `Bearer ${(await readFile(join(dir, 'api-token'), 'utf8')).trim()}`,
     'content-type': 'application/json',
@@ -47,7 +51,9 @@ test('two nodes on one chain: registry admission, store add/fetch through the CL
       store: { follow: ['commons-demo'] },
     },
   })
-  await until('B connected to A', async () => ((await peersOf(b.apiUrl)).peers.some((p: any) => p.connected) ? true : undefined))
+  await until('B connected to A', async () =>
+    (await peersOf(b.apiUrl)).peers.some((p: any) => p.connected) ? true : undefined,
+  )
 
   // A peer whose key is not in NodeRegistry cannot connect.
   const stranger = createCommonsHost(
@@ -70,7 +76,9 @@ test('two nodes on one chain: registry admission, store add/fetch through the CL
   assert.equal(added.code, 0, added.stderr)
   const root: string = added.json.root
   assert.match(root, /^[0-9a-f]{64}$/)
-  await until('A announces the root', async () => ((await peersOf(b.apiUrl)).peers.some((p: any) => p.roots > 0) ? true : undefined))
+  await until('A announces the root', async () =>
+    (await peersOf(b.apiUrl)).peers.some((p: any) => p.roots > 0) ? true : undefined,
+  )
   const fetched = await runCli(dirB.path, ['--json', 'store', 'fetch', root])
   assert.equal(fetched.code, 0, fetched.stderr)
   assert.equal(fetched.json.size, 3 * 1024 * 1024 + 17)
@@ -83,12 +91,25 @@ test('two nodes on one chain: registry admission, store add/fetch through the CL
   // Governance publishes a new version on A; B follows the model and fetches it by itself.
   const v2 = join(dirA.path, 'v2.bin')
   await writeFile(v2, randomBytes(1024 * 1024 + 5))
-  const proposed = await runCli(dirA.path, ['--json', '--account', 'alice', 'store', 'add', v2, '--propose', 'commons-demo'])
+  const proposed = await runCli(dirA.path, [
+    '--json',
+    '--account',
+    'alice',
+    'store',
+    'add',
+    v2,
+    '--propose',
+    'commons-demo',
+  ])
   assert.equal(proposed.code, 0, proposed.stderr)
   const ref = proposed.json.proposal.ref
   const root2: string = proposed.json.root
   const api = async (path: string, body: unknown) => {
-    const res = await fetch(`${a.apiUrl}${path}`, { method: 'POST', headers: await headers(dirA.path), body: JSON.stringify(body) })
+    const res = await fetch(`${a.apiUrl}${path}`, {
+      method: 'POST',
+      headers: await headers(dirA.path),
+      body: JSON.stringify(body),
+    })
     assert.ok(res.ok, `${path}: ${await res.clone().text()}`)
     return res.json()
   }

@@ -2,7 +2,11 @@ import { Hono } from 'hono'
 import type { PeerDirectory } from '../../net/peer-directory.ts'
 
 /** `/api/peers`: connected peers and what each announces. */
-export function peerRoutes(c: { connectedPeers(): string[]; directory: PeerDirectory; self(): Record<string, unknown> }): Hono {
+export function peerRoutes(c: {
+  connectedPeers(): string[]
+  directory: PeerDirectory
+  self(): Record<string, unknown>
+}): Hono {
   return new Hono().get('/', (ctx) => {
     const connected = new Set(c.connectedPeers())
     const announced = c.directory.all()

@@ -14,7 +14,10 @@ export interface StoreRouteComponents {
   log: Logger
   fetch(
     root: string,
-    opts: { signal: AbortSignal; onProgress: (p: { doneBytes: number; totalBytes: number; peerId: string }) => void },
+    opts: {
+      signal: AbortSignal
+      onProgress: (p: { doneBytes: number; totalBytes: number; peerId: string }) => void
+    },
   ): Promise<FetchResult>
 }
 
@@ -28,7 +31,10 @@ export function storeRoutes(c: StoreRouteComponents): Hono {
     .post('/add', async (ctx) => {
       const body = await parseBody(ctx, addBody)
       const r = await c.store.add(body.path, { name: body.name, signal: ctx.req.raw.signal })
-      return ctx.json({ root: r.root, cid: r.cid, size: r.manifest.size, chunks: r.manifest.chunks.length }, 201)
+      return ctx.json(
+        { root: r.root, cid: r.cid, size: r.manifest.size, chunks: r.manifest.chunks.length },
+        201,
+      )
     })
     .post('/fetch', async (ctx) => {
       const { root } = await parseBody(ctx, fetchBody)
@@ -52,7 +58,9 @@ export function storeRoutes(c: StoreRouteComponents): Hono {
         } catch (err) {
           const known = err instanceof CommonsError && errorCodeOf(err).known
           if (!known) c.log.error({ err, root }, 'fetch failed')
-          const error = known ? { code: err.name, message: err.message } : { code: 'internal_error', message: 'Fetch failed; see the node log.' }
+          const error = known
+            ? { code: err.name, message: err.message }
+            : { code: 'internal_error', message: 'Fetch failed; see the node log.' }
           await out.write(`${JSON.stringify({ type: 'error', error })}\n`)
         }
       })

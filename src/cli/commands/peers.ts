@@ -4,7 +4,14 @@ import { requireNode } from '../node-api.ts'
 
 interface PeersResponse {
   self: { peerId: string; address: string; multiaddrs: string[] }
-  peers: { peerId: string; connected: boolean; roots: number; serves: unknown[]; latencyMs?: number; lastSeen?: string }[]
+  peers: {
+    peerId: string
+    connected: boolean
+    roots: number
+    serves: unknown[]
+    latencyMs?: number
+    lastSeen?: string
+  }[]
 }
 
 /** `commons peers`: this node's PeerId and the peers it knows. */

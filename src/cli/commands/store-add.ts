@@ -7,7 +7,9 @@ import { requireNode } from '../node-api.ts'
 export function registerStoreAdd(store: Command): void {
   store
     .command('add')
-    .description('add a file to the content store; prints its content root (--propose also proposes it as a version)')
+    .description(
+      'add a file to the content store; prints its content root (--propose also proposes it as a version)',
+    )
     .argument('<file>', 'file on this machine (e.g. GGUF weights)')
     .option('--name <name>', 'name recorded in the manifest')
     .option('--propose <model>', 'record it as a version of this model and propose publishing it')
@@ -15,10 +17,14 @@ export function registerStoreAdd(store: Command): void {
     .action(async (file: string, o: { name?: string; propose?: string; format: string }, cmd: Command) => {
       const ctx = await commandContext(cmd)
       const node = await requireNode(ctx.dataDir)
-      const added = await node.json<{ root: string; cid: string; size: number; chunks: number }>('POST', '/api/store/add', {
-        path: resolve(file),
-        name: o.name,
-      })
+      const added = await node.json<{ root: string; cid: string; size: number; chunks: number }>(
+        'POST',
+        '/api/store/add',
+        {
+          path: resolve(file),
+          name: o.name,
+        },
+      )
       let proposal: { ref: string; state: string } | undefined
       if (o.propose) {
         proposal = await node.json('POST', '/api/proposals', {
@@ -34,7 +40,9 @@ export function registerStoreAdd(store: Command): void {
         [
           `${r.root}`,
           `  cid ${r.cid}, ${r.size} bytes in ${r.chunks} chunks (pinned)`,
-          ...(r.proposal ? [`  proposed as a version: proposal ${r.proposal.ref} (${r.proposal.state})`] : []),
+          ...(r.proposal
+            ? [`  proposed as a version: proposal ${r.proposal.ref} (${r.proposal.state})`]
+            : []),
         ].join('\n'),
       )
     })

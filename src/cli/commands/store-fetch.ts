@@ -22,7 +22,9 @@ export function registerStoreFetch(store: Command): void {
       let result: Record<string, unknown> | undefined
       for await (const line of node.lines('/api/store/fetch', { root }, ac.signal)) {
         if (line.type === 'progress' && tty) {
-          process.stderr.write(`\r${renderProgress(line.doneBytes as number, line.totalBytes as number, line.rate as number)}`)
+          process.stderr.write(
+            `\r${renderProgress(line.doneBytes as number, line.totalBytes as number, line.rate as number)}`,
+          )
         } else if (line.type === 'done') {
           result = line.result as Record<string, unknown>
         } else if (line.type === 'error') {
@@ -34,7 +36,8 @@ export function registerStoreFetch(store: Command): void {
         }
       }
       if (tty) process.stderr.write('\n')
-      if (!result) throw new FetchFailedError('The node closed the fetch without a result; retry the command to resume.')
+      if (!result)
+        throw new FetchFailedError('The node closed the fetch without a result; retry the command to resume.')
       print(ctx.opts, result, (r) => {
         const secs = (r.durationMs as number) / 1000
         return `${r.root}: ${formatBytes(r.size as number)} verified (${r.fetchedChunks} chunks fetched, ${r.reusedChunks} already here) in ${secs.toFixed(1)}s, ${formatBytes((r.fetchedBytes as number) / Math.max(secs, 0.001))}/s`

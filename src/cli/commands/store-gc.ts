@@ -10,10 +10,16 @@ export function registerStoreGc(store: Command): void {
     .description('remove unpinned content and chunks nothing references')
     .action(async (_o, cmd: Command) => {
       const ctx = await commandContext(cmd)
-      const r = await (await requireNode(ctx.dataDir)).json<{ removedManifests: string[]; removedChunks: number; freedBytes: number }>(
-        'POST',
-        '/api/store/gc',
+      const r = await (await requireNode(ctx.dataDir)).json<{
+        removedManifests: string[]
+        removedChunks: number
+        freedBytes: number
+      }>('POST', '/api/store/gc')
+      print(
+        ctx.opts,
+        r,
+        (x) =>
+          `removed ${x.removedManifests.length} contents and ${x.removedChunks} chunks, freed ${formatBytes(x.freedBytes)}`,
       )
-      print(ctx.opts, r, (x) => `removed ${x.removedManifests.length} contents and ${x.removedChunks} chunks, freed ${formatBytes(x.freedBytes)}`)
     })
 }

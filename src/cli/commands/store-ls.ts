@@ -19,7 +19,10 @@ export function registerStoreLs(store: Command): void {
     .description('list the content in the store')
     .action(async (_o, cmd: Command) => {
       const ctx = await commandContext(cmd)
-      const { contents } = await (await requireNode(ctx.dataDir)).json<{ contents: Content[] }>('GET', '/api/store')
+      const { contents } = await (await requireNode(ctx.dataDir)).json<{ contents: Content[] }>(
+        'GET',
+        '/api/store',
+      )
       print(ctx.opts, contents, (cs) =>
         cs.length === 0
           ? 'The store is empty. Add a file with `commons store add <file>`.'

@@ -10,7 +10,10 @@ export function registerStorePin(store: Command): void {
     .argument('<root>', 'content root')
     .action(async (root: string, _o, cmd: Command) => {
       const ctx = await commandContext(cmd)
-      const r = await (await requireNode(ctx.dataDir)).json('POST', `/api/store/${encodeURIComponent(root)}/pin`)
+      const r = await (await requireNode(ctx.dataDir)).json(
+        'POST',
+        `/api/store/${encodeURIComponent(root)}/pin`,
+      )
       print(ctx.opts, r, () => `pinned ${root}`)
     })
 }

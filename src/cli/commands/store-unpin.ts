@@ -10,7 +10,10 @@ export function registerStoreUnpin(store: Command): void {
     .argument('<root>', 'content root')
     .action(async (root: string, _o, cmd: Command) => {
       const ctx = await commandContext(cmd)
-      const r = await (await requireNode(ctx.dataDir)).json('POST', `/api/store/${encodeURIComponent(root)}/unpin`)
+      const r = await (await requireNode(ctx.dataDir)).json(
+        'POST',
+        `/api/store/${encodeURIComponent(root)}/unpin`,
+      )
       print(ctx.opts, r, () => `unpinned ${root} (run \`commons store gc\` to free its space)`)
     })
 }
