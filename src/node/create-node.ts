@@ -150,7 +150,9 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
           // Drop peers that left the registry, and forget what they announced.
           void network.host
             .recheckAdmission()
-            .then((dropped) => dropped.forEach((p) => network.directory.remove(p)))
+            .then((dropped) => {
+              for (const p of dropped) network.directory.remove(p)
+            })
             .catch((err) => log.warn({ err }, 'admission re-check failed'))
         },
         onVersionPublished: (e) => {
