@@ -128,11 +128,10 @@ export class EmbeddedChain {
    * (after a warp). Restore the offset so the clock continues from max(head + 1, now).
    */
   private async reanchorTime(): Promise<void> {
-    const head = await this.rpc<{ timestamp: `0x${string}` }>('eth_getBlockByNumber', ['latest', false])
-    const headTs = Number.parseInt(head.timestamp, 16)
+    const head = await this.headBlock()
     const now = Math.floor(Date.now() / 1000)
-    if (headTs >= now) await this.rpc('evm_increaseTime', [headTs - now + 1])
-    else await this.rpc('evm_setNextBlockTimestamp', [now])
+    // anvil_setTime sets the clock outright, whatever offset `--timestamp` or a replay left behind.
+    await this.rpc('anvil_setTime', [Math.max(head.timestamp + 1, now)])
     await this.rpc('evm_mine', [])
   }
 
