@@ -105,10 +105,28 @@ export class Governance {
     const symbol = p.symbol ?? deriveSymbol(name)
     const writer = await this.c.writerFor(p.account)
     const created = await createModel(writer, { name, symbol, cardURI: p.cardURI ?? '', owners, settings })
-    return this.showModel(created.modelId.toString()).then((m) => ({
-      ...m,
-      transactionHash: created.transactionHash,
-    }))
+    // Everything about a new model is known from the input and the event: no need to read it back.
+    const block = await this.c.reader.public.getBlock({ blockHash: created.blockHash })
+    const model: ModelInfo = {
+      id: created.modelId,
+      name,
+      cardURI: p.cardURI ?? '',
+      shares: created.shares,
+      timelock: created.timelock,
+      governor: created.governor,
+      creator: writer.wallet.account.address,
+      createdAt: block.timestamp,
+      totalShares: owners.reduce((sum, o) => sum + o.shares, 0n),
+      policy: { pricePer1kTokens: 0n, open: true, policyURI: '' },
+      latestPublishedVersion: 0n,
+      settings: {
+        votingDelay: BigInt(settings.votingDelay),
+        votingPeriod: BigInt(settings.votingPeriod),
+        quorumPercent: settings.quorumPercent,
+        timelockDelay: settings.timelockDelay,
+      },
+    }
+    return { ...modelDto(model), versions: [] as VersionDto[], transactionHash: created.transactionHash }
   }
 
   async listModels() {
@@ -393,10 +411,9 @@ export class Governance {
       )
     }
     const models = ref ? [await this.modelRef(ref[1]!)] : await listModels(this.c.reader)
+    const match = (p: ProposalCreated) => (ref ? p.ref === idOrRef : p.id.toString() === idOrRef)
     for (const m of models) {
-      const found = (await this.proposals.all(m)).find((p) =>
-        ref ? p.ref === idOrRef : p.id.toString() === idOrRef,
-      )
+      const found = this.proposals.cached(m, match) ?? (await this.proposals.all(m)).find(match)
       if (found) return found
     }
     throw new ProposalNotFoundError(`No proposal ${idOrRef}. List them with \`commons proposals\`.`)

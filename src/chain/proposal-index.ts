@@ -11,6 +11,11 @@ export class ProposalIndex {
 
   constructor(private readonly reader: ChainReader) {}
 
+  /** A proposal already indexed (what it was created with never changes), without touching the chain. */
+  cached(model: { governor: `0x${string}` }, match: (p: ProposalCreated) => boolean): ProposalCreated | undefined {
+    return this.byGovernor.get(model.governor.toLowerCase())?.proposals.find(match)
+  }
+
   /** Every proposal of the model, oldest first, up to the latest block. */
   async all(model: { id: bigint; governor: `0x${string}` }): Promise<ProposalCreated[]> {
     const key = model.governor.toLowerCase()

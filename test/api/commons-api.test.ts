@@ -59,6 +59,10 @@ test('the Commons REST API validates input, authenticates writes and answers wit
   )
   assert.equal(created.status, 201, JSON.stringify(created.body))
   assert.equal(created.body.totalShares, '100')
+  // What creation returns (built from the input and the event) is what a read returns.
+  const { transactionHash, ...createdModel } = created.body
+  assert.match(transactionHash, /^0x[0-9a-f]{64}$/)
+  assert.deepEqual((await call('GET', '/api/models/api-model')).body, createdModel)
   const proposal = await call(
     'POST',
     '/api/proposals',

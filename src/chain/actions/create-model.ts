@@ -47,5 +47,6 @@ export async function createModel(c: ChainWriter, p: CreateModelParams) {
     timelock: event.args.timelock,
     governor: event.args.governor,
     transactionHash: receipt.transactionHash,
+    blockHash: receipt.blockHash,
   }
 }
