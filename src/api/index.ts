@@ -6,6 +6,7 @@ import { requireTokenForWrites } from './auth.ts'
 import { limitBody } from './body-limit.ts'
 import { MAX_JSON_BODY_BYTES } from './constants.ts'
 import { errorResponse } from './error-response.ts'
+import type { Metrics } from './metrics.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { chainRoutes } from './routes/chain.ts'
 import { modelRoutes } from './routes/models.ts'
@@ -24,6 +25,8 @@ export interface ApiComponents {
   health(): Promise<Record<string, unknown>>
   /** Extra `/api` sub-apps (e.g. `/store`): behind the same body limit and write auth as the rest of `/api`. */
   apiRoutes?: { path: string; app: Hono }[]
+  /** Request counters and gauges served at `/metrics`. */
+  metrics?: Metrics
   /** Sub-apps mounted at the root with their own auth (e.g. `/v1`). */
   mounts?: { path: string; app: Hono }[]
 }
@@ -35,6 +38,10 @@ export function createApi(c: ApiComponents): Hono {
   app.notFound((ctx) =>
     errorResponse(ctx, new NotFoundError(`No route ${ctx.req.method} ${ctx.req.path}.`), c.log),
   )
+  if (c.metrics) {
+    app.use(c.metrics.middleware)
+    app.route('/metrics', c.metrics.routes())
+  }
   app.get('/healthz', async (ctx) => ctx.json({ status: 'ok', ...(await c.health()) }))
 
   const api = new Hono()

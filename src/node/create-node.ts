@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { type ServerType, serve } from '@hono/node-server'
 import { ApiKeyStore } from '../api/api-keys/api-key-store.ts'
 import { createApi } from '../api/index.ts'
+import { Metrics } from '../api/metrics.ts'
 import { ChainModelResolver } from '../api/openai/chain-model-resolver.ts'
 import { createInferenceService, type InferenceService } from '../api/openai/inference-service.ts'
 import { peerRoutes } from '../api/routes/peers.ts'
@@ -234,6 +235,42 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
       )
     }
 
+    const metrics = new Metrics()
+    metrics.gauge({
+      name: 'commons_peers_connected',
+      help: 'libp2p peers connected.',
+      read: () => network.host.connectedPeers().length,
+    })
+    metrics.gauge({
+      name: 'commons_peers_known',
+      help: 'Peers with a live announcement.',
+      read: () => network.directory.all().length,
+    })
+    metrics.gauge({
+      name: 'commons_store_contents',
+      help: 'Contents in the store.',
+      read: () => network.store.ls().length,
+    })
+    metrics.gauge({
+      name: 'commons_store_bytes',
+      help: 'Bytes of complete contents in the store.',
+      read: () => network.store.ls().reduce((n, x) => n + (x.complete ? x.size : 0), 0),
+    })
+    metrics.gauge({
+      name: 'commons_models_loaded',
+      help: 'Model versions loaded for inference.',
+      read: () => loaded.roots().length,
+    })
+    metrics.gauge({
+      name: 'commons_inference_load',
+      help: 'Inference load 0-1.',
+      read: () => servingInference.load(),
+    })
+    metrics.gauge({
+      name: 'commons_chain_block',
+      help: 'Latest chain block number.',
+      read: async () => Number(await access.reader.public.getBlockNumber()),
+    })
     const apiToken = await loadOrCreateApiToken(layout.apiToken)
     const app = createApi({
       governance,
@@ -255,6 +292,7 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
         deployment,
       }),
       warp: devnet ? (seconds) => devnet.warp(seconds) : undefined,
+      metrics,
       mounts: [{ path: '/v1', app: servingInference.routes }],
       health: async () => ({
         address: nodeAccount.address,

@@ -87,4 +87,13 @@ test('the Commons REST API validates input, authenticates writes and answers wit
   const nodes = await call('GET', '/api/nodes')
   assert.equal(nodes.body.nodes[0].address, node.address)
   assert.equal((await call('GET', `/api/models/api-model/versions`)).body.versions.length, 0)
+
+  const metrics = await (await fetch(`${node.apiUrl}/metrics`)).text()
+  assert.match(metrics, /commons_http_requests_total\{method="POST",route="\/api\/models",status="201"\} 1/)
+  assert.match(
+    metrics,
+    /commons_http_requests_total\{method="POST",route="\/api\/models",status="400"\} [3-9]/,
+  )
+  assert.match(metrics, /^commons_store_contents \d+$/m)
+  assert.match(metrics, /^commons_chain_block \d+$/m)
 })
