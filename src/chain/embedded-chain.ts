@@ -68,9 +68,6 @@ export class EmbeddedChain {
     return chain
   }
 
-  /** Whether state was loaded from disk (false on a fresh data dir). */
-  loadedFromDisk = false
-
   private async load(): Promise<void> {
     let state: string | undefined
     try {
@@ -108,7 +105,6 @@ export class EmbeddedChain {
       }
       replayed++
     }
-    this.loadedFromDisk = true
     await this.reanchorTime()
     // Fold the replayed journal into a fresh snapshot so the next start replays nothing.
     if (entries.length > 0) await this.snapshot()
