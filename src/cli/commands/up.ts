@@ -49,7 +49,8 @@ export function registerUp(program: Command): void {
           [
             `Model Commons node ready in ${info.readyMs} ms`,
             `  address  ${info.address}`,
-            `  API      ${info.apiUrl}/api/models   (health: ${info.apiUrl}/healthz)`,
+            `  API      ${info.apiUrl}/api/models   (health: ${info.apiUrl}/healthz, metrics: /metrics)`,
+            `  OpenAI   ${info.apiUrl}/v1   (create a key: npm run commons -- key create --label me)`,
             `  chain    ${info.rpcUrl}`,
             `  data     ${info.dataDir}`,
             `  models   ${info.models.join(', ') || 'none yet'}`,
