@@ -3,7 +3,14 @@ import { split } from 'shamir-secret-sharing'
 import { SECAGG_LABELS } from '../constants.ts'
 import { WrappingAccumulator } from '../kernels/wrapping-add.ts'
 import { SecAggBelowThresholdError, SecAggConfigError, SecAggProtocolError } from './errors.ts'
-import { deriveKey, generateKeyPair, type KeyPair, pairContext, sharedSecret } from './key-agreement.ts'
+import {
+  deriveKey,
+  generateKeyPair,
+  type KeyPair,
+  pairContext,
+  sharedSecret,
+  x25519PrivateKey,
+} from './key-agreement.ts'
 import { addKeystream } from './keystream.ts'
 import type {
   AdvertisedKeys,
@@ -134,11 +141,13 @@ export class SecureAggregationClient {
       )
     }
     this.#roster = new Map(sorted.map((k) => [k.memberId, k]))
+    const channelSecret = x25519PrivateKey(this.#channel.secretKey)
+    const maskSecret = x25519PrivateKey(this.#mask.secretKey)
     for (const peer of sorted) {
       if (peer.memberId === this.memberId) continue
       this.#peers.set(peer.memberId, {
-        channel: sharedSecret(this.#channel.secretKey, peer.channelPublicKey),
-        mask: sharedSecret(this.#mask.secretKey, peer.maskPublicKey),
+        channel: sharedSecret(channelSecret, peer.channelPublicKey),
+        mask: sharedSecret(maskSecret, peer.maskPublicKey),
       })
     }
     const n = sorted.length

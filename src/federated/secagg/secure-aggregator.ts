@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto'
 import { combine } from 'shamir-secret-sharing'
 import { SECAGG_LABELS } from '../constants.ts'
 import { WrappingAccumulator } from '../kernels/wrapping-add.ts'
@@ -7,8 +8,8 @@ import {
   SecAggProtocolError,
   SecAggReconstructionError,
 } from './errors.ts'
-import { agreeKey, pairContext, publicKeyOf } from './key-agreement.ts'
-import { addKeystream } from './keystream.ts'
+import { agreeKey, pairContext, publicKeyOf, x25519PrivateKey, x25519PublicKey } from './key-agreement.ts'
+import { Keystream } from './keystream.ts'
 import type {
   AdvertisedKeys,
   EncryptedShare,
@@ -26,6 +27,9 @@ export interface SecureAggregatorInit {
   readonly threshold: number
   readonly vectorLength: number
 }
+
+/** Words per block of the unmasking pass: the block of the sum, one input and one keystream chunk fit in L2. */
+const UNMASK_BLOCK_WORDS = 1 << 14
 
 type Phase = 'keys' | 'shares' | 'inputs' | 'unmask' | 'done'
 
@@ -170,8 +174,8 @@ export class SecureAggregator {
       )
     }
     const quorum = responses.slice(0, this.threshold)
-    const sum = new WrappingAccumulator(this.vectorLength)
-    for (const id of request.survivors) sum.add(this.#inputs.get(id)!, 1)
+    // Reconstruct and check every secret first, then remove all masks in one pass over the vector.
+    const masks: Array<{ readonly stream: Keystream; readonly sign: 1 | -1 }> = []
     for (const id of request.survivors) {
       const seed = await combine(collect(quorum, id, 'selfSeedShares'))
       if (!equalBytes(seedCommitment(seed), this.#keys.get(id)!.selfSeedCommitment)) {
@@ -179,26 +183,40 @@ export class SecureAggregator {
           `Revealed shares of ${id}'s self-mask seed do not match its commitment.`,
         )
       }
-      addKeystream(sum, selfMaskKey(seed, this.roundId, id), -1)
+      masks.push({ stream: new Keystream(selfMaskKey(seed, this.roundId, id)), sign: -1 })
     }
+    const survivorKeys = new Map<string, KeyObject>()
     for (const id of request.dropped) {
-      const secretKey = await combine(collect(quorum, id, 'maskKeyShares'))
+      const secretKey = x25519PrivateKey(await combine(collect(quorum, id, 'maskKeyShares')))
       if (!equalBytes(publicKeyOf(secretKey), this.#keys.get(id)!.maskPublicKey)) {
         throw new SecAggReconstructionError(
           `Revealed shares of ${id}'s mask key do not match its public key.`,
         )
       }
       for (const survivor of request.survivors) {
+        let publicKey = survivorKeys.get(survivor)
+        if (publicKey === undefined) {
+          publicKey = x25519PublicKey(this.#keys.get(survivor)!.maskPublicKey)
+          survivorKeys.set(survivor, publicKey)
+        }
         const key = agreeKey(
           secretKey,
-          this.#keys.get(survivor)!.maskPublicKey,
+          publicKey,
           this.roundId,
           SECAGG_LABELS.pairwiseMask,
           pairContext(id, survivor),
         )
         // The survivor added pairSign(survivor, id) * mask; take it back out.
-        addKeystream(sum, key, pairSign(survivor, id) === 1 ? -1 : 1)
+        masks.push({ stream: new Keystream(key), sign: pairSign(survivor, id) === 1 ? -1 : 1 })
       }
+    }
+    // Block by block, so the block of the sum stays in cache while every input and mask is added to it.
+    const inputs = request.survivors.map((id) => this.#inputs.get(id)!)
+    const sum = new WrappingAccumulator(this.vectorLength)
+    for (let offset = 0; offset < this.vectorLength; offset += UNMASK_BLOCK_WORDS) {
+      const end = Math.min(this.vectorLength, offset + UNMASK_BLOCK_WORDS)
+      for (const input of inputs) sum.add(input.subarray(offset, end), 1, offset)
+      for (const { stream, sign } of masks) stream.addTo(sum, end - offset, sign, offset)
     }
     this.#phase = 'done'
     return { sum: sum.take(), contributors: request.survivors, dropped: request.dropped }

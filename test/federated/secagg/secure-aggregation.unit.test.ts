@@ -230,3 +230,30 @@ test('fixed point round-trips and sums without overflow at the bound', () => {
   assert.deepEqual([...decodeFixedPoint(sum, s)], [14, -14, 3.5, -1.75, 14, -14])
   assert.throws(() => fixedPointScale(2 ** 30, 10), { name: 'SecAggConfigError' })
 })
+
+test('a vector spanning several unmasking blocks, with two dropouts, sums exactly mod 2^32', async () => {
+  // Not a multiple of the 16 Ki-word block nor of the 4-word SIMD lane: covers every tail.
+  const length = 2 * 16384 + 37
+  const inputs = new Map<string, Uint32Array>()
+  let s = 7
+  for (const id of MEMBERS) {
+    const words = new Uint32Array(length)
+    for (let i = 0; i < length; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+      words[i] = s
+    }
+    inputs.set(id, words)
+  }
+  const result = await runLocalSecureAggregation(inputs, {
+    roundId: 'r-blocks',
+    threshold: 3,
+    dropBeforeUpload: ['alice', 'dave'],
+  })
+  assert.deepEqual([...result.dropped], ['alice', 'dave'])
+  const expected = new Uint32Array(length)
+  for (const id of result.contributors) {
+    const words = inputs.get(id)!
+    for (let i = 0; i < length; i++) expected[i] = expected[i]! + words[i]!
+  }
+  assert.deepEqual(result.sum, expected)
+})
