@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -42,10 +43,16 @@ export interface BenchInferenceOptions {
   failovers?: number
 }
 
-/** Median TTFT and decode rate of one path. */
+/** Median TTFT and decode rate of one path, and the CPU it used per generated token. */
 export interface PathFigures {
   ttftMs: number
   tokensPerSecond: number
+  /**
+   * CPU time (user + system, all threads: decode, event loop, HTTP client worker and, for the proxied
+   * path, the serving peer's process) per generated token (µs): unlike tokens/s, it barely moves with
+   * other load on the machine.
+   */
+  cpuUsPerToken: number
 }
 
 /** Results of `benchInference`. */
@@ -265,11 +272,22 @@ export async function benchInference(options: BenchInferenceOptions = {}): Promi
       api: [] as Array<[number, number]>,
       proxy: [] as Array<[number, number]>,
     }
+    const cpu = { direct: [] as number[], engine: [] as number[], api: [] as number[], proxy: [] as number[] }
+    const peerPid = peer.child.pid!
+    let mark = cpuMicros(peerPid)
+    /** CPU µs per token since the last call, for `path`. */
+    const charge = (keep: boolean, path: keyof typeof cpu, tokens: number): void => {
+      const now = cpuMicros(peerPid)
+      const used = now.self - mark.self + (path === 'proxy' ? now.peer - mark.peer : 0)
+      if (keep) cpu[path].push(used / tokens)
+      mark = now
+    }
     const intervals: number[] = []
     try {
       for (let run = 0; run <= settings.runs; run++) {
         const keep = run > 0 // run 0 warms up every path
         await sequence.clearHistory()
+        mark = cpuMicros(peerPid)
         let started = performance.now()
         let first = 0
         let n = 0
@@ -285,6 +303,7 @@ export async function benchInference(options: BenchInferenceOptions = {}): Promi
           if (++n === settings.tokens) break
         }
         if (keep) samples.direct.push([first - started, ((n - 1) * 1000) / (performance.now() - first)])
+        charge(keep, 'direct', n)
 
         started = performance.now()
         n = 0
@@ -298,15 +317,18 @@ export async function benchInference(options: BenchInferenceOptions = {}): Promi
           n++
         }
         if (keep) samples.engine.push([first - started, ((n - 1) * 1000) / (performance.now() - first)])
+        charge(keep, 'engine', n)
 
         const [apiTtft, apiRate] = await client.stream(local.url, promptText(run), settings.tokens, run)
         if (keep) samples.api.push([apiTtft, apiRate])
+        charge(keep, 'api', settings.tokens)
         const [proxyTtft, proxyRate, arrivals] = await client.stream(
           front.url,
           promptText(run),
           settings.tokens,
           run,
         )
+        charge(keep, 'proxy', settings.tokens)
         if (keep) {
           samples.proxy.push([proxyTtft, proxyRate])
           for (let i = 1; i < arrivals.length; i++) intervals.push(arrivals[i]! - arrivals[i - 1]!)
@@ -335,10 +357,10 @@ export async function benchInference(options: BenchInferenceOptions = {}): Promi
     }
     return {
       settings,
-      direct: summarize(samples.direct),
-      engine: summarize(samples.engine),
-      api: summarize(samples.api),
-      proxy: summarize(samples.proxy),
+      direct: summarize(samples.direct, cpu.direct),
+      engine: summarize(samples.engine, cpu.engine),
+      api: summarize(samples.api, cpu.api),
+      proxy: summarize(samples.proxy, cpu.proxy),
       failovers,
       tokenIntervalMs: median(intervals),
     }
@@ -353,8 +375,27 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? Number.NaN
 }
 
-function summarize(samples: Array<[number, number]>): PathFigures {
-  return { ttftMs: median(samples.map((s) => s[0])), tokensPerSecond: median(samples.map((s) => s[1])) }
+function summarize(samples: Array<[number, number]>, cpuPerToken: number[]): PathFigures {
+  return {
+    ttftMs: median(samples.map((s) => s[0])),
+    tokensPerSecond: median(samples.map((s) => s[1])),
+    cpuUsPerToken: median(cpuPerToken),
+  }
+}
+
+/** CPU time used so far (µs) by this process and by the serving peer's process (Linux /proc; 0 elsewhere). */
+function cpuMicros(peerPid: number): { self: number; peer: number } {
+  const u = process.cpuUsage()
+  let peer = 0
+  try {
+    // Fields 14 and 15 (utime, stime) in clock ticks; the command name (field 2) may contain spaces.
+    const stat = readFileSync(`/proc/${peerPid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    peer = ((Number(f[11]) + Number(f[12])) * 1e6) / 100
+  } catch {
+    // not Linux, or the peer is gone
+  }
+  return { self: u.user + u.system, peer }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -369,7 +410,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const s = r.settings
   const line = (label: string, p: PathFigures) =>
     `${label.padEnd(34)} TTFT ${p.ttftMs.toFixed(1).padStart(6)} ms  ${p.tokensPerSecond.toFixed(1).padStart(7)} tok/s  ` +
-    `(×${(p.tokensPerSecond / r.direct.tokensPerSecond).toFixed(3)} tok/s, TTFT +${(p.ttftMs - r.direct.ttftMs).toFixed(1)} ms vs direct)`
+    `(×${(p.tokensPerSecond / r.direct.tokensPerSecond).toFixed(3)} tok/s, TTFT +${(p.ttftMs - r.direct.ttftMs).toFixed(1)} ms vs direct)  ` +
+    `CPU ${p.cpuUsPerToken.toFixed(0).padStart(5)} µs/token (+${(p.cpuUsPerToken - r.direct.cpuUsPerToken).toFixed(0)})`
   console.log(
     `model: tiny llama Q8_0 nEmbd=256 nLayer=4, threads=1, prompt≈${s.promptTokens} tokens, ${s.tokens} generated at temperature 0.8, median of ${s.runs} runs`,
   )

@@ -149,18 +149,21 @@ export async function respondWithGeneration(
   return sseResponse(ctx, onClientGone, async (write) => {
     const rest: AsyncIterable<GenerationChunk> = { [Symbol.asyncIterator]: () => stream }
     const batches = prefetchBatches(rest)
+    const textEvent = textEventOf(shape)
     try {
       let out = shape.opening().map(event).join('')
       let last: GenerationChunk | undefined
-      // The next tokens are generated while these are written; whatever piled up goes out in one write.
+      // The next tokens are generated while these are written; whatever piled up goes out as one event
+      // in one write (never waiting for more: the first token goes out as soon as it exists).
       let batch: GenerationChunk[] = first.done === true ? [] : [first.value]
       for (;;) {
+        let text = ''
         for (const chunk of batch) {
           last = chunk
-          if (chunk.text.length > 0) out += event(shape.chunk(chunk.text, null))
-          if (chunk.finishReason !== undefined)
-            out += event(shape.chunk('', openAiFinish(chunk.finishReason)))
+          text += chunk.text
         }
+        if (text.length > 0) out += textEvent(text)
+        if (last?.finishReason !== undefined) out += event(shape.chunk('', openAiFinish(last.finishReason)))
         if (out.length > 0) await write(out)
         out = ''
         if (first.done === true || last?.finishReason !== undefined) break
@@ -182,6 +185,23 @@ export async function respondWithGeneration(
       cleanup()
     }
   })
+}
+
+/** Stands in for the text while a shape's chunk is serialised once (if it also occurs elsewhere, events are built whole). */
+const TEXT_MARK = '\u0000text\u0000'
+
+/**
+ * The SSE event of a text chunk, built from the shape's JSON split around the text: one
+ * `JSON.stringify` of the text per event instead of the whole chunk object.
+ */
+function textEventOf(shape: ResponseShape): (text: string) => string {
+  const mark = JSON.stringify(TEXT_MARK)
+  const json = JSON.stringify(shape.chunk(TEXT_MARK, null))
+  const at = json.indexOf(mark)
+  if (at < 0 || json.indexOf(mark, at + 1) >= 0) return (text) => event(shape.chunk(text, null))
+  const before = `data: ${json.slice(0, at)}`
+  const after = `${json.slice(at + mark.length)}\n\n`
+  return (text) => before + JSON.stringify(text) + after
 }
 
 /** One SSE event carrying JSON. */

@@ -18,3 +18,9 @@ export const MAX_INFER_ANSWER_BYTES = 1024 * 1024
 
 /** Concurrent inbound inference streams per connection-less host. */
 export const MAX_INBOUND_INFER_STREAMS = 64
+
+/** Most tokens in one chunk frame (a serving node merges the tokens that piled up up to this). */
+export const MAX_CHUNK_TOKENS = 64
+
+/** Longest text (UTF-16 code units) in one chunk frame. */
+export const MAX_CHUNK_TEXT_LENGTH = 4096

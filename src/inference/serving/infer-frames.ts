@@ -1,5 +1,10 @@
 import { z } from 'zod'
-import { MAX_GENERATED_TOKENS, MAX_PROMPT_BYTES } from './constants.ts'
+import {
+  MAX_CHUNK_TEXT_LENGTH,
+  MAX_CHUNK_TOKENS,
+  MAX_GENERATED_TOKENS,
+  MAX_PROMPT_BYTES,
+} from './constants.ts'
 import { InferenceTaskSchema } from './inference-task.ts'
 
 const ContentRoot = z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/)
@@ -22,13 +27,13 @@ export const InferRequestFrameSchema = z.discriminatedUnion('type', [
     .strict(),
 ])
 
-/** One step of a generation stream; the last one carries `finishReason` and `usage`. */
+/** One step of a generation stream (one token, or several merged); the last one carries `finishReason` and `usage`. */
 export const ChunkFrameSchema = z
   .object({
     type: z.literal('chunk'),
     index: z.number().int().min(0),
-    tokens: z.array(z.number().int().min(0)).max(64),
-    text: z.string().max(4096),
+    tokens: z.array(z.number().int().min(0)).max(MAX_CHUNK_TOKENS),
+    text: z.string().max(MAX_CHUNK_TEXT_LENGTH),
     finishReason: z.enum(['stop', 'length', 'eos']).optional(),
     usage: z
       .object({ promptTokens: z.number().int().min(0), completionTokens: z.number().int().min(0) })

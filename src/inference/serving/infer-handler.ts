@@ -4,6 +4,7 @@ import { AbortedError } from '../../errors.ts'
 import type { Logger } from '../../log.ts'
 import type { RemotePeer } from '../../net/commons-host.ts'
 import { closeWithError, encodeJsonFrame, FrameReader, writeJson, writeRaw } from '../../net/frames.ts'
+import { mergeChunks } from './chunk-frames.ts'
 import { MAX_INFER_REQUEST_BYTES } from './constants.ts'
 import { ModelNotLoadedError } from './errors.ts'
 import { InferRequestFrameSchema } from './infer-frames.ts'
@@ -23,8 +24,8 @@ export interface InferHandlerComponents {
 
 /**
  * Serves `/commons/infer/1.0.0`: reads one validated request frame, runs it on the local engine and
- * streams a chunk frame per token (or one embedding frame), then closes; failures become wire error
- * frames. A reset or closed stream (the requester gave up) aborts the generation.
+ * streams chunk frames (a token as soon as it exists; tokens that piled up meanwhile merged into one) or
+ * one embedding frame, then closes; failures become wire error frames. A reset or closed stream (the requester gave up) aborts the generation.
  */
 export function inferProtocolHandler(c: InferHandlerComponents) {
   return async (stream: Stream, remote: RemotePeer): Promise<void> => {
@@ -50,12 +51,13 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
           { signal: cancel.signal },
         )
       } else {
-        // Generation runs ahead of the socket; chunks that piled up go out in one write.
+        // Generation runs ahead of the socket; chunks that piled up while the last write was in flight go
+        // out merged into one frame (a lone chunk is sent at once, so the first token is never delayed).
         for await (const batch of prefetchBatches(
           runOnEngine(engine, req.task, req.generated, cancel.signal),
         )) {
           const frames = new Uint8ArrayList()
-          for (const chunk of batch) frames.append(encodeJsonFrame({ type: 'chunk', ...chunk }))
+          for (const chunk of mergeChunks(batch)) frames.append(encodeJsonFrame({ type: 'chunk', ...chunk }))
           await writeRaw(stream, frames, { signal: cancel.signal })
         }
       }

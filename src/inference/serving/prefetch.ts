@@ -24,16 +24,21 @@ export async function* prefetchBatches<T>(
   }
   const pump = (async () => {
     try {
-      while (!stopped) {
+      let step = it.next()
+      for (;;) {
+        const r = await step
+        if (r.done === true || stopped) break
+        buffer.push(r.value)
         if (buffer.length >= highWaterMark) {
+          notify()
           await new Promise<void>((resolve) => {
             wakePump = resolve
           })
-          continue
+          if (stopped) break
         }
-        const r = await it.next()
-        if (r.done === true) break
-        buffer.push(r.value)
+        // Ask for the next item before waking the consumer: the source's next step (a native decode)
+        // then starts ahead of the consumer's work (serialising, socket writes) instead of after it.
+        step = it.next()
         notify()
       }
     } catch (err) {
