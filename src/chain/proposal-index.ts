@@ -12,7 +12,10 @@ export class ProposalIndex {
   constructor(private readonly reader: ChainReader) {}
 
   /** A proposal already indexed (what it was created with never changes), without touching the chain. */
-  cached(model: { governor: `0x${string}` }, match: (p: ProposalCreated) => boolean): ProposalCreated | undefined {
+  cached(
+    model: { governor: `0x${string}` },
+    match: (p: ProposalCreated) => boolean,
+  ): ProposalCreated | undefined {
     return this.byGovernor.get(model.governor.toLowerCase())?.proposals.find(match)
   }
 
