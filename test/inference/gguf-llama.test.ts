@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { BYTE_VOCAB_SPECIAL, readGguf, readGgufHeader } from '../../src/inference/gguf/index.ts'
-import { Xoshiro128 } from '../../src/inference/gguf/prng.ts'
+import { Xoshiro128 } from '../../src/seeded-random.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 import { testLlama, UTF8_SAMPLES, writeTinyModel } from './fixtures.ts'
 

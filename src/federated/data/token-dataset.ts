@@ -1,7 +1,7 @@
+import { Xoshiro128 } from '../../seeded-random.ts'
 import { bytesToTokens } from './byte-tokens.ts'
 import { CorpusTooSmallError } from './errors.ts'
 import type { TextCorpus, TokenDataset } from './index.ts'
-import { SeededRandom } from './seeded-random.ts'
 
 /** The token stream of a corpus. */
 export function toTokenDataset(corpus: TextCorpus): TokenDataset {
@@ -18,7 +18,7 @@ export function splitSequences(dataset: TokenDataset, length: number): Uint16Arr
 
 /** Draws training windows at uniformly random offsets from a token stream, reproducibly from a seed. */
 export class WindowSampler {
-  private readonly random: SeededRandom
+  private readonly random: Xoshiro128
 
   constructor(
     private readonly dataset: TokenDataset,
@@ -30,7 +30,7 @@ export class WindowSampler {
         `The dataset has ${dataset.tokens.length} tokens, fewer than one window of ${length}; use more data or a shorter seqLen.`,
       )
     }
-    this.random = new SeededRandom(seed)
+    this.random = new Xoshiro128(seed)
   }
 
   /** `count` windows, concatenated row-major into one Int32Array of `count × length` ids. */

@@ -1,4 +1,4 @@
-import { SeededRandom } from '../data/seeded-random.ts'
+import { Xoshiro128 } from '../../seeded-random.ts'
 import { INIT_STD } from './constants.ts'
 import { ModelParamsMismatchError } from './errors.ts'
 import type { LlamaModelConfig, ModelParams } from './index.ts'
@@ -47,7 +47,7 @@ export function countParams(config: LlamaModelConfig): number {
  * (attn_output, ffn_down) scaled by 1/√(2·nLayer) as in GPT-2.
  */
 export function initParams(config: LlamaModelConfig, seed: number): ModelParams {
-  const random = new SeededRandom(seed)
+  const random = new Xoshiro128(seed)
   const out: ModelParams = new Map()
   const residualScale = 1 / Math.sqrt(2 * config.nLayer)
   for (const spec of paramShapes(config)) {

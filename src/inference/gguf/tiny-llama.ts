@@ -1,7 +1,7 @@
+import { Xoshiro128 } from '../../seeded-random.ts'
 import { BYTE_VOCAB_SIZE, BYTE_VOCAB_SPECIAL, byteVocabulary } from './byte-vocab.ts'
 import { InvalidTensorError } from './errors.ts'
 import type { GgufModel, GgufTensor, GgufTensorType, TinyLlamaInit } from './index.ts'
-import { Xoshiro128 } from './prng.ts'
 
 /** `general.file_type` (llama_ftype) for each weight type. */
 const FILE_TYPE: Record<GgufTensorType, number> = { F32: 0, F16: 1, Q8_0: 7 }

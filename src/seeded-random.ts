@@ -1,12 +1,12 @@
 /**
- * A small deterministic PRNG (splitmix32 seeding a xorshift128+-style 32-bit generator): the same seed
- * gives the same stream on every machine, which makes init, batch order and shards reproducible.
+ * xoshiro128** (Blackman & Vigna), seeded through splitmix32: a small, fast PRNG whose stream depends
+ * only on the seed, so generated models are byte-identical across runs and machines.
  */
-export class SeededRandom {
-  private a: number
-  private b: number
-  private c: number
-  private d: number
+export class Xoshiro128 {
+  private s0: number
+  private s1: number
+  private s2: number
+  private s3: number
   private spare: number | undefined
 
   constructor(seed: number) {
@@ -18,22 +18,22 @@ export class SeededRandom {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0
       return (z ^ (z >>> 16)) >>> 0
     }
-    this.a = next()
-    this.b = next()
-    this.c = next()
-    this.d = next()
+    this.s0 = next()
+    this.s1 = next()
+    this.s2 = next()
+    this.s3 = next()
   }
 
-  /** Next 32-bit unsigned integer (xoshiro128**). */
+  /** Next 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0
-    const t = this.b << 9
-    this.c ^= this.a
-    this.d ^= this.b
-    this.b ^= this.c
-    this.a ^= this.d
-    this.c ^= t
-    this.d = rotl(this.d, 11)
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0
+    const t = this.s1 << 9
+    this.s2 ^= this.s0
+    this.s3 ^= this.s1
+    this.s1 ^= this.s2
+    this.s0 ^= this.s3
+    this.s2 ^= t
+    this.s3 = rotl(this.s3, 11)
     return result
   }
 
@@ -47,7 +47,7 @@ export class SeededRandom {
     return Math.floor(this.next() * n)
   }
 
-  /** Standard normal (Box–Muller). */
+  /** Standard normal (Box–Muller, caching the second value). */
   normal(): number {
     if (this.spare !== undefined) {
       const s = this.spare
