@@ -6,14 +6,14 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
-import type { ClientUpdate } from '../src/federated/client-update.ts'
-import { KEYSTREAM_CHUNK_BYTES } from '../src/federated/constants.ts'
-import { decodeFixedPoint, encodeFixedPoint, fixedPointScale } from '../src/federated/secagg/fixed-point.ts'
-import type { EncryptedShare } from '../src/federated/secagg/messages.ts'
-import { SecureAggregationClient } from '../src/federated/secagg/secure-aggregation-client.ts'
-import { SecureAggregator } from '../src/federated/secagg/secure-aggregator.ts'
-import { fedAvgDelta } from '../src/federated/strategies/fedavg.ts'
-import type { Tensor } from '../src/federated/tensor-map.ts'
+import type { ClientUpdate } from '../src/aggregation/client-update.ts'
+import { KEYSTREAM_CHUNK_BYTES } from '../src/aggregation/constants.ts'
+import { decodeFixedPoint, encodeFixedPoint, fixedPointScale } from '../src/aggregation/secagg/fixed-point.ts'
+import type { EncryptedShare } from '../src/aggregation/secagg/messages.ts'
+import { SecureAggregationClient } from '../src/aggregation/secagg/secure-aggregation-client.ts'
+import { SecureAggregator } from '../src/aggregation/secagg/secure-aggregator.ts'
+import { fedAvgDelta } from '../src/aggregation/strategies/fedavg.ts'
+import type { Tensor } from '../src/aggregation/tensor-map.ts'
 
 /** One line of the report. */
 export interface BenchRow {

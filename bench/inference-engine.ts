@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Token } from 'node-llama-cpp'
+import { createTinyLlama, type GgufTensorType, writeGguf } from '../src/gguf/index.ts'
 import { sharedLlamaRuntime } from '../src/inference/engine/llama-runtime.ts'
-import { createTinyLlama, type GgufTensorType, writeGguf } from '../src/inference/gguf/index.ts'
 import { createInferenceEngine } from '../src/inference/index.ts'
 
 /** Settings of one benchmark run. */

@@ -6,12 +6,12 @@
 import { loadavg } from 'node:os'
 import { pathToFileURL } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
-import { BUNDLED_CORPUS_PATH } from '../src/federated/data/constants.ts'
-import { loadCorpus } from '../src/federated/data/corpus-loader.ts'
-import { toTokenDataset } from '../src/federated/data/token-dataset.ts'
-import { DEFAULT_MODEL_CONFIG } from '../src/federated/trainer/constants.ts'
-import { createTfjsTrainer } from '../src/federated/trainer/index.ts'
-import { countParams } from '../src/federated/trainer/param-layout.ts'
+import { DEFAULT_MODEL_CONFIG } from '../src/training/constants.ts'
+import { BUNDLED_CORPUS_PATH } from '../src/training/data/constants.ts'
+import { loadCorpus } from '../src/training/data/corpus-loader.ts'
+import { toTokenDataset } from '../src/training/data/token-dataset.ts'
+import { createTfjsTrainer } from '../src/training/index.ts'
+import { countParams } from '../src/training/param-layout.ts'
 
 /** Figures of one backend. */
 export interface TrainerBenchBackendResult {

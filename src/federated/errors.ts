@@ -1,31 +1,28 @@
-import { CommonsError, InvalidInputError } from '../errors.ts'
+import { CommonsError, InvalidInputError, NotFoundError } from '../errors.ts'
 
-/** An update names a tensor the global model does not have. */
-export class UnknownTensorError extends InvalidInputError {}
+/** A training job spec is malformed or inconsistent (e.g. a robust strategy with secure aggregation). */
+export class InvalidTrainingJobError extends InvalidInputError {}
 
-/** An update lacks a tensor the global model has. */
-export class MissingTensorError extends InvalidInputError {}
+/** No training job with that id is known to this node. */
+export class TrainingJobNotFoundError extends NotFoundError {}
 
-/** An update tensor's shape (or its data length) differs from the global tensor's. */
-export class UpdateShapeMismatchError extends InvalidInputError {}
+/** Too few members answered a phase in time for secure aggregation to recover the sum. */
+export class RoundBelowThresholdError extends CommonsError {}
 
-/** An update holds NaN or an infinity. */
-export class UpdateNotFiniteError extends InvalidInputError {}
+/** A member's advertised keys carry no valid signature of its node identity. */
+export class KeySignatureInvalidError extends CommonsError {}
 
-/** An update's L2 norm is above the round's bound. */
-export class UpdateNormExceededError extends InvalidInputError {}
+/** A round message came from a peer that is not the job's current coordinator. */
+export class NotJobCoordinatorError extends CommonsError {}
 
-/** An update carries more bytes than the round accepts. */
-export class UpdateTooLargeError extends InvalidInputError {}
+/** This node has not joined the job (no local data registered for it), so it refuses to train. */
+export class JobNotJoinedError extends CommonsError {}
 
-/** An update's example count is not a positive finite number. */
-export class InvalidExampleCountError extends InvalidInputError {}
+/** The job spec a coordinator sent does not hash to the spec hash recorded on chain. */
+export class JobSpecMismatchError extends CommonsError {}
 
-/** Two updates in one aggregation come from the same member. */
-export class DuplicateUpdateError extends InvalidInputError {}
+/** A message arrived out of order or named members outside the job. */
+export class RoundProtocolError extends CommonsError {}
 
-/** A strategy got fewer updates than its rule needs (Krum needs n >= 2f + 3). */
-export class NotEnoughUpdatesError extends CommonsError {}
-
-/** A strategy was configured with parameters outside their domain. */
-export class InvalidStrategyConfigError extends InvalidInputError {}
+/** The persisted job state or global model copy is missing, corrupt, or does not match the chain. */
+export class JobStateCorruptError extends CommonsError {}

@@ -1,35 +1,31 @@
-import { CoordinateMedian } from './strategies/coordinate-median.ts'
-import { FedAdam } from './strategies/fedadam.ts'
-import { FedAvg } from './strategies/fedavg.ts'
-import { FedProx } from './strategies/fedprox.ts'
-import { Krum } from './strategies/krum.ts'
-import { TrimmedMean } from './strategies/trimmed-mean.ts'
-import type { Strategy } from './strategy.ts'
-import type { StrategyConfig } from './strategy-config.ts'
+/**
+ * Federated rounds over the network: a job spec (job-spec.ts), the `/commons/fl/1.0.0` round protocol
+ * (round-coordinator.ts, round-participant.ts, messages.ts), job state persistence (job-state.ts), the
+ * job driver with on-chain commits and the final proposal (job-coordinator.ts), and the node-facing
+ * `TrainingService` (training-service.ts). See docs/federated-rounds.md.
+ */
+import {
+  TrainingService,
+  type TrainingServiceComponents,
+  type TrainingServiceInit,
+} from './training-service.ts'
 
-export type { ClientUpdate } from './client-update.ts'
-export type { AggregateResult, ClientConfig, RoundInfo, Strategy, StrategyState } from './strategy.ts'
-export type { StrategyConfig } from './strategy-config.ts'
-export type { Tensor, TensorMap } from './tensor-map.ts'
+export type { TrainingJobSpec, TrainingJobSpecInput } from './job-spec.ts'
+export type { RoundProgressEvent } from './progress.ts'
+export type {
+  TrainingHost,
+  TrainingJobStatus,
+  TrainingServiceComponents,
+  TrainingServiceInit,
+} from './training-service.ts'
 
 /**
- * Builds the aggregation strategy a job names. Validate untrusted config with `strategyConfigSchema` first.
- * @example
- * const strategy = createStrategy({ kind: 'krum', f: 1, m: 3 })
+ * Creates the node's training service (call start() to answer rounds).
+ * @example const training = createTrainingService({ host, chain, createTrainer, log }, { dir: join(dataDir, 'training') })
  */
-export function createStrategy(config: StrategyConfig): Strategy {
-  switch (config.kind) {
-    case 'fedavg':
-      return new FedAvg(config)
-    case 'fedprox':
-      return new FedProx(config)
-    case 'fedadam':
-      return new FedAdam(config)
-    case 'trimmed-mean':
-      return new TrimmedMean(config)
-    case 'coordinate-median':
-      return new CoordinateMedian(config)
-    case 'krum':
-      return new Krum(config)
-  }
+export function createTrainingService(
+  components: TrainingServiceComponents,
+  init: TrainingServiceInit,
+): TrainingService {
+  return new TrainingService(components, init)
 }

@@ -5,8 +5,6 @@ import { type ServerType, serve } from '@hono/node-server'
 import { ApiKeyStore } from '../api/api-keys/api-key-store.ts'
 import { createApi } from '../api/index.ts'
 import { Metrics } from '../api/metrics.ts'
-import { ChainModelResolver } from '../api/openai/chain-model-resolver.ts'
-import { createInferenceService, type InferenceService } from '../api/openai/inference-service.ts'
 import { peerRoutes } from '../api/routes/peers.ts'
 import { storeRoutes } from '../api/routes/store.ts'
 import { trainingRoutes } from '../api/routes/training.ts'
@@ -17,8 +15,11 @@ import type { Deployment } from '../chain/deployment.ts'
 import type { EmbeddedChain } from '../chain/embedded-chain.ts'
 import type { Governance } from '../chain/governance.ts'
 import { InvalidInputError } from '../errors.ts'
-import { createTrainingService } from '../federated/rounds/index.ts'
+import { createTrainingService } from '../federated/index.ts'
 import { createInferenceEngine } from '../inference/index.ts'
+import { createInferenceService, type InferenceService } from '../inference/inference-service.ts'
+import { ChainModelResolver } from '../inference/models/chain-model-resolver.ts'
+import { ModelServer } from '../inference/models/model-server.ts'
 import { LoadedModels } from '../inference/serving/local-models.ts'
 import { readServingList } from '../inference/serving/serving-list.ts'
 import { createLogger, type Logger } from '../log.ts'
@@ -28,7 +29,6 @@ import { type NodeConfig, nodeConfigSchema, readConfig } from './config.ts'
 import { dataDirLayout } from './data-dir.ts'
 import { createDemoModel } from './demo.ts'
 import { NodeAlreadyRunningError } from './errors.ts'
-import { ModelServer } from './model-server.ts'
 import { startNetwork } from './network.ts'
 import { openChain } from './open-chain.ts'
 import { fetchFromPeers } from './peer-fetch.ts'
@@ -207,7 +207,7 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
         chain: access.writer(nodeAccount),
         // TensorFlow.js loads only when this node first trains, not at every start.
         createTrainer: async (spec) =>
-          (await import('../federated/trainer/index.ts')).createTfjsTrainer({ config: spec.modelConfig }),
+          (await import('../training/index.ts')).createTfjsTrainer({ config: spec.modelConfig }),
         contentRoot: async (path) => `0x${(await network.store.add(path)).root}`,
         log,
       },

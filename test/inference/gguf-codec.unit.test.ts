@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { fromHalf, toHalf } from '../../src/inference/gguf/half.ts'
+import { fromHalf, toHalf } from '../../src/gguf/half.ts'
 import {
   BYTE_VOCAB_SIZE,
   createTinyLlama,
@@ -9,7 +9,7 @@ import {
   encodeGguf,
   type GgufModel,
   type GgufTensorType,
-} from '../../src/inference/gguf/index.ts'
+} from '../../src/gguf/index.ts'
 
 function ramp(n: number, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * scale)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
-import { BYTE_VOCAB_SPECIAL, readGguf, readGgufHeader } from '../../src/inference/gguf/index.ts'
+import { BYTE_VOCAB_SPECIAL, readGguf, readGgufHeader } from '../../src/gguf/index.ts'
 import { Xoshiro128 } from '../../src/seeded-random.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 import { testLlama, UTF8_SAMPLES, writeTinyModel } from './fixtures.ts'

@@ -6,6 +6,7 @@
 import { Hono } from 'hono'
 import { NotFoundError } from '../../errors.ts'
 import type { GenerationChunk } from '../../inference/index.ts'
+import type { ModelResolver } from '../../inference/models/model-resolver.ts'
 import type { RouteTarget } from '../../inference/router/index.ts'
 import type { Embedding, InferenceTask } from '../../inference/serving/inference-task.ts'
 import type { ModelAdmission } from '../../inference/serving/model-admission.ts'
@@ -16,11 +17,10 @@ import { chatCompletionRoutes } from './chat-completions.ts'
 import { completionRoutes } from './completions.ts'
 import { DEFAULT_OPENAI_LIMITS, MAX_OPENAI_BODY_BYTES } from './constants.ts'
 import { embeddingRoutes } from './embeddings.ts'
-import type { ModelResolver } from './model-resolver.ts'
 import { modelListRoutes } from './models.ts'
 import { openAiErrorResponse } from './openai-error.ts'
 
-export type { ModelResolver, ResolvedModel } from './model-resolver.ts'
+export type { ModelResolver, ResolvedModel } from '../../inference/models/model-resolver.ts'
 
 /** Limits of the OpenAI API (see DEFAULT_OPENAI_LIMITS for the defaults and their meaning). */
 export type OpenAiLimits = { -readonly [K in keyof typeof DEFAULT_OPENAI_LIMITS]: number }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
+import type { ResolvedModel } from '../../inference/models/model-resolver.ts'
 import { OWNED_BY } from './constants.ts'
 import type { OpenAiComponents } from './index.ts'
-import type { ResolvedModel } from './model-resolver.ts'
 
 /** GET /v1/models and /v1/models/:model: published models (latest version), with where they run. */
 export function modelListRoutes(c: OpenAiComponents): Hono {

@@ -1,0 +1,126 @@
+import { keccak256, stringToHex } from 'viem'
+import { z } from 'zod'
+import { strategyConfigSchema } from '../aggregation/strategy-config.ts'
+import { InvalidTrainingJobError } from './errors.ts'
+
+const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/) as unknown as z.ZodType<`0x${string}`>
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/) as unknown as z.ZodType<`0x${string}`>
+
+/** One member of a job: its libp2p PeerId (which embeds the key of its EVM address). */
+export const jobParticipantSchema = z.object({ peerId: z.string().min(10).max(200), address }).strict()
+
+/** Privacy settings: client-side clipping (always, it bounds the fixed-point range) and optional DP noise. */
+export const jobPrivacySchema = z
+  .object({
+    /** L2 clip bound C of each member's delta. */
+    clipNorm: z.number().positive(),
+    /** Noise multiplier z of distributed DP-FedAvg (0: no noise). */
+    noiseMultiplier: z.number().min(0).default(0),
+    /** Shamir threshold t; default: the smallest majority of the participants. */
+    threshold: z.number().int().min(2).optional(),
+  })
+  .strict()
+
+/** The local training every participant runs per round. */
+export const localTrainingSchema = z
+  .object({
+    steps: z.number().int().positive().max(100_000),
+    batchSize: z.number().int().positive().max(4096),
+    seqLen: z.number().int().positive().max(8192),
+    learningRate: z.number().positive(),
+  })
+  .strict()
+
+/** How the shares minted at the end are split: `examples` (by example counts) or `equal-per-round`. */
+export const contributionSchema = z
+  .object({
+    rule: z.enum(['examples', 'equal-per-round']),
+    /** Shares (wei, decimal string) the proposal mints in total, split pro-rata over contributions. */
+    sharesToMint: z.string().regex(/^\d+$/),
+  })
+  .strict()
+
+/** A federated training job: what to train, from what, with whom, how, and how to reward it. */
+export const trainingJobSpecSchema = z
+  .object({
+    /** Model id in the ModelRegistry (decimal string). */
+    modelId: z.string().regex(/^\d+$/),
+    /** Registry version the job starts from ("0": the base is not a registered version). */
+    baseVersionId: z.string().regex(/^\d+$/).default('0'),
+    /** Content root (0x + 64 hex) of the base GGUF. */
+    baseContentRoot: hex32,
+    /** Model shape of the built-in trainer, so every member builds the same graph. */
+    modelConfig: z.record(z.string(), z.union([z.number(), z.boolean()])).optional(),
+    strategy: strategyConfigSchema,
+    privacy: jobPrivacySchema,
+    participants: z.array(jobParticipantSchema).min(2).max(255),
+    /** PeerId of the first coordinator (one of the participants). */
+    coordinator: z.string(),
+    rounds: z.number().int().positive().max(10_000),
+    local: localTrainingSchema,
+    contribution: contributionSchema,
+    /** Seconds without a coordinator write before another participant may take over. */
+    takeoverTimeoutSeconds: z.number().int().positive().default(600),
+    /** Free text for the version's card and the proposal description. */
+    description: z.string().max(2000).default(''),
+    /** Distinguishes otherwise identical jobs (random by default at creation). */
+    nonce: z.string().max(100).default(''),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (!spec.participants.some((p) => p.peerId === spec.coordinator)) {
+      ctx.addIssue({ code: 'custom', message: 'the coordinator must be one of the participants' })
+    }
+    const ids = new Set(spec.participants.map((p) => p.peerId))
+    if (ids.size !== spec.participants.length) {
+      ctx.addIssue({ code: 'custom', message: 'participants must be distinct' })
+    }
+    // Secure aggregation yields only a sum: robust rules need individual updates (see docs/federated.md).
+    if (!['fedavg', 'fedprox', 'fedadam'].includes(spec.strategy.kind)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `strategy ${spec.strategy.kind} needs individual updates; rounds use secure aggregation, so pick fedavg, fedprox or fedadam`,
+      })
+    }
+    const t = spec.privacy.threshold
+    if (t !== undefined && (t * 2 <= spec.participants.length || t > spec.participants.length)) {
+      ctx.addIssue({ code: 'custom', message: 'privacy.threshold must exceed half of the participants' })
+    }
+  })
+
+export type TrainingJobSpec = z.infer<typeof trainingJobSpecSchema>
+export type TrainingJobSpecInput = z.input<typeof trainingJobSpecSchema>
+
+/** Validates a job spec from outside (file, HTTP body, frame); throws InvalidTrainingJobError. */
+export function parseJobSpec(value: unknown): TrainingJobSpec {
+  const parsed = trainingJobSpecSchema.safeParse(value)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new InvalidTrainingJobError(
+      `The training job spec is invalid: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    )
+  }
+  return parsed.data
+}
+
+/** Canonical JSON (sorted keys, no whitespace) of a value made of plain JSON data. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+/** The spec hash recorded on chain: keccak-256 of the canonical JSON of the parsed spec. */
+export function jobSpecHash(spec: TrainingJobSpec): `0x${string}` {
+  return keccak256(stringToHex(canonicalJson(spec)))
+}
+
+/** Shamir threshold of a job: the configured one, else the smallest strict majority. */
+export function jobThreshold(spec: TrainingJobSpec): number {
+  return spec.privacy.threshold ?? Math.max(2, Math.floor(spec.participants.length / 2) + 1)
+}

@@ -1,0 +1,378 @@
+import { randomBytes } from 'node:crypto'
+import type { PrivateKey, Stream } from '@libp2p/interface'
+import { createTrainingJob } from '../chain/actions/training-create-job.ts'
+import { getTrainingJob, type TrainingJobRecord } from '../chain/actions/training-get-job.ts'
+import { takeOverTrainingJob } from '../chain/actions/training-take-over.ts'
+import type { ChainWriter } from '../chain/chain-client.ts'
+import type { Logger } from '../log.ts'
+import type { RemotePeer } from '../net/commons-host.ts'
+import { loadCorpus } from '../training/data/corpus-loader.ts'
+import { splitCorpus } from '../training/data/corpus-split.ts'
+import type { TokenDataset } from '../training/data/index.ts'
+import { toTokenDataset } from '../training/data/token-dataset.ts'
+import { readGgufParams } from '../training/gguf-import.ts'
+import type { Trainer } from '../training/index.ts'
+import { DEFAULT_TIMEOUTS, FL_PROTOCOL } from './constants.ts'
+import { InvalidTrainingJobError, JobStateCorruptError, TrainingJobNotFoundError } from './errors.ts'
+import { type FrameChannel, StreamChannel } from './frame-channel.ts'
+import { fileSha256, runJobAsCoordinator } from './job-coordinator.ts'
+import { jobSpecHash, parseJobSpec, type TrainingJobSpec } from './job-spec.ts'
+import { type JobState, JobStateStore } from './job-state.ts'
+import { createLocalChannelPair } from './local-channel.ts'
+import { flattenParams, type ModelLayout, modelHash, unflattenParams } from './model-vector.ts'
+import type { RoundProgressEvent } from './progress.ts'
+import type { RoundTimeouts } from './round-coordinator.ts'
+import { runParticipantRound } from './round-participant.ts'
+
+/** The slice of the libp2p host the training service uses (CommonsHost satisfies it). */
+export interface TrainingHost {
+  readonly peerId: string
+  readonly address: `0x${string}`
+  readonly identity: { privateKey: PrivateKey }
+  handle(
+    protocol: string,
+    handler: (stream: Stream, remote: RemotePeer) => void | Promise<void>,
+    options?: { maxInboundStreams?: number },
+  ): Promise<void>
+  unhandle(protocol: string): Promise<void>
+  dial(peer: string, protocol: string, options?: { signal?: AbortSignal }): Promise<Stream>
+}
+
+/** What the training service needs from the node. */
+export interface TrainingServiceComponents {
+  host: TrainingHost
+  /** The node's chain account (its key is the host's key). */
+  chain: ChainWriter
+  /** A trainer for a job's model (e.g. `createTfjsTrainer({ config: spec.modelConfig })`); one per job. */
+  createTrainer(spec: TrainingJobSpec): Promise<Trainer>
+  /** The content store's root for a file (0x + 64 hex); sha-256 of the bytes when absent. */
+  contentRoot?(path: string): Promise<`0x${string}`>
+  log: Logger
+}
+
+/** Options of the training service. */
+export interface TrainingServiceInit {
+  /** Folder for job state and global model copies (e.g. `<data>/training`). */
+  dir: string
+  timeouts?: Partial<RoundTimeouts>
+}
+
+/** A job as the API and CLI show it. */
+export interface TrainingJobStatus {
+  jobId: string
+  status: JobState['status']
+  role: JobState['role']
+  /** Rounds committed and planned: "round i of n". */
+  round: number
+  rounds: number
+  running: boolean
+  members: { peerId: string; address: string }[]
+  coordinator?: string
+  losses: {
+    round: number
+    meanLoss?: number
+    meanHeldOutLoss?: number
+    members: number
+    dropped: number
+    wallMs?: number
+  }[]
+  resultRoot?: string
+  proposalId?: string
+  error?: string
+}
+
+/**
+ * Federated training on this node: creates and coordinates jobs, answers rounds as a participant on
+ * `/commons/fl/1.0.0`, keeps each job's state in its data dir, and takes over jobs whose coordinator died.
+ * @example
+ * const training = new TrainingService({ host, chain: writer, createTrainer: (s) => createTfjsTrainer({ config: s.modelConfig }), log }, { dir: join(dataDir, 'training') })
+ * await training.start()
+ * const jobId = await training.createJob(spec, { baseGguf: 'base.gguf' })
+ * await training.runJob(jobId)
+ */
+export class TrainingService {
+  private readonly states: JobStateStore
+  private readonly timeouts: RoundTimeouts
+  private readonly data = new Map<string, { train: TokenDataset; heldOut?: TokenDataset }>()
+  private readonly trainers = new Map<string, Promise<Trainer>>()
+  private readonly running = new Map<string, AbortController>()
+  private readonly failures = new Map<string, string>()
+  private readonly sessions = new AbortController()
+  private readonly log: Logger
+
+  constructor(
+    private readonly c: TrainingServiceComponents,
+    init: TrainingServiceInit,
+  ) {
+    this.states = new JobStateStore(init.dir)
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...init.timeouts }
+    this.log = c.log.child({ component: 'training' })
+  }
+
+  /** Answers round requests from coordinators. */
+  async start(): Promise<void> {
+    await this.c.host.handle(
+      FL_PROTOCOL,
+      async (stream, remote) => {
+        const channel = new StreamChannel(stream, remote.peerId)
+        await this.participate(channel, remote.address)
+      },
+      { maxInboundStreams: 8 },
+    )
+  }
+
+  /** Stops answering rounds, aborts running jobs and disposes the trainers. */
+  async stop(): Promise<void> {
+    this.sessions.abort(new Error('training service stopped'))
+    for (const ac of this.running.values()) ac.abort(new Error('training service stopped'))
+    await this.c.host.unhandle(FL_PROTOCOL).catch(() => undefined)
+    for (const t of this.trainers.values()) await (await t.catch(() => undefined))?.dispose()
+    this.trainers.clear()
+  }
+
+  /**
+   * Records a job on chain (this node must hold shares of the model) and keeps its state here; the base
+   * model is read from a GGUF file. Returns the job id.
+   */
+  async createJob(specInput: unknown, options: { baseGguf: string }): Promise<bigint> {
+    const spec = parseJobSpec(
+      typeof specInput === 'object' && specInput !== null && !('nonce' in specInput)
+        ? { ...specInput, nonce: randomBytes(8).toString('hex') }
+        : specInput,
+    )
+    const baseRoot = await (this.c.contentRoot ?? fileSha256)(options.baseGguf)
+    if (baseRoot.toLowerCase() !== spec.baseContentRoot.toLowerCase()) {
+      throw new InvalidTrainingJobError(
+        `The base model ${options.baseGguf} has content root ${baseRoot}, not the spec's baseContentRoot ${spec.baseContentRoot}.`,
+      )
+    }
+    const { params } = await readGgufParams(options.baseGguf)
+    const { layout, data } = flattenParams(params)
+    const jobId = await createTrainingJob(this.c.chain, {
+      modelId: BigInt(spec.modelId),
+      baseVersionId: BigInt(spec.baseVersionId),
+      baseContentRoot: spec.baseContentRoot,
+      specHash: jobSpecHash(spec),
+      participants: spec.participants.map((p) => p.address),
+      rounds: spec.rounds,
+      contributionRule: spec.contribution.rule,
+      coordinator: spec.participants.find((p) => p.peerId === spec.coordinator)!.address,
+      takeoverTimeout: BigInt(spec.takeoverTimeoutSeconds),
+    })
+    await this.states.save(
+      {
+        jobId: jobId.toString(),
+        spec,
+        role: spec.coordinator === this.c.host.peerId ? 'coordinator' : 'participant',
+        status: 'waiting',
+        committedRounds: 0,
+        global: { round: 0, hash: modelHash(data), layout },
+        history: [],
+      },
+      data,
+    )
+    return jobId
+  }
+
+  /** Registers this node's local data for a job (a text file or folder; 10% is held out for evaluation). */
+  async joinJob(
+    jobId: bigint,
+    source: { corpusPath: string } | { train: TokenDataset; heldOut?: TokenDataset },
+  ): Promise<void> {
+    if ('corpusPath' in source) {
+      const { train, heldOut } = splitCorpus(await loadCorpus(source.corpusPath))
+      this.data.set(jobId.toString(), { train: toTokenDataset(train), heldOut: toTokenDataset(heldOut) })
+    } else {
+      this.data.set(jobId.toString(), source)
+    }
+  }
+
+  /** Coordinates a job to the end (this node must be its coordinator on chain); resolves with the final state. */
+  async runJob(
+    jobId: bigint,
+    options: { signal?: AbortSignal; onProgress?: (e: RoundProgressEvent) => void } = {},
+  ): Promise<JobState> {
+    const key = jobId.toString()
+    const ac = new AbortController()
+    const signal = options.signal ? AbortSignal.any([options.signal, ac.signal]) : ac.signal
+    this.running.set(key, ac)
+    this.failures.delete(key)
+    try {
+      return await runJobAsCoordinator(
+        {
+          chain: this.c.chain,
+          openChannel: (peerId, s) => this.openChannel(peerId, s),
+          states: this.states,
+          exportGguf: (spec, layout, data, path) => this.exportGguf(key, spec, layout, data, path),
+          contentRoot: this.c.contentRoot,
+          log: this.log,
+        },
+        { jobId, timeouts: this.timeouts, signal, onProgress: options.onProgress },
+      )
+    } catch (err) {
+      this.failures.set(key, (err as Error).message)
+      throw err
+    } finally {
+      this.running.delete(key)
+    }
+  }
+
+  /** Starts coordinating in the background (status shows progress and failures). */
+  startJob(jobId: bigint, options: { onProgress?: (e: RoundProgressEvent) => void } = {}): void {
+    void this.runJob(jobId, options).catch((err) =>
+      this.log.error({ err, jobId: jobId.toString() }, 'training job failed'),
+    )
+  }
+
+  /**
+   * Replaces a dead coordinator: becomes coordinator on chain (allowed to any participant once the job's
+   * takeover timeout passed without a commit) and resumes from the last committed round with this node's
+   * copy of the committed model.
+   */
+  async takeOver(
+    jobId: bigint,
+    options: { signal?: AbortSignal; onProgress?: (e: RoundProgressEvent) => void } = {},
+  ): Promise<JobState> {
+    const state = await this.states.load(jobId)
+    if (state === undefined) {
+      throw new JobStateCorruptError(
+        `This node holds no copy of job ${jobId}'s model; only a member that took part can take over.`,
+      )
+    }
+    const onChain = await getTrainingJob(this.c.chain, jobId)
+    if (onChain.coordinator.toLowerCase() !== this.c.host.address.toLowerCase()) {
+      await takeOverTrainingJob(this.c.chain, { jobId })
+    }
+    return this.runJob(jobId, options)
+  }
+
+  /** Takes over (if needed) and resumes a job in the background. */
+  startTakeOver(jobId: bigint): void {
+    void this.takeOver(jobId).catch((err) => {
+      this.failures.set(jobId.toString(), (err as Error).message)
+      this.log.error({ err, jobId: jobId.toString() }, 'taking over the training job failed')
+    })
+  }
+
+  /** A job's status: round i of n, members, per-round losses, result. */
+  async status(jobId: bigint): Promise<TrainingJobStatus> {
+    const state = await this.states.load(jobId)
+    if (state === undefined) throw new TrainingJobNotFoundError(`This node knows no training job ${jobId}.`)
+    let onChain: TrainingJobRecord | undefined
+    try {
+      onChain = await getTrainingJob(this.c.chain, jobId)
+    } catch {}
+    return this.view(state, onChain)
+  }
+
+  /** Every job this node holds state for. */
+  async list(): Promise<TrainingJobStatus[]> {
+    return (await this.states.list()).map((s) => this.view(s, undefined))
+  }
+
+  private view(state: JobState, onChain: TrainingJobRecord | undefined): TrainingJobStatus {
+    const running = this.running.has(state.jobId)
+    return {
+      jobId: state.jobId,
+      status: running ? 'running' : state.status,
+      role: state.role,
+      round: onChain?.committedRounds ?? state.committedRounds,
+      rounds: state.spec.rounds,
+      running,
+      members: state.spec.participants,
+      coordinator: onChain?.coordinator,
+      losses: state.history.map((h) => ({
+        round: h.round,
+        meanLoss: h.meanLoss,
+        meanHeldOutLoss: h.meanHeldOutLoss,
+        members: h.members.length,
+        dropped: h.dropped.length,
+        wallMs: h.wallMs,
+      })),
+      resultRoot: state.resultRoot,
+      proposalId: state.proposalId,
+      error: this.failures.get(state.jobId) ?? state.error,
+    }
+  }
+
+  private trainerFor(jobId: string, spec: TrainingJobSpec): Promise<Trainer> {
+    let t = this.trainers.get(jobId)
+    if (t === undefined) {
+      t = this.c.createTrainer(spec)
+      this.trainers.set(jobId, t)
+    }
+    return t
+  }
+
+  private async exportGguf(
+    jobId: string,
+    spec: TrainingJobSpec,
+    layout: ModelLayout,
+    data: Float32Array,
+    path: string,
+  ): Promise<void> {
+    const trainer = await this.trainerFor(jobId, spec)
+    await trainer.loadParams(unflattenParams(layout, data))
+    await trainer.exportGguf(path)
+  }
+
+  private async openChannel(peerId: string, signal: AbortSignal): Promise<FrameChannel> {
+    if (peerId === this.c.host.peerId) {
+      // A node cannot dial itself: its own participant runs over an in-process channel pair.
+      const [mine, theirs] = createLocalChannelPair(peerId)
+      void this.participate(theirs, this.c.host.address).catch(() => undefined)
+      return mine
+    }
+    const stream = await this.c.host.dial(peerId, FL_PROTOCOL, { signal })
+    return new StreamChannel(stream, peerId)
+  }
+
+  private async participate(channel: FrameChannel, coordinator: `0x${string}`): Promise<void> {
+    try {
+      await runParticipantRound(
+        {
+          peerId: this.c.host.peerId,
+          privateKey: this.c.host.identity.privateKey,
+          resolveJob: async (jobId) => {
+            const job = await getTrainingJob(this.c.chain, jobId)
+            return { coordinator: job.coordinator, specHash: job.specHash, status: job.status }
+          },
+          localData: (jobId) => this.data.get(jobId.toString()),
+          trainer: (jobId, spec) => this.trainerFor(jobId.toString(), spec),
+          saveGlobal: (jobId, spec, round, layout, data) => this.saveGlobal(jobId, spec, round, layout, data),
+          log: this.log,
+        },
+        channel,
+        coordinator,
+        { timeouts: this.timeouts, signal: this.sessions.signal },
+      )
+    } catch (err) {
+      this.log.warn({ err, coordinator }, 'round as participant failed')
+      await channel.reject(err).catch(() => undefined)
+    }
+  }
+
+  private async saveGlobal(
+    jobId: bigint,
+    spec: TrainingJobSpec,
+    round: number,
+    layout: ModelLayout,
+    data: Float32Array,
+  ): Promise<void> {
+    const previous = await this.states.load(jobId)
+    if (previous !== undefined && previous.global.round >= round) return
+    const base: JobState = previous ?? {
+      jobId: jobId.toString(),
+      spec,
+      role: 'participant',
+      status: 'running',
+      committedRounds: 0,
+      global: { round: 0, hash: modelHash(data), layout },
+      history: [],
+    }
+    await this.states.save(
+      { ...base, committedRounds: round, global: { round, hash: modelHash(data), layout } },
+      data,
+    )
+  }
+}

@@ -1,0 +1,81 @@
+import { access } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Logger } from '../../log.ts'
+import type { ContentStore } from '../../store/content-store.ts'
+import type { InferenceEngine } from '../index.ts'
+import type { LoadedModels } from '../serving/local-models.ts'
+import type { ModelResolver, ResolvedModel } from './model-resolver.ts'
+
+/**
+ * Keeps the models this node serves loaded: resolves each name to its latest published version, gets the
+ * weights into the store (from peers when missing), assembles the GGUF once, and loads an engine for it.
+ */
+export class ModelServer {
+  private readonly serving = new Map<string, ResolvedModel>()
+  private refreshing: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly c: {
+      resolver: ModelResolver
+      store: ContentStore
+      loaded: LoadedModels
+      fetch(root: string): Promise<unknown>
+      createEngine(source: { path: string; contentRoot: string }): Promise<InferenceEngine>
+      servingList(): Promise<string[]>
+      modelsDir: string
+      log: Logger
+    },
+  ) {}
+
+  /** What to announce: the versions loaded here. */
+  serves(): ResolvedModel[] {
+    return [...this.serving.values()]
+  }
+
+  /** Brings the loaded engines in line with the serving list and the registry (serialized). */
+  refresh(): Promise<void> {
+    const next = this.refreshing.then(() => this.doRefresh())
+    this.refreshing = next.catch(() => {})
+    return next
+  }
+
+  private async doRefresh(): Promise<void> {
+    for (const name of await this.c.servingList()) {
+      try {
+        const resolved = await this.c.resolver.resolve(name)
+        const current = this.serving.get(name)
+        if (current?.contentRoot === resolved.contentRoot) continue
+        const root = resolved.contentRoot.replace(/^0x/, '')
+        if (!this.c.store.has(root) || this.c.store.missingChunks(root).length > 0) await this.c.fetch(root)
+        const path = join(this.c.modelsDir, `${root}.gguf`)
+        if (!(await exists(path))) await this.c.store.export(root, path)
+        const engine = await this.c.createEngine({ path, contentRoot: root })
+        this.c.loaded.set(root, engine)
+        this.serving.set(name, resolved)
+        if (current) await this.c.loaded.delete(current.contentRoot)?.dispose()
+        this.c.log.info({ model: name, version: resolved.versionId, root }, 'serving model')
+      } catch (err) {
+        this.c.log.warn(
+          { model: name, err: (err as Error).message },
+          'cannot serve model yet; will retry on the next refresh',
+        )
+      }
+    }
+  }
+
+  /** Unloads every engine. */
+  async stop(): Promise<void> {
+    await this.refreshing
+    for (const m of this.serving.values()) await this.c.loaded.delete(m.contentRoot)?.dispose()
+    this.serving.clear()
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path)
+    return true
+  } catch {
+    return false
+  }
+}
