@@ -1,11 +1,6 @@
-/** A typed progress event, helia style: `{ type: 'domain:thing:verb', detail }`. */
-export interface ProgressEvent<T extends string, D> {
-  type: T
-  detail: D
-}
+import type { ProgressEvent } from '../progress.ts'
 
-/** Receives progress events of a long operation. */
-export type OnProgress<E> = (event: E) => void
+export type { OnProgress, ProgressEvent } from '../progress.ts'
 
 /** Emitted by `add` after each chunk is hashed and stored. */
 export type ChunkStoredEvent = ProgressEvent<
