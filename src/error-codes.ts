@@ -10,17 +10,25 @@ export interface ErrorCode {
 }
 
 export const ERROR_CODES: Record<string, ErrorCode> = {
+  // The categories (src/errors.ts): every error class extends one.
   InvalidInputError: { status: 400, exit: 2, type: 'invalid_request_error' },
+  NotFoundError: { status: 404, exit: 3, type: 'not_found_error' },
+  RefusedError: { status: 409, exit: 4, type: 'conflict_error' },
+  UnauthorizedError: { status: 401, exit: 6, type: 'authentication_error' },
+  PermissionDeniedError: { status: 403, exit: 6, type: 'permission_error' },
+  UnavailableError: { status: 503, exit: 8, type: 'service_unavailable' },
+  PeerFailureError: { status: 502, exit: 9, type: 'peer_error' },
+  InternalError: { status: 500, exit: 1, type: 'server_error' },
+  AbortedError: { status: 499, exit: 130, type: 'aborted' },
+  // Classes whose code differs from their category's.
   InvalidConfigError: { status: 500, exit: 2, type: 'invalid_config' },
   DevnetOnlyError: { status: 400, exit: 2, type: 'invalid_request_error' },
-  NotFoundError: { status: 404, exit: 3, type: 'not_found_error' },
   ModelNotFoundError: { status: 404, exit: 3, type: 'not_found_error' },
   ProposalNotFoundError: { status: 404, exit: 3, type: 'not_found_error' },
   ProposalStateError: { status: 409, exit: 4, type: 'conflict_error' },
   ContractRevertedError: { status: 422, exit: 4, type: 'contract_reverted' },
   ChainUnavailableError: { status: 503, exit: 5, type: 'chain_unavailable' },
   DeploymentMissingError: { status: 503, exit: 5, type: 'chain_unavailable' },
-  UnauthorizedError: { status: 401, exit: 6, type: 'authentication_error' },
   KeyLockedError: { status: 423, exit: 6, type: 'authentication_error' },
   WrongPassphraseError: { status: 401, exit: 6, type: 'authentication_error' },
   NodeAlreadyRunningError: { status: 409, exit: 7, type: 'conflict_error' },
@@ -39,7 +47,6 @@ export const ERROR_CODES: Record<string, ErrorCode> = {
   JobStateCorruptError: { status: 500, exit: 1, type: 'server_error' },
   RoundProtocolError: { status: 502, exit: 9, type: 'protocol_error' },
   TrainingJobNotFoundError: { status: 404, exit: 3, type: 'not_found_error' },
-  AbortedError: { status: 499, exit: 130, type: 'aborted' },
   ModelBusyError: { status: 429, exit: 8, type: 'rate_limit_error' },
   NoServingNodeError: { status: 503, exit: 8, type: 'service_unavailable' },
   InferenceUnavailableError: { status: 503, exit: 8, type: 'service_unavailable' },

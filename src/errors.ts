@@ -13,11 +13,33 @@ export class CommonsError extends Error {
   }
 }
 
+// The categories. Every error class of the project extends one of them (a test enforces it), so the one
+// table at the boundaries (`error-codes.ts`) can never miss a class: a class without an entry of its own
+// takes its category's status, OpenAI error type and exit code.
+
 /** Input from outside (CLI flag, HTTP body, frame, file) did not match what was expected. */
 export class InvalidInputError extends CommonsError {}
 
 /** A thing that was looked up does not exist. */
 export class NotFoundError extends CommonsError {}
+
+/** The request was understood but refused in the current state (wrong proposal state, a contract said no). */
+export class RefusedError extends CommonsError {}
+
+/** The caller did not present a valid credential (API key, token, passphrase, signature). */
+export class UnauthorizedError extends CommonsError {}
+
+/** The caller is known but not allowed to do this (not admitted, not the coordinator). */
+export class PermissionDeniedError extends CommonsError {}
+
+/** A service this operation needs (chain, node, engine, serving peer) cannot take it now; try again later. */
+export class UnavailableError extends CommonsError {}
+
+/** A peer answered with something wrong: bad data, a broken protocol, or nothing in time. */
+export class PeerFailureError extends CommonsError {}
+
+/** A deliberate internal failure (corrupt local state, a disposed resource used): a bug or a damaged data dir. */
+export class InternalError extends CommonsError {}
 
 /** The operation was cancelled through its AbortSignal. */
 export class AbortedError extends CommonsError {

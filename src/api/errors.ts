@@ -1,4 +1,1 @@
-import { CommonsError } from '../errors.ts'
-
-/** The caller did not present a valid credential for this route. */
-export class UnauthorizedError extends CommonsError {}
+export { UnauthorizedError } from '../errors.ts'
