@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { describe, test } from 'node:test'
+import { pathToFileURL } from 'node:url'
 import { ERROR_CODES, errorCodeOf } from '../src/error-codes.ts'
 import { CommonsError } from '../src/errors.ts'
 

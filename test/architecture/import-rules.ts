@@ -60,7 +60,8 @@ export interface ImportViolation {
   rule: string
 }
 
-const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
+const IMPORT_RE =
+  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
 
 /** The domain of a path under src/ (`src/store/x.ts` -> `store`), or `(root)` for files directly under src/. */
 export function domainOf(path: string): string {
@@ -103,8 +104,10 @@ function violatedRule(path: string, from: string, specifier: string): string | u
   if (from === '(root)') return `a shared root file must not import a domain (${to}/)`
   const allowed = ALLOWED_IMPORTS[from]
   if (allowed === undefined) return `${from}/ is not a known domain: add it to ALLOWED_IMPORTS`
-  if (allowed !== 'any' && !allowed.includes(to)) return `${from}/ must not import ${to}/ (DESIGN.md import rules)`
-  if (target !== `src/${to}/index.ts`) return `${from}/ imports ${to}/ past its entry point: use src/${to}/index.ts`
+  if (allowed !== 'any' && !allowed.includes(to))
+    return `${from}/ must not import ${to}/ (DESIGN.md import rules)`
+  if (target !== `src/${to}/index.ts`)
+    return `${from}/ imports ${to}/ past its entry point: use src/${to}/index.ts`
   return undefined
 }
 

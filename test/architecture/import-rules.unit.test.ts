@@ -30,7 +30,9 @@ describe('import rules (DESIGN.md, enforced)', () => {
     ])
     assert.match(deep[0]?.rule ?? '', /past its entry point: use src\/store\/index.ts/)
     assert.deepEqual(
-      checkImports([{ path: 'src/inference/x.ts', text: "import type { ContentStore } from '../store/index.ts'\n" }]),
+      checkImports([
+        { path: 'src/inference/x.ts', text: "import type { ContentStore } from '../store/index.ts'\n" },
+      ]),
       [],
     )
   })
