@@ -1,5 +1,5 @@
-import { ERROR_CODES } from '../error-codes.ts'
-import { InternalError, PeerFailureError, UnavailableError } from '../errors.ts'
+import { ERROR_CODES, errorCodeOf } from '../error-codes.ts'
+import { CommonsError, InternalError, PeerFailureError, UnavailableError } from '../errors.ts'
 
 /** The node the CLI was talking to stopped answering. */
 export class NodeUnreachableError extends UnavailableError {}
@@ -36,4 +36,26 @@ export class RemoteError extends InternalError {
 export function errorFromResponse(status: number, body: Record<string, unknown>): RemoteError {
   const e = (body.error ?? {}) as { message?: string; code?: string }
   return new RemoteError(e.code ?? 'RemoteError', e.message ?? `The node answered HTTP ${status}.`, status)
+}
+
+/**
+ * What the CLI prints for an error: `error: <message>` (and a hint for an unexpected one); with
+ * `verbose`, the stack of the error and of every cause below it.
+ */
+export function formatCliError(err: unknown, options: { verbose: boolean }): string {
+  const known = err instanceof CommonsError && errorCodeOf(err).known
+  const message = err instanceof Error ? err.message : String(err)
+  const lines = [known ? `error: ${message}` : `error: internal error: ${message}`]
+  if (options.verbose) {
+    for (let e: unknown = err, depth = 0; e !== undefined && depth < 10; depth++) {
+      const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e)
+      lines.push(depth === 0 ? text : `caused by: ${text}`)
+      e = e instanceof Error ? e.cause : undefined
+    }
+  } else if (!known) {
+    lines.push(
+      'hint: this looks like a bug or a damaged data dir; run again with --verbose to see where it happened.',
+    )
+  }
+  return `${lines.join('\n')}\n`
 }
