@@ -4,7 +4,7 @@ import type { Governance } from '../chain/governance.ts'
 import { writeGguf } from '../gguf/gguf-writer.ts'
 import { createTinyLlama } from '../gguf/tiny-llama.ts'
 import { updateServingList } from '../inference/serving/serving-list.ts'
-import type { ContentStore } from '../store/content-store.ts'
+import type { ContentStore } from '../store/index.ts'
 import type { Keystore } from './keystore.ts'
 
 export const DEMO_MODEL_NAME = 'commons-demo'
