@@ -8,7 +8,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { ModelGovernor, ModelRegistry } from '../src/chain/generated/artifacts.ts'
 import { createLogger } from '../src/log.ts'
 import { createChainAccess } from '../src/node/chain-clients.ts'
-import { createNode } from '../src/node/create-node.ts'
+import { createNode } from '../src/node/index.ts'
 import { tmpDir } from '../test/helpers/tmp-dir.ts'
 
 const SETTINGS = {
@@ -31,11 +31,13 @@ export interface BenchRow {
 export async function runGovernanceBench(rounds = 3): Promise<BenchRow[]> {
   await using dir = await tmpDir('commons-bench-')
   const t0 = performance.now()
-  const node = await createNode({
-    dataDir: dir.path,
-    log: createLogger(process.env.COMMONS_LOG_LEVEL ?? 'error'),
-    config: { api: { port: 0 }, demo: false },
-  })
+  const node = await createNode(
+    {
+      dataDir: dir.path,
+      config: { api: { port: 0 }, demo: false },
+    },
+    { log: createLogger(process.env.COMMONS_LOG_LEVEL ?? 'error') },
+  )
   const coldStartMs = performance.now() - t0
   const token = (await readFile(join(dir.path, 'api-token'), 'utf8')).trim()
   const devnet = node.devnet!
@@ -175,11 +177,13 @@ export async function runGovernanceBench(rounds = 3): Promise<BenchRow[]> {
   await node.stop()
 
   const t1 = performance.now()
-  const restarted = await createNode({
-    dataDir: dir.path,
-    log: createLogger(process.env.COMMONS_LOG_LEVEL ?? 'error'),
-    config: { api: { port: 0 }, demo: false },
-  })
+  const restarted = await createNode(
+    {
+      dataDir: dir.path,
+      config: { api: { port: 0 }, demo: false },
+    },
+    { log: createLogger(process.env.COMMONS_LOG_LEVEL ?? 'error') },
+  )
   const warmStartMs = performance.now() - t1
   await restarted.stop()
 

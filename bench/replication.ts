@@ -95,7 +95,7 @@ async function startNode(dir: string, opts: ReplicationBenchOptions): Promise<Be
     { log: silentLogger },
   )
   await store.start()
-  const replicator = createChunkReplicator({ host, store, log: silentLogger })
+  const replicator = createChunkReplicator({}, { host, store, log: silentLogger })
   await replicator.start()
   return { host, store, replicator }
 }

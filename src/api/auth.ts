@@ -7,14 +7,22 @@ import { UnauthorizedError } from './errors.ts'
  * keys). Reads stay open: they only show public chain data.
  */
 export function requireTokenForWrites(token: string): MiddlewareHandler {
-  const expected = Buffer.from(token)
+  const required = requireToken(token)
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next()
+    return required(c, next)
+  }
+}
+
+/** Requires `Authorization: Bearer <token>` on every request (for routes whose reads are private too). */
+export function requireToken(token: string): MiddlewareHandler {
+  const expected = Buffer.from(token)
+  return async (c, next) => {
     const header = c.req.header('authorization') ?? ''
     const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '')
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new UnauthorizedError(
-        'This request changes state and needs the node’s API token: send `Authorization: Bearer <token>` (the token is in <data>/api-token; the CLI sends it for you).',
+        'This request needs the node’s API token: send `Authorization: Bearer <token>` (the token is in <data>/api-token; the CLI sends it for you).',
       )
     }
     return next()

@@ -9,6 +9,7 @@ import { errorResponse } from './error-response.ts'
 import type { Metrics } from './metrics.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { chainRoutes } from './routes/chain.ts'
+import { type KeyRouteComponents, keyRoutes } from './routes/keys.ts'
 import { modelRoutes } from './routes/models.ts'
 import { nodeRoutes } from './routes/nodes.ts'
 import { proposalRoutes } from './routes/proposals.ts'
@@ -29,6 +30,8 @@ export interface ApiComponents {
   metrics?: Metrics
   /** Sub-apps mounted at the root with their own auth (e.g. `/v1`). */
   mounts?: { path: string; app: Hono }[]
+  /** The node's API key store for `/v1`: mounts `/api/keys` (token required, reads included). */
+  apiKeys?: KeyRouteComponents['keys']
 }
 
 /** Builds the node's Hono app: Commons REST routes under `/api`, health at `/healthz`. */
@@ -53,6 +56,7 @@ export function createApi(c: ApiComponents): Hono {
   api.route('/accounts', accountRoutes(c))
   api.route('/chain', chainRoutes({ info: c.chainInfo, warp: c.warp }))
   api.route('/', shareRoutes(c))
+  if (c.apiKeys) api.route('/keys', keyRoutes({ keys: c.apiKeys, apiToken: c.apiToken }))
   for (const m of c.apiRoutes ?? []) api.route(m.path, m.app)
   app.route('/api', api)
   for (const m of c.mounts ?? []) app.route(m.path, m.app)

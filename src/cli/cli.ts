@@ -39,6 +39,7 @@ export function createCli(): Command {
     .option('--passphrase-file <file>', 'file holding the key passphrase (or set COMMONS_PASSPHRASE)')
     .option('--rpc <url>', 'use an external EVM chain instead of the embedded one')
     .option('--deployment <file>', 'contract addresses for --rpc')
+    .option('--verbose', 'on an error, print its stack and the chain of causes')
     .showHelpAfterError()
   registerInit(program)
   registerUp(program)

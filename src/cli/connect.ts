@@ -27,7 +27,7 @@ export async function connect(o: ConnectOptions): Promise<CommonsClient> {
     return createHttpClient(running.apiUrl, token)
   }
   const opened = await openChain({
-    dataDir: o.dataDir,
+    paths: layout,
     passphrase: o.passphrase,
     chain: o.rpc ? { mode: 'rpc', rpcUrl: o.rpc, deploymentFile: o.deployment } : { mode: 'embedded' },
     log: o.log,

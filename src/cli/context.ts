@@ -12,6 +12,7 @@ export interface GlobalOptions {
   passphraseFile?: string
   rpc?: string
   deployment?: string
+  verbose?: boolean
 }
 
 export interface CommandContext {

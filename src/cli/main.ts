@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander'
 import { errorCodeOf } from '../error-codes.ts'
-import { CommonsError } from '../errors.ts'
 import { createCli } from './cli.ts'
+import { formatCliError } from './errors.ts'
 
 // Entry of the `commons` CLI: run the command, translate errors to one message and an exit code.
 const program = createCli().exitOverride()
@@ -12,11 +12,7 @@ try {
   if (err instanceof CommanderError) {
     process.exit(err.exitCode === 0 ? 0 : 2)
   }
-  const code = errorCodeOf(err)
-  if (err instanceof CommonsError && code.known) {
-    process.stderr.write(`error: ${err.message}\n`)
-  } else {
-    process.stderr.write(`error: internal error: ${(err as Error)?.stack ?? String(err)}\n`)
-  }
-  process.exit(code.exit)
+  const verbose = program.opts<{ verbose?: boolean }>().verbose === true
+  process.stderr.write(formatCliError(err, { verbose }))
+  process.exit(errorCodeOf(err).exit)
 }

@@ -3,9 +3,11 @@ import { dataDirLayout } from '../node/data-dir.ts'
 import { isNodeAlive, readRuntimeInfo } from '../node/runtime-file.ts'
 import { errorFromResponse, NodeUnreachableError } from './errors.ts'
 
-/** A running node's API, for commands that need the node itself (network, store). */
+/** A running node's API, for commands that need the node itself (network, store, keys). */
 export interface NodeApi {
   apiUrl: string
+  /** The node's address (from its runtime file). */
+  address: string
   json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>
   /** POSTs and yields each line of an NDJSON response. */
   lines(path: string, body: unknown, signal?: AbortSignal): AsyncIterable<Record<string, unknown>>
@@ -13,13 +15,24 @@ export interface NodeApi {
 
 /** Finds the node running on the data dir, or explains how to start one. */
 export async function requireNode(dataDir: string): Promise<NodeApi> {
-  const layout = dataDirLayout(dataDir)
-  const info = await readRuntimeInfo(layout.runtime)
-  if (!info || !(await isNodeAlive(info))) {
+  const node = await findNode(dataDir)
+  if (node === undefined) {
     throw new NodeUnreachableError(
       `No node is running on ${dataDir}. Start one with \`commons up\` (or \`npm start\`).`,
     )
   }
+  return node
+}
+
+/**
+ * The node running on the data dir, or undefined when none runs. A command that writes into the data
+ * dir goes through the running node (it owns the files and keeps them in memory), and writes the
+ * files itself only when no node runs.
+ */
+export async function findNode(dataDir: string): Promise<NodeApi | undefined> {
+  const layout = dataDirLayout(dataDir)
+  const info = await readRuntimeInfo(layout.runtime)
+  if (!info || !(await isNodeAlive(info))) return undefined
   const token = (await readFile(layout.apiToken, 'utf8')).trim()
   const request = async (method: string, path: string, body?: unknown, signal?: AbortSignal) => {
     try {
@@ -38,6 +51,7 @@ export async function requireNode(dataDir: string): Promise<NodeApi> {
   }
   return {
     apiUrl: info.apiUrl,
+    address: info.address,
     async json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
       const res = await request(method, path, body)
       const payload = (await res.json().catch(() => ({}))) as Record<string, unknown>

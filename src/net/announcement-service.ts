@@ -8,7 +8,7 @@ import {
   AnnouncementValidator,
   DEFAULT_ANNOUNCEMENT_LIMITS,
 } from './announcement-validator.ts'
-import { ANNOUNCE_TOPIC } from './constants.ts'
+import { ANNOUNCE_INTERVAL_MS, ANNOUNCE_TOPIC } from './constants.ts'
 import type { PeerDirectory } from './peer-directory.ts'
 
 /** What this node currently offers; read at each announcement. */
@@ -94,7 +94,7 @@ export class AnnouncementService {
     pubsub.topicValidators.set(this.topic, this.validate)
     pubsub.addEventListener('message', this.onMessage)
     pubsub.subscribe(this.topic)
-    const interval = this.init.intervalMs ?? 30_000
+    const interval = this.init.intervalMs ?? ANNOUNCE_INTERVAL_MS
     if (interval > 0) {
       this.timer = setInterval(
         () => void this.publish().catch((err) => this.c.log.debug({ err }, 'announce failed')),

@@ -14,10 +14,13 @@ import type { Logger } from '../log.ts'
 import { type AdmissionCheck, AdmissionGate, type AdmissionMode } from './admission-gate.ts'
 import {
   ADMISSION_CACHE_TTL_MS,
+  ADMISSION_PING_TIMEOUT_MS,
   ANNOUNCE_TOPIC,
+  BOOTSTRAP_INTERVAL_MS,
   DEFAULT_LISTEN,
   DHT_PROTOCOL,
   YAMUX_MAX_MESSAGE_SIZE,
+  YAMUX_MAX_READ_BUFFER,
   YAMUX_MAX_STREAM_WINDOW,
 } from './constants.ts'
 import { HostNotStartedError, PeerNotAdmittedError } from './errors.ts'
@@ -123,7 +126,7 @@ export class CommonsHost {
           maxMessageSize: YAMUX_MAX_MESSAGE_SIZE,
           streamOptions: {
             maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW,
-            maxReadBufferLength: 64 * 1024 * 1024,
+            maxReadBufferLength: YAMUX_MAX_READ_BUFFER,
           },
         }),
       ],
@@ -162,7 +165,7 @@ export class CommonsHost {
     await this.node.start()
     this.log.info({ peerId: this.peerId, addrs: this.multiaddrs() }, 'libp2p host started')
     void this.dialBootstrap()
-    const interval = this.init.bootstrapIntervalMs ?? 10_000
+    const interval = this.init.bootstrapIntervalMs ?? BOOTSTRAP_INTERVAL_MS
     if (interval > 0 && (this.init.bootstrap?.length ?? 0) > 0) {
       this.bootstrapTimer = setInterval(() => void this.dialBootstrap(), interval)
       this.bootstrapTimer.unref()
@@ -230,7 +233,7 @@ export class CommonsHost {
     // proves the remote kept it (an unadmitted node sees its connection closed here).
     try {
       await this.libp2p.services.ping.ping(connection.remotePeer, {
-        signal: withTimeout(options.signal, 10_000),
+        signal: withTimeout(options.signal, ADMISSION_PING_TIMEOUT_MS),
       })
     } catch (cause) {
       await connection.close().catch(() => undefined)

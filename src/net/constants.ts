@@ -16,7 +16,7 @@ export const MAX_CONTROL_FRAME_BYTES = 8 * 1024 * 1024
 /** Largest announcement accepted on the gossip topic. */
 export const MAX_ANNOUNCEMENT_BYTES = 64 * 1024
 
-/** Announcements older than this (or further in the future) are rejected as stale. */
+/** Announcements older than this are rejected as stale, and directory entries not refreshed for this long are pruned. */
 export const ANNOUNCEMENT_MAX_AGE_MS = 5 * 60_000
 
 /** Allowed clock skew for announcement timestamps in the future. */
@@ -33,3 +33,15 @@ export const YAMUX_MAX_STREAM_WINDOW = 16 * 1024 * 1024
 
 /** Largest yamux data frame; fewer, larger frames cost less per byte. */
 export const YAMUX_MAX_MESSAGE_SIZE = 256 * 1024
+
+/** Read-buffer limit of one yamux stream: a few stream windows (a chunk body arrives in one window). */
+export const YAMUX_MAX_READ_BUFFER = 64 * 1024 * 1024
+
+/** Default interval between dials of the bootstrap peers (ms). */
+export const BOOTSTRAP_INTERVAL_MS = 10_000
+
+/** Time a freshly dialled peer has to answer the admission ping (ms). */
+export const ADMISSION_PING_TIMEOUT_MS = 10_000
+
+/** Default interval between re-announcements (ms); the node's config sets its own. */
+export const ANNOUNCE_INTERVAL_MS = 30_000

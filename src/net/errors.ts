@@ -1,22 +1,22 @@
-import { CommonsError } from '../errors.ts'
+import { InvalidInputError, PeerFailureError, PermissionDeniedError, UnavailableError } from '../errors.ts'
 
 /** A PeerId string could not be parsed, or does not carry a secp256k1 key (no EVM address). */
-export class InvalidPeerIdError extends CommonsError {}
+export class InvalidPeerIdError extends InvalidInputError {}
 
 /** The remote peer is not admitted to this network (not a registered node), so no connection was kept. */
-export class PeerNotAdmittedError extends CommonsError {}
+export class PeerNotAdmittedError extends PermissionDeniedError {}
 
 /** A frame declared a length above the limit; it was rejected before being buffered. */
-export class FrameTooLargeError extends CommonsError {}
+export class FrameTooLargeError extends PeerFailureError {}
 
 /** A frame was not valid JSON or did not match the protocol's schema. */
-export class MalformedFrameError extends CommonsError {}
+export class MalformedFrameError extends PeerFailureError {}
 
 /** The stream ended before a complete frame arrived. */
-export class StreamEndedError extends CommonsError {}
+export class StreamEndedError extends PeerFailureError {}
 
 /** The remote answered with a wire error frame `{ error: { name, message } }`. */
-export class RemoteError extends CommonsError {
+export class RemoteError extends PeerFailureError {
   /** The `name` the remote sent (its error code). */
   readonly remoteName: string
 
@@ -27,10 +27,10 @@ export class RemoteError extends CommonsError {
 }
 
 /** A request over a stream got no answer within its timeout. */
-export class RequestTimeoutError extends CommonsError {}
+export class RequestTimeoutError extends PeerFailureError {}
 
 /** A gossip announcement failed validation (schema, signature, replay, staleness or size). */
-export class InvalidAnnouncementError extends CommonsError {}
+export class InvalidAnnouncementError extends PeerFailureError {}
 
 /** The host is not started, or was stopped. */
-export class HostNotStartedError extends CommonsError {}
+export class HostNotStartedError extends UnavailableError {}

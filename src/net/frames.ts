@@ -219,15 +219,6 @@ export async function writeRaw(
   if (!stream.send(data)) await stream.onDrain({ signal: options.signal })
 }
 
-/** Writes one length-prefixed binary frame. */
-export async function writeFrame(
-  stream: MessageStream,
-  data: Uint8Array | Uint8ArrayList,
-  options: { signal?: AbortSignal } = {},
-): Promise<void> {
-  await writeRaw(stream, new Uint8ArrayList(encodeLength(data.byteLength), data), options)
-}
-
 /** Writes one JSON control frame. */
 export async function writeJson(
   stream: MessageStream,
@@ -244,7 +235,7 @@ export function withTimeout(signal: AbortSignal | undefined, timeoutMs: number):
 }
 
 /** True when the signal fired because its timeout elapsed. */
-export function timedOut(signal: AbortSignal): boolean {
+function timedOut(signal: AbortSignal): boolean {
   return signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError'
 }
 

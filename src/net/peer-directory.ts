@@ -1,4 +1,5 @@
 import type { Announcement } from './announcement.ts'
+import { ANNOUNCEMENT_MAX_AGE_MS } from './constants.ts'
 
 /** What the directory knows about one peer. */
 export interface PeerEntry {
@@ -25,7 +26,7 @@ export interface PeerDirectoryInit {
 export class PeerDirectory {
   private readonly entries = new Map<string, PeerEntry>()
 
-  constructor(private readonly init: PeerDirectoryInit = { maxAgeMs: 5 * 60_000 }) {}
+  constructor(private readonly init: PeerDirectoryInit = { maxAgeMs: ANNOUNCEMENT_MAX_AGE_MS }) {}
 
   /** Keeps `a` if it is newer (higher seqno) than what we hold for that peer; returns whether it was kept. */
   upsert(a: Announcement, now = Date.now()): boolean {

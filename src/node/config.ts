@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { z } from 'zod'
 import { writeFileAtomic } from '../atomic-file.ts'
 import { InvalidConfigError } from './errors.ts'
@@ -79,9 +78,8 @@ export const nodeConfigSchema = z
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>
 
-/** Reads `<data>/config.json`, or returns the defaults when there is none. */
-export async function readConfig(dataDir: string): Promise<NodeConfig> {
-  const path = join(dataDir, 'config.json')
+/** Reads the config file (`<data>/config.json`), or returns the defaults when there is none. */
+export async function readConfig(path: string): Promise<NodeConfig> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -105,8 +103,8 @@ export async function readConfig(dataDir: string): Promise<NodeConfig> {
 }
 
 /** Writes the configuration atomically. */
-export function writeConfig(dataDir: string, config: NodeConfig): Promise<void> {
-  return writeFileAtomic(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, {
+export function writeConfig(path: string, config: NodeConfig): Promise<void> {
+  return writeFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`, {
     mode: 0o644,
   })
 }

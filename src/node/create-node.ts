@@ -1,20 +1,8 @@
 import { mkdir } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
-import { type ServerType, serve } from '@hono/node-server'
 import { ApiKeyStore } from '../api/api-keys/api-key-store.ts'
-import { createApi } from '../api/index.ts'
-import { Metrics } from '../api/metrics.ts'
-import { peerRoutes } from '../api/routes/peers.ts'
-import { storeRoutes } from '../api/routes/store.ts'
-import { trainingRoutes } from '../api/routes/training.ts'
-import { findModelId } from '../chain/actions/list-models.ts'
-import type { ChainReader } from '../chain/chain-client.ts'
 import { DEVNET_FUNDING_WEI } from '../chain/constants.ts'
-import type { Deployment } from '../chain/deployment.ts'
 import type { EmbeddedChain } from '../chain/embedded-chain.ts'
 import type { Governance } from '../chain/governance.ts'
-import { InvalidInputError } from '../errors.ts'
 import { createTrainingService } from '../federated/index.ts'
 import { createInferenceEngine } from '../inference/index.ts'
 import { createInferenceService, type InferenceService } from '../inference/inference-service.ts'
@@ -22,148 +10,57 @@ import { ChainModelResolver } from '../inference/models/chain-model-resolver.ts'
 import { ModelServer } from '../inference/models/model-server.ts'
 import { LoadedModels } from '../inference/serving/local-models.ts'
 import { readServingList } from '../inference/serving/serving-list.ts'
-import { createLogger, type Logger } from '../log.ts'
+import type { Logger } from '../log.ts'
+import { startApiServer } from './api-server.ts'
 import { loadOrCreateApiToken } from './api-token.ts'
-import { watchRegistries } from './chain-watcher.ts'
-import { type NodeConfig, nodeConfigSchema, readConfig } from './config.ts'
-import { dataDirLayout } from './data-dir.ts'
+import { buildApi, type NodeApiComponents } from './build-api.ts'
+import { buildMetrics, type NodeMetricsComponents } from './build-metrics.ts'
+import { Cleanups } from './cleanups.ts'
+import type { NodeConfig } from './config.ts'
+import { type DataDirLayout, dataDirLayout } from './data-dir.ts'
 import { createDemoModel } from './demo.ts'
 import { NodeAlreadyRunningError } from './errors.ts'
-import { startNetwork } from './network.ts'
-import { openChain } from './open-chain.ts'
+import { followVersions } from './follow-versions.ts'
+import type { CommonsNode, NodeInit } from './index.ts'
+import type { Keystore } from './keystore.ts'
+import { loadNodeConfig } from './load-config.ts'
+import { type NodeNetwork, startNetwork } from './network.ts'
+import { type OpenedChain, openChain } from './open-chain.ts'
 import { fetchFromPeers } from './peer-fetch.ts'
-import { isNodeAlive, readRuntimeInfo, removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.ts'
-import { VersionFollower } from './version-follower.ts'
-
-export interface NodeInit {
-  dataDir: string
-  passphrase?: string
-  /** Overrides on top of `<data>/config.json` (CLI flags). */
-  config?: {
-    api?: Partial<NodeConfig['api']>
-    chain?: Partial<NodeConfig['chain']>
-    net?: Partial<NodeConfig['net']>
-    store?: Partial<NodeConfig['store']>
-    inference?: Partial<NodeConfig['inference']>
-    demo?: boolean
-  }
-  log?: Logger
-  onProgress?: (e: { type: string; message: string }) => void
-}
-
-/** A running Model Commons node. */
-export interface CommonsNode {
-  readonly address: `0x${string}`
-  readonly apiUrl: string
-  readonly rpcUrl: string
-  readonly governance: Governance
-  readonly chain: ChainReader
-  readonly deployment: Deployment
-  /** Set on the embedded devnet only. */
-  readonly devnet: EmbeddedChain | undefined
-  stop(): Promise<void>
-  [Symbol.asyncDispose](): Promise<void>
-}
+import { type NodeProgress, type NodeStartStep, nodeProgress } from './progress.ts'
+import { isNodeAlive, readRuntimeInfo } from './runtime-file.ts'
 
 /** The composition root: builds and starts every part of a node from its data dir and config. */
-export async function createNode(init: NodeInit): Promise<CommonsNode> {
-  const log = (init.log ?? createLogger()).child({ component: 'node' })
-  const progress = (type: string, message: string) => {
-    log.debug({ type }, message)
-    init.onProgress?.({ type, message })
-  }
-  const layout = dataDirLayout(init.dataDir)
-  await mkdir(layout.root, { recursive: true, mode: 0o700 })
-
-  const running = await readRuntimeInfo(layout.runtime)
-  if (running && (await isNodeAlive(running))) {
-    throw new NodeAlreadyRunningError(
-      `A node already runs on ${layout.root} (pid ${running.pid}, API ${running.apiUrl}). Stop it first.`,
-    )
-  }
-
-  const fileConfig = await readConfig(layout.root)
-  const config = nodeConfigSchema.parse({
-    api: { ...fileConfig.api, ...init.config?.api },
-    chain: { ...fileConfig.chain, ...init.config?.chain },
-    net: { ...fileConfig.net, ...init.config?.net },
-    store: { ...fileConfig.store, ...init.config?.store },
-    inference: { ...fileConfig.inference, ...init.config?.inference },
-    demo: init.config?.demo ?? fileConfig.demo,
-  })
-
-  const cleanups: (() => Promise<void>)[] = []
-  const cleanup = async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((err) => log.warn({ err }, 'cleanup failed'))
-  }
+export async function startNode(init: NodeInit, components: { log: Logger }): Promise<CommonsNode> {
+  const { log, progress, layout, config } = await prepareNode(init, components.log)
+  const cleanups = new Cleanups(log)
   try {
-    const opened = await openChain({
-      dataDir: layout.root,
-      passphrase: init.passphrase,
-      chain: config.chain,
-      log,
-      progress,
-    })
-    cleanups.push(() => opened.close())
-    const { devnet, rpcUrl, deployment, access, governance, keystore, nodeAccount } = opened
-
     // Filled in below; announcements read them lazily.
     let modelServer: ModelServer | undefined
     let inference: InferenceService | undefined
-    progress('net:host:starting', 'starting the peer-to-peer host')
-    const network = await startNetwork({
-      privateKey: await keystore.privateKeyBytes('node'),
-      account: nodeAccount,
-      reader: access.reader,
-      writer: access.writer(nodeAccount),
-      config,
-      storeDir: layout.store,
-      capabilities: ['governance', 'store'],
-      serves: () =>
-        modelServer
-          ?.serves()
-          .map((m) => inference?.servesEntry(m) ?? { model: m.modelId, version: m.versionId }) ?? [],
-      load: () => inference?.load() ?? 0,
-      log,
-    })
-    cleanups.push(() => network.stop())
-    progress('net:host:started', `PeerId ${network.host.peerId} on ${network.host.multiaddrs().join(', ')}`)
-    const fetch = (root: string, opts: Parameters<typeof fetchFromPeers>[2] = {}) =>
-      fetchFromPeers({ directory: network.directory, replicator: network.replicator, log }, root, opts)
-
-    const followed = new Set<string>()
-    for (const m of config.store.follow) {
-      const id = await findModelId(access.reader, m)
-      if (id === undefined) log.warn({ model: m }, 'store.follow names an unknown model; ignoring it')
-      else followed.add(id.toString())
-    }
-    const follower = new VersionFollower({
-      follows: (id) => followed.has(id.toString()),
-      has: (root) => network.store.has(root),
-      fetch: (root) => fetch(root),
-      log,
-    })
-    cleanups.push(async () => follower.stop())
-    const unwatch = watchRegistries(
-      { reader: access.reader, log },
+    const { opened, network, fetch } = await startChainAndNetwork(
+      { passphrase: init.passphrase, layout, config },
+      { progress, log, cleanups },
       {
-        onNodesChanged: () => {
-          // Drop peers that left the registry, and forget what they announced.
-          void network.host
-            .recheckAdmission()
-            .then((dropped) => {
-              for (const p of dropped) network.directory.remove(p)
-            })
-            .catch((err) => log.warn({ err }, 'admission re-check failed'))
-        },
-        onVersionPublished: (e) => {
-          follower.onVersionPublished(e)
-          void modelServer?.refresh()
-        },
+        serves: () =>
+          modelServer
+            ?.serves()
+            .map((m) => inference?.servesEntry(m) ?? { model: m.modelId, version: m.versionId }) ?? [],
+        load: () => inference?.load() ?? 0,
       },
-      { pollingIntervalMs: devnet ? 500 : 4_000 },
     )
-    cleanups.push(async () => unwatch())
+    const { devnet, rpcUrl, deployment, access, governance, keystore, nodeAccount } = opened
+
+    const stopFollowing = await followVersions(
+      {
+        follow: config.store.follow,
+        pollingIntervalMs: devnet ? 500 : 4_000,
+        onVersionPublished: () => void modelServer?.refresh(),
+      },
+      { reader: access.reader, network, fetch: (root) => fetch(root), log },
+    )
+    cleanups.push(async () => stopFollowing())
+    const apiKeyStore = config.inference.open ? undefined : new ApiKeyStore({ path: layout.apiKeys })
 
     // Inference: /v1 for clients, the infer stream protocol for peers, engines for the served models.
     const resolver = new ChainModelResolver({ reader: access.reader })
@@ -173,7 +70,7 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
       directory: network.directory,
       resolver,
       localModels: loaded,
-      apiKeys: config.inference.open ? 'open' : new ApiKeyStore({ dataDir: layout.root }),
+      apiKeys: apiKeyStore ?? 'open',
       log,
     })
     inference = servingInference
@@ -190,8 +87,8 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
           { threads: config.inference.threads, sequences: config.inference.sequences },
           { log },
         ),
-      servingList: () => readServingList(layout.root),
-      modelsDir: join(layout.root, 'models'),
+      servingList: () => readServingList(layout.servingList),
+      modelsDir: layout.models,
       log,
     })
     modelServer = models
@@ -211,163 +108,174 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
         contentRoot: async (path) => `0x${(await network.store.add(path)).root}`,
         log,
       },
-      { dir: join(layout.root, 'training') },
+      { dir: layout.training },
     )
     await training.start()
     cleanups.push(() => training.stop())
 
     if (devnet && config.demo && (await governance.listModels()).length === 0) {
-      const chain = devnet
-      progress('node:demo:creating', 'creating the demo model and publishing its first version by vote')
-      const demo = await createDemoModel({
+      await startDemo({
         governance,
         keystore,
-        store: network.store,
-        dataDir: layout.root,
-        fund: (address) => chain.fund(address, DEVNET_FUNDING_WEI),
-        warp: (seconds) => chain.warp(seconds),
+        devnet,
+        layout,
+        network,
+        progress,
+        refresh: () => models.refresh(),
       })
-      await models.refresh()
-      await network.announcer.publish().catch(() => {})
-      progress(
-        'node:demo:created',
-        `demo model "${demo.name}" owned 40/35/25 by ${demo.owners.join(', ')}, version 1 served`,
-      )
     }
 
-    const metrics = new Metrics()
-    metrics.gauge({
-      name: 'commons_peers_connected',
-      help: 'libp2p peers connected.',
-      read: () => network.host.connectedPeers().length,
-    })
-    metrics.gauge({
-      name: 'commons_peers_known',
-      help: 'Peers with a live announcement.',
-      read: () => network.directory.all().length,
-    })
-    metrics.gauge({
-      name: 'commons_store_contents',
-      help: 'Contents in the store.',
-      read: () => network.store.ls().length,
-    })
-    metrics.gauge({
-      name: 'commons_store_bytes',
-      help: 'Bytes of complete contents in the store.',
-      read: () => network.store.ls().reduce((n, x) => n + (x.complete ? x.size : 0), 0),
-    })
-    metrics.gauge({
-      name: 'commons_models_loaded',
-      help: 'Model versions loaded for inference.',
-      read: () => loaded.roots().length,
-    })
-    metrics.gauge({
-      name: 'commons_inference_load',
-      help: 'Inference load 0-1.',
-      read: () => servingInference.load(),
-    })
-    metrics.gauge({
-      name: 'commons_chain_block',
-      help: 'Latest chain block number.',
-      read: async () => Number(await access.reader.public.getBlockNumber()),
-    })
-    const apiToken = await loadOrCreateApiToken(layout.apiToken)
-    const app = createApi({
-      governance,
-      log: log.child({ component: 'api' }),
-      apiToken,
-      accounts: async () =>
-        Promise.all(
-          (await keystore.names()).map(async (name: string) => ({
-            name,
-            address: (await keystore.get(name)).address,
-          })),
-        ),
-      chainInfo: async () => ({
-        mode: config.chain.mode,
-        rpcUrl,
-        chainId: deployment.chainId,
-        block: (await access.reader.public.getBlockNumber()).toString(),
-        timestamp: (await access.reader.public.getBlock()).timestamp.toString(),
-        deployment,
-      }),
-      warp: devnet ? (seconds) => devnet.warp(seconds) : undefined,
-      metrics,
-      mounts: [{ path: '/v1', app: servingInference.routes }],
-      health: async () => ({
-        address: nodeAccount.address,
-        peerId: network.host.peerId,
-        chain: config.chain.mode,
-      }),
-      apiRoutes: [
-        {
-          path: '/store',
-          app: storeRoutes({ store: network.store, log, fetch: (root, opts) => fetch(root, opts) }),
-        },
-        { path: '/training', app: trainingRoutes({ training }) },
-        {
-          path: '/peers',
-          app: peerRoutes({
-            connectedPeers: () => network.host.connectedPeers(),
-            directory: network.directory,
-            self: () => ({
-              peerId: network.host.peerId,
-              address: nodeAccount.address,
-              multiaddrs: network.host.multiaddrs(),
-            }),
-          }),
-        },
-      ],
-    })
-    const server = await listen(app.fetch, config.api.host, config.api.port)
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
-    const { port } = server.address() as AddressInfo
-    const apiUrl = `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${port}`
-    await writeRuntimeInfo(layout.runtime, {
-      pid: process.pid,
-      apiUrl,
-      rpcUrl,
-      address: nodeAccount.address,
-      startedAt: new Date().toISOString(),
-    })
-    cleanups.push(() => removeRuntimeInfo(layout.runtime))
-    progress('api:server:listening', `API listening on ${apiUrl}`)
+    const { apiUrl } = await serveApi(
+      { config, layout, cleanups },
+      {
+        ...{ config, governance, keystore, rpcUrl, deployment, devnet, nodeAccount, network, training, log },
+        reader: access.reader,
+        fetch: (root, opts) => fetch(root, opts),
+        v1: servingInference.routes,
+        apiKeys: apiKeyStore,
+        servingList: layout.servingList,
+        refreshServing: () => void modelServer?.refresh(),
+        loadedRoots: () => loaded.roots(),
+        inferenceLoad: () => servingInference.load(),
+      },
+    )
+    progress('api:server:listening', { message: `API listening on ${apiUrl}`, apiUrl })
 
-    let stopping: Promise<void> | undefined
-    const stop = () => {
-      stopping ??= cleanup()
-      return stopping
-    }
-    return {
-      address: nodeAccount.address,
-      apiUrl,
-      rpcUrl,
-      governance,
-      chain: access.reader,
-      deployment,
-      devnet,
-      stop,
-      [Symbol.asyncDispose]: stop,
-    }
+    return nodeHandle(opened, apiUrl, cleanups)
   } catch (err) {
-    await cleanup()
+    await cleanups.run()
     throw err
   }
 }
 
-function listen(
-  fetch: (req: Request) => Response | Promise<Response>,
-  hostname: string,
-  port: number,
-): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server))
-    server.once('error', (err) =>
-      reject(
-        new InvalidInputError(`Cannot listen on ${hostname}:${port}: ${err.message}. Use --port.`, {
-          cause: err,
-        }),
-      ),
-    )
+/** The running node as its caller sees it. */
+function nodeHandle(
+  opened: Pick<OpenedChain, 'nodeAccount' | 'rpcUrl' | 'governance' | 'access' | 'deployment' | 'devnet'>,
+  apiUrl: string,
+  cleanups: Cleanups,
+): CommonsNode {
+  const stop = () => cleanups.run()
+  const { nodeAccount, rpcUrl, governance, access, deployment, devnet } = opened
+  const address = nodeAccount.address
+  return {
+    address,
+    apiUrl,
+    rpcUrl,
+    governance,
+    chain: access.reader,
+    deployment,
+    devnet,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  }
+}
+
+/** Resolves the data dir (refusing one a running node holds) and the config; builds the node's log and progress. */
+async function prepareNode(init: NodeInit, rootLog: Logger) {
+  const log = rootLog.child({ component: 'node' })
+  const progress = nodeProgress(log, init.onProgress)
+  const layout = dataDirLayout(init.dataDir)
+  await mkdir(layout.root, { recursive: true, mode: 0o700 })
+  await refuseIfRunning(layout)
+  return { log, progress, layout, config: await loadNodeConfig(layout.config, init.config) }
+}
+
+/** Opens the keys and the chain, then starts the network on them: the parts everything else uses. */
+async function startChainAndNetwork(
+  init: { passphrase: string | undefined; layout: DataDirLayout; config: NodeConfig },
+  c: { progress: NodeProgress; log: Logger; cleanups: Cleanups },
+  offer: Pick<Parameters<typeof startNetwork>[0], 'serves' | 'load'>,
+) {
+  const { layout, config } = init
+  const opened = await openChain({
+    paths: layout,
+    passphrase: init.passphrase,
+    chain: config.chain,
+    log: c.log,
+    // openChain names its steps in the same `domain:thing:verb` words (see NodeStartStep).
+    progress: (type, message) => c.progress(type as NodeStartStep, { message }),
   })
+  c.cleanups.push(() => opened.close())
+  const { keystore, nodeAccount, access } = opened
+  c.progress('net:host:starting', { message: 'starting the peer-to-peer host' })
+  const network = await startNetwork({
+    ...offer,
+    privateKey: await keystore.privateKeyBytes('node'),
+    account: nodeAccount,
+    reader: access.reader,
+    writer: access.writer(nodeAccount),
+    config,
+    storeDir: layout.store,
+    capabilities: ['governance', 'store'],
+    log: c.log,
+  })
+  c.cleanups.push(() => network.stop())
+  const { peerId } = network.host
+  const multiaddrs = network.host.multiaddrs()
+  c.progress('net:host:started', {
+    message: `PeerId ${peerId} on ${multiaddrs.join(', ')}`,
+    peerId,
+    multiaddrs,
+  })
+  const fetch = (root: string, opts: Parameters<typeof fetchFromPeers>[2] = {}) =>
+    fetchFromPeers({ directory: network.directory, replicator: network.replicator, log: c.log }, root, opts)
+  return { opened, network, fetch }
+}
+
+/** Serves the node's API (metrics included) and registers its shutdown. */
+async function serveApi(
+  init: { config: NodeConfig; layout: DataDirLayout; cleanups: Cleanups },
+  c: Omit<NodeApiComponents, 'apiToken' | 'metrics'> & Omit<NodeMetricsComponents, 'reader'>,
+): Promise<{ apiUrl: string }> {
+  const metrics = buildMetrics(c)
+  const app = buildApi({ ...c, apiToken: await loadOrCreateApiToken(init.layout.apiToken), metrics })
+  const server = await startApiServer(
+    {
+      ...init.config.api,
+      runtimeFile: init.layout.runtime,
+      rpcUrl: c.rpcUrl,
+      address: c.nodeAccount.address,
+    },
+    { fetch: app.fetch },
+  )
+  init.cleanups.push(() => server.close())
+  return server
+}
+
+/** Creates the demo model on a fresh devnet, and serves and announces it. */
+async function startDemo(c: {
+  governance: Governance
+  keystore: Keystore
+  devnet: EmbeddedChain
+  layout: DataDirLayout
+  network: Pick<NodeNetwork, 'store' | 'announcer'>
+  refresh(): Promise<unknown>
+  progress: NodeProgress
+}): Promise<void> {
+  c.progress('node:demo:creating', {
+    message: 'creating the demo model and publishing its first version by vote',
+  })
+  const demo = await createDemoModel({
+    governance: c.governance,
+    keystore: c.keystore,
+    store: c.network.store,
+    tmpDir: c.layout.tmp,
+    servingList: c.layout.servingList,
+    fund: (address) => c.devnet.fund(address, DEVNET_FUNDING_WEI),
+    warp: (seconds) => c.devnet.warp(seconds),
+  })
+  await c.refresh()
+  await c.network.announcer.publish().catch(() => {})
+  const message = `demo model "${demo.name}" owned 40/35/25 by ${demo.owners.join(', ')}, version 1 served`
+  c.progress('node:demo:created', { message, model: demo.name })
+}
+
+/** Refuses to start a second node on a data dir whose node still answers. */
+async function refuseIfRunning(layout: DataDirLayout): Promise<void> {
+  const running = await readRuntimeInfo(layout.runtime)
+  if (running && (await isNodeAlive(running))) {
+    throw new NodeAlreadyRunningError(
+      `A node already runs on ${layout.root} (pid ${running.pid}, API ${running.apiUrl}). Stop it first.`,
+    )
+  }
 }

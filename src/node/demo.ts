@@ -4,7 +4,7 @@ import type { Governance } from '../chain/governance.ts'
 import { writeGguf } from '../gguf/gguf-writer.ts'
 import { createTinyLlama } from '../gguf/tiny-llama.ts'
 import { updateServingList } from '../inference/serving/serving-list.ts'
-import type { ContentStore } from '../store/content-store.ts'
+import type { ContentStore } from '../store/index.ts'
 import type { Keystore } from './keystore.ts'
 
 export const DEMO_MODEL_NAME = 'commons-demo'
@@ -24,7 +24,10 @@ export async function createDemoModel(c: {
   governance: Governance
   keystore: Keystore
   store: ContentStore
-  dataDir: string
+  /** Scratch dir for the generated GGUF before it enters the store. */
+  tmpDir: string
+  /** The serving list the demo model is added to. */
+  servingList: string
   fund(address: `0x${string}`): Promise<void>
   warp(seconds: number): Promise<unknown>
 }): Promise<{ name: string; owners: string[]; contentRoot: string }> {
@@ -41,9 +44,8 @@ export async function createDemoModel(c: {
     settings: DEMO_SETTINGS,
   })
 
-  const dir = join(c.dataDir, 'tmp')
-  await mkdir(dir, { recursive: true })
-  const file = join(dir, 'commons-demo-v1.gguf')
+  await mkdir(c.tmpDir, { recursive: true })
+  const file = join(c.tmpDir, 'commons-demo-v1.gguf')
   await writeGguf(
     file,
     createTinyLlama({ seed: 2026, nEmbd: 64, nLayer: 2, nHead: 4, nCtx: 512, type: 'F32' }),
@@ -66,6 +68,6 @@ export async function createDemoModel(c: {
   await c.governance.queue({ account: 'carol', proposal: p.ref })
   await c.warp(DEMO_SETTINGS.timelockDelay + 1)
   await c.governance.execute({ account: 'carol', proposal: p.ref })
-  await updateServingList(c.dataDir, DEMO_MODEL_NAME)
+  await updateServingList(c.servingList, DEMO_MODEL_NAME)
   return { name: DEMO_MODEL_NAME, owners: DEMO_OWNERS.map(([n, s]) => `${n} ${s}%`), contentRoot: added.root }
 }

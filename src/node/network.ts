@@ -2,13 +2,20 @@ import { hexToBytes, type PrivateKeyAccount } from 'viem'
 import { isRegisteredNode, listNodes, registerNode } from '../chain/actions/nodes.ts'
 import type { ChainReader, ChainWriter } from '../chain/chain-client.ts'
 import type { Logger } from '../log.ts'
-import type { AnnouncementService } from '../net/announcement-service.ts'
-import type { CommonsHost } from '../net/commons-host.ts'
-import { createAnnouncementService, createCommonsHost } from '../net/index.ts'
-import { PeerDirectory } from '../net/peer-directory.ts'
-import type { ContentStore } from '../store/content-store.ts'
-import { createChunkReplicator, createContentStore } from '../store/index.ts'
-import type { ChunkReplicator } from '../store/replication/chunk-replicator.ts'
+import {
+  type AnnouncementService,
+  type CommonsHost,
+  createAnnouncementService,
+  createCommonsHost,
+  createPeerDirectory,
+  type PeerDirectory,
+} from '../net/index.ts'
+import {
+  type ChunkReplicator,
+  type ContentStore,
+  createChunkReplicator,
+  createContentStore,
+} from '../store/index.ts'
 import type { NodeConfig } from './config.ts'
 
 /** The node's peer-to-peer side: host, content store, replication, announcements. */
@@ -62,13 +69,12 @@ export async function startNetwork(c: {
     await host.start()
     stops.push(() => host.stop())
 
-    const replicator = createChunkReplicator({ host, store, log: c.log }, { bulk: c.config.net.bulk })
+    const replicator = createChunkReplicator({ bulk: c.config.net.bulk }, { host, store, log: c.log })
     await replicator.start()
     stops.push(() => replicator.stop())
 
-    const directory = new PeerDirectory()
+    const directory = createPeerDirectory()
     const announcer = createAnnouncementService(
-      { host, directory },
       {
         intervalMs: c.config.net.announceIntervalMs,
         offer: () => ({
@@ -81,7 +87,7 @@ export async function startNetwork(c: {
           priceWeiPer1kTokens: '0',
         }),
       },
-      { log: c.log },
+      { host, directory, log: c.log },
     )
     await announcer.start()
     stops.push(() => announcer.stop())

@@ -9,7 +9,7 @@ import { InvalidInputError } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import { createChainAccess } from './chain-clients.ts'
 import type { NodeConfig } from './config.ts'
-import { dataDirLayout } from './data-dir.ts'
+import type { DataDirLayout } from './data-dir.ts'
 import { Keystore } from './keystore.ts'
 
 /** The chain side of a node: keys, the chain (embedded or RPC), the deployment and governance use cases. */
@@ -29,14 +29,15 @@ export interface OpenedChain {
  * start) or connects to `--rpc`. Used by the node, and by the CLI when no node is running.
  */
 export async function openChain(init: {
-  dataDir: string
+  /** Where the keys, the embedded chain and its deployment file live. */
+  paths: Pick<DataDirLayout, 'accounts' | 'chain' | 'deployment'>
   passphrase?: string
   chain: NodeConfig['chain']
   log: Logger
   progress?: (type: string, message: string) => void
 }): Promise<OpenedChain> {
   const progress = init.progress ?? (() => {})
-  const layout = dataDirLayout(init.dataDir)
+  const layout = init.paths
   const keystore = new Keystore({ dir: layout.accounts, passphrase: init.passphrase })
   const nodeAccount = await keystore.get('node', { create: true })
   progress('node:identity:loaded', `node address ${nodeAccount.address}`)

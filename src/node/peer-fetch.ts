@@ -1,18 +1,15 @@
 import type { Logger } from '../log.ts'
-import type { PeerDirectory } from '../net/peer-directory.ts'
+import type { PeerDirectory } from '../net/index.ts'
+import type { OnProgress } from '../progress.ts'
 import { NoProvidersError } from '../store/errors.ts'
+import type { ChunkReplicator, ChunkVerifiedEvent, FetchResult } from '../store/index.ts'
 import { parseContentRoot } from '../store/manifest.ts'
-import type { FetchResult } from '../store/replication/chunk-fetcher.ts'
-import type { ChunkReplicator } from '../store/replication/chunk-replicator.ts'
 
 /** Fetches a content root from the peers that announce it, lowering the score of any that lie. */
 export function fetchFromPeers(
   c: { directory: PeerDirectory; replicator: ChunkReplicator; log: Logger },
   rootInput: string,
-  opts: {
-    signal?: AbortSignal
-    onProgress?: (p: { doneBytes: number; totalBytes: number; peerId: string; rate: number }) => void
-  },
+  opts: { signal?: AbortSignal; onProgress?: OnProgress<ChunkVerifiedEvent> },
 ): Promise<FetchResult> {
   const root = parseContentRoot(rootInput.startsWith('0x') ? rootInput.slice(2) : rootInput)
   const providers = c.directory.holdersOf(root).map((e) => e.peerId)
@@ -24,7 +21,7 @@ export function fetchFromPeers(
   return c.replicator.fetch(root, {
     providers,
     signal: opts.signal,
-    onProgress: (e) => opts.onProgress?.(e.detail),
+    onProgress: opts.onProgress,
     onPeerMisbehaved: (m) => {
       c.log.warn({ peerId: m.peerId }, 'peer served bad data; lowering its score')
       c.directory.penalize(m.peerId, 10)

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.ts'
-import type { FetchResult } from '../store/replication/chunk-fetcher.ts'
+import type { FetchResult } from '../store/index.ts'
 
 /**
  * Fetches each newly published version of the models this node follows, retrying while no peer

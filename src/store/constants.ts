@@ -13,8 +13,17 @@ export const MANIFEST_CODEC = 0x0200
 /** Multihash code of sha2-256. */
 export const SHA256_CODE = 0x12
 
-/** Largest manifest accepted (bytes of canonical JSON): ~120k chunks, i.e. ~480 GB at 4 MiB chunks. */
+/**
+ * Largest manifest accepted (bytes of canonical JSON), from disk, from a peer or built here: ~120k
+ * chunks, i.e. ~480 GB at 4 MiB chunks.
+ */
 export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024
+
+/** Largest control frame of the chunk protocol: a manifest answer at the manifest limit plus its envelope. */
+export const MAX_CHUNK_CONTROL_FRAME_BYTES = MAX_MANIFEST_BYTES + 4096
+
+/** Largest request, and largest chunk header, on the chunk protocol. */
+export const MAX_CHUNK_REQUEST_FRAME_BYTES = 4096
 
 /** Chunk requests a fetch keeps in flight per peer (2 measured best on loopback vs 4 and 8). */
 export const FETCH_STREAMS_PER_PEER = 2

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { z } from 'zod'
-import { MANIFEST_CODEC, MANIFEST_VERSION, MAX_CHUNK_SIZE, SHA256_CODE } from './constants.ts'
+import {
+  MANIFEST_CODEC,
+  MANIFEST_VERSION,
+  MAX_CHUNK_SIZE,
+  MAX_MANIFEST_BYTES,
+  SHA256_CODE,
+} from './constants.ts'
 import { InvalidContentRootError, InvalidManifestError } from './errors.ts'
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase 64-hex sha256')
@@ -49,8 +55,9 @@ export function contentRootOf(manifest: Manifest): ContentRoot {
   return createHash('sha256').update(encodeManifest(manifest)).digest('hex')
 }
 
-/** Parses and validates manifest bytes; when `root` is given, the bytes must hash to it. */
+/** Parses and validates manifest bytes (at most MAX_MANIFEST_BYTES); when `root` is given, the bytes must hash to it. */
 export function decodeManifest(bytes: Uint8Array, root?: ContentRoot): Manifest {
+  checkManifestSize(bytes.byteLength)
   let value: unknown
   try {
     value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))
@@ -64,6 +71,16 @@ export function decodeManifest(bytes: Uint8Array, root?: ContentRoot): Manifest 
     throw new InvalidManifestError(`Manifest does not hash to content root ${root}; refusing it.`)
   }
   return parsed.data
+}
+
+/** Throws InvalidManifestError when a manifest of `byteLength` bytes is over MAX_MANIFEST_BYTES. */
+export function checkManifestSize(byteLength: number): void {
+  if (byteLength > MAX_MANIFEST_BYTES) {
+    throw new InvalidManifestError(
+      `Manifest of ${byteLength} bytes is over the ${MAX_MANIFEST_BYTES}-byte limit; refusing it. Split the content into several files, or add it with a larger chunk size.`,
+      { details: { bytes: byteLength, limit: MAX_MANIFEST_BYTES } },
+    )
+  }
 }
 
 /** Size in bytes of chunk `index` of a manifest. */

@@ -3,12 +3,15 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { silentLogger } from '../../src/log.ts'
-import { createNode } from '../../src/node/create-node.ts'
+import { createNode } from '../../src/node/index.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 
 test('the Commons REST API validates input, authenticates writes and answers with typed errors', async () => {
   await using dir = await tmpDir()
-  await using node = await createNode({ dataDir: dir.path, log: silentLogger, config: { api: { port: 0 } } })
+  await using node = await createNode(
+    { dataDir: dir.path, config: { api: { port: 0 } } },
+    { log: silentLogger },
+  )
   const token = (await readFile(join(dir.path, 'api-token'), 'utf8')).trim()
   const call = async (method: string, path: string, body?: string, auth = true) => {
     const res = await fetch(`${node.apiUrl}${path}`, {

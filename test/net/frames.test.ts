@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Stream } from '@libp2p/interface'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { z } from 'zod'
 import { InvalidInputError } from '../../src/errors.ts'
 import type { CommonsHost } from '../../src/net/commons-host.ts'
@@ -10,11 +11,15 @@ import {
   errorFrame,
   FrameReader,
   request,
-  writeFrame,
   writeJson,
   writeRaw,
 } from '../../src/net/frames.ts'
 import { startHost } from './fixtures.ts'
+
+/** Writes one length-prefixed binary frame (raw bytes, so a test can send a frame that is not JSON). */
+function writeFrame(stream: Stream, data: Uint8Array): Promise<void> {
+  return writeRaw(stream, new Uint8ArrayList(encodeLength(data.byteLength), data))
+}
 
 const PROTOCOL = '/commons/echo-test/1.0.0'
 const Req = z.object({ n: z.number().int() })

@@ -34,7 +34,6 @@ describe('gossip announcements between three real nodes (+ one misbehaving)', ()
     for (const [i, h] of [a!, b!, c!].entries()) {
       const directory = new PeerDirectory()
       const s = createAnnouncementService(
-        { host: h, directory },
         {
           intervalMs: 0,
           offer: () => ({
@@ -44,7 +43,7 @@ describe('gossip announcements between three real nodes (+ one misbehaving)', ()
             priceWeiPer1kTokens: '100',
           }),
         },
-        { log: silentLogger },
+        { host: h, directory, log: silentLogger },
       )
       await s.start()
       services.push(s)

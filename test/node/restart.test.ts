@@ -3,14 +3,14 @@ import { test } from 'node:test'
 import { base58btc } from 'multiformats/bases/base58'
 import { hexToBytes } from 'viem'
 import { silentLogger } from '../../src/log.ts'
-import { createNode } from '../../src/node/create-node.ts'
+import { createNode } from '../../src/node/index.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 
 const ROOT = 'aa'.repeat(32)
 
 test('after a restart, models, shares, proposals, votes and versions are all still there', async () => {
   await using dir = await tmpDir()
-  const start = () => createNode({ dataDir: dir.path, log: silentLogger, config: { api: { port: 0 } } })
+  const start = () => createNode({ dataDir: dir.path, config: { api: { port: 0 } } }, { log: silentLogger })
 
   let node = await start()
   const g = node.governance
@@ -87,14 +87,16 @@ test('after a restart, models, shares, proposals, votes and versions are all sti
 
 test('a second node on the same data dir is refused with a clear error', async () => {
   await using dir = await tmpDir()
-  const node = await createNode({
-    dataDir: dir.path,
-    log: silentLogger,
-    config: { api: { port: 0 }, demo: false },
-  })
+  const node = await createNode(
+    {
+      dataDir: dir.path,
+      config: { api: { port: 0 }, demo: false },
+    },
+    { log: silentLogger },
+  )
   try {
     await assert.rejects(
-      createNode({ dataDir: dir.path, log: silentLogger, config: { api: { port: 0 } } }),
+      createNode({ dataDir: dir.path, config: { api: { port: 0 } } }, { log: silentLogger }),
       (e: Error) => e.name === 'NodeAlreadyRunningError' && /already runs/.test(e.message),
     )
   } finally {

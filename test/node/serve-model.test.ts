@@ -4,18 +4,20 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import OpenAI from 'openai'
 import { silentLogger } from '../../src/log.ts'
-import { createNode } from '../../src/node/create-node.ts'
+import { createNode } from '../../src/node/index.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 import { writeTinyModel } from '../inference/fixtures.ts'
 
 test('a node serves a co-owned model end to end: store add --propose, vote, publish, serve, OpenAI client with an API key', async () => {
   await using dir = await tmpDir()
-  await using node = await createNode({
-    dataDir: dir.path,
-    log: silentLogger,
-    config: { api: { port: 0 }, inference: { threads: 1, refreshMs: 1_000 } },
-  })
+  await using node = await createNode(
+    {
+      dataDir: dir.path,
+      config: { api: { port: 0 }, inference: { threads: 1, refreshMs: 1_000 } },
+    },
+    { log: silentLogger },
+  )
   const model = await writeTinyModel(dir.path, { seed: 7 })
   const added = await runCli(dir.path, [
     '--json',

@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import { parseEther } from 'viem'
 import { silentLogger } from '../../src/log.ts'
 import { createCommonsHost } from '../../src/net/index.ts'
-import { createNode } from '../../src/node/create-node.ts'
+import { createNode } from '../../src/node/index.ts'
 import { Keystore } from '../../src/node/keystore.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
@@ -25,11 +25,13 @@ test('two nodes on one chain: registry admission, store add/fetch through the CL
   await using dirA = await tmpDir()
   await using dirB = await tmpDir()
   const fast = { announceIntervalMs: 300 }
-  await using a = await createNode({
-    dataDir: dirA.path,
-    log: silentLogger,
-    config: { api: { port: 0 }, net: fast },
-  })
+  await using a = await createNode(
+    {
+      dataDir: dirA.path,
+      config: { api: { port: 0 }, net: fast },
+    },
+    { log: silentLogger },
+  )
   const headers = async (dir: string) => ({
     authorization: `Bearer ${(await readFile(join(dir, 'api-token'), 'utf8')).trim()}`,
     'content-type': 'application/json',
@@ -40,17 +42,19 @@ test('two nodes on one chain: registry admission, store add/fetch through the CL
   const bKey = await new Keystore({ dir: join(dirB.path, 'accounts') }).create('node')
   await a.devnet!.fund(bKey.address, parseEther('100'))
   const selfA = (await peersOf(a.apiUrl)).self
-  await using b = await createNode({
-    dataDir: dirB.path,
-    log: process.env.DEBUG_B ? (await import('../../src/log.ts')).createLogger('warn') : silentLogger,
-    config: {
-      api: { port: 0 },
-      demo: false,
-      chain: { mode: 'rpc', rpcUrl: a.rpcUrl, deploymentFile: join(dirA.path, 'chain', 'deployment.json') },
-      net: { ...fast, bootstrap: selfA.multiaddrs },
-      store: { follow: ['commons-demo'] },
+  await using b = await createNode(
+    {
+      dataDir: dirB.path,
+      config: {
+        api: { port: 0 },
+        demo: false,
+        chain: { mode: 'rpc', rpcUrl: a.rpcUrl, deploymentFile: join(dirA.path, 'chain', 'deployment.json') },
+        net: { ...fast, bootstrap: selfA.multiaddrs },
+        store: { follow: ['commons-demo'] },
+      },
     },
-  })
+    { log: process.env.DEBUG_B ? (await import('../../src/log.ts')).createLogger('warn') : silentLogger },
+  )
   await until('B connected to A', async () =>
     (await peersOf(b.apiUrl)).peers.some((p: any) => p.connected) ? true : undefined,
   )

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { Command } from 'commander'
 import OpenAI from 'openai'
-import { API_KEYS_FILE, ApiKeyStore } from '../../src/api/api-keys/api-key-store.ts'
+import { ApiKeyStore } from '../../src/api/api-keys/api-key-store.ts'
 import { registerKeyCreate } from '../../src/cli/commands/key-create.ts'
 import { registerKeyList } from '../../src/cli/commands/key-list.ts'
 import { registerKeyRevoke } from '../../src/cli/commands/key-revoke.ts'
 import { registerServe } from '../../src/cli/commands/serve.ts'
 import type { InferenceEngine } from '../../src/inference/index.ts'
 import { readServingList } from '../../src/inference/serving/serving-list.ts'
+import { dataDirLayout } from '../../src/node/data-dir.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 import { loadTinyEngine, startApiNode, type TestApiNode } from './fixtures.ts'
 
@@ -46,7 +46,7 @@ describe('API keys', () => {
   before(async () => {
     dir = await tmpDir()
     engine = await loadTinyEngine(dir.path)
-    store = new ApiKeyStore({ dataDir: dir.path })
+    store = new ApiKeyStore({ path: dataDirLayout(dir.path).apiKeys })
     node = await startApiNode({ engine, apiKeys: store })
   })
   after(async () => {
@@ -58,7 +58,7 @@ describe('API keys', () => {
   test('the store keeps only hashes; verify accepts the key and refuses look-alikes', async () => {
     const { key, record } = await store.create({ label: 'alice', address: `0x${'11'.repeat(20)}` })
     assert.match(key, /^mc_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/)
-    const file = await readFile(join(dir.path, API_KEYS_FILE), 'utf8')
+    const file = await readFile(dataDirLayout(dir.path).apiKeys, 'utf8')
     assert.ok(!file.includes(key.split('_')[2]!), 'the secret is not on disk')
     assert.deepEqual(await store.verify(key), {
       id: record.id,
@@ -68,7 +68,7 @@ describe('API keys', () => {
     assert.equal(await store.verify(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`), undefined)
     assert.equal(await store.verify('sk-whatever'), undefined)
     // a second store over the same file (another process) sees the key and the revocation
-    const other = new ApiKeyStore({ dataDir: dir.path })
+    const other = new ApiKeyStore({ path: dataDirLayout(dir.path).apiKeys })
     assert.ok(await other.verify(key))
     await other.revoke(record.id)
     assert.equal(await store.verify(key), undefined)
@@ -116,7 +116,7 @@ describe('API keys', () => {
     assert.equal(listed[0].id, created.id)
     assert.equal(listed[0].revokedAt, null)
     assert.ok(!JSON.stringify(listed).includes(created.key.split('_')[2]))
-    const keys = new ApiKeyStore({ dataDir: data.path })
+    const keys = new ApiKeyStore({ path: dataDirLayout(data.path).apiKeys })
     assert.ok(await keys.verify(created.key))
     const revoked = await cli(data.path, 'key', 'revoke', created.id)
     assert.notEqual(revoked.revokedAt, null)
@@ -126,7 +126,7 @@ describe('API keys', () => {
     assert.deepEqual((await cli(data.path, 'serve', 'tiny')).models, ['tiny'])
     assert.deepEqual((await cli(data.path, 'serve', 'other@2')).models, ['tiny', 'other@2'])
     assert.deepEqual((await cli(data.path, 'serve', 'tiny', '--remove')).models, ['other@2'])
-    assert.deepEqual(await readServingList(data.path), ['other@2'])
+    assert.deepEqual(await readServingList(dataDirLayout(data.path).servingList), ['other@2'])
     await assert.rejects(cli(data.path, 'serve', 'bad name'), { name: 'InvalidInputError' })
   })
 })

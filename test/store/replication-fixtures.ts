@@ -33,7 +33,7 @@ export async function startStoreNode(
     { log: silentLogger },
   )
   await store.start()
-  const replicator = createChunkReplicator({ host, store, log: silentLogger })
+  const replicator = createChunkReplicator({}, { host, store, log: silentLogger })
   await replicator.start()
   return {
     host,

@@ -1,12 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
-import { join } from 'node:path'
 import { z } from 'zod'
 import { writeFileAtomic } from '../../atomic-file.ts'
 import { ApiKeyFileError, ApiKeyNotFoundError } from './errors.ts'
-
-/** File name of the key list inside the data dir. */
-export const API_KEYS_FILE = 'api-keys.json'
 
 const KEY_PATTERN = /^mc_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/
 
@@ -38,11 +34,11 @@ export interface ApiKeyPrincipal {
 }
 
 /**
- * API keys of a node, persisted as `<data>/api-keys.json` (only sha256 hashes, atomic writes). Keys look
+ * API keys of a node, persisted in one JSON file (`<data>/api-keys.json`) (only sha256 hashes, atomic writes). Keys look
  * like `mc_<id>_<secret>`: the id finds the record, the hash of the whole key proves it. The file is
  * re-read when it changes on disk, so `commons key revoke` takes effect on a running node.
  * @example
- * const store = new ApiKeyStore({ dataDir }); const { key } = await store.create({ label: 'demo' })
+ * const store = new ApiKeyStore({ path: layout.apiKeys }); const { key } = await store.create({ label: 'demo' })
  */
 export class ApiKeyStore {
   private readonly path: string
@@ -51,8 +47,8 @@ export class ApiKeyStore {
   private loadedVersion = ''
   private writing: Promise<unknown> = Promise.resolve()
 
-  constructor(init: { dataDir: string }) {
-    this.path = join(init.dataDir, API_KEYS_FILE)
+  constructor(init: { path: string }) {
+    this.path = init.path
   }
 
   /** Issues a key; the returned `key` is shown once and never stored. */

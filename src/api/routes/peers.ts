@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import type { PeerDirectory } from '../../net/peer-directory.ts'
+import type { PeerDirectory } from '../../net/index.ts'
 
 /** `/api/peers`: connected peers and what each announces. */
 export function peerRoutes(c: {

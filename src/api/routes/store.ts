@@ -4,8 +4,8 @@ import { z } from 'zod'
 import { errorCodeOf } from '../../error-codes.ts'
 import { CommonsError } from '../../errors.ts'
 import type { Logger } from '../../log.ts'
-import type { ContentStore } from '../../store/content-store.ts'
-import type { FetchResult } from '../../store/replication/chunk-fetcher.ts'
+import type { OnProgress } from '../../progress.ts'
+import type { ChunkVerifiedEvent, ContentStore, FetchResult } from '../../store/index.ts'
 import { parseBody } from '../parse-body.ts'
 
 /** What the store routes need: the store, and a fetch that finds providers itself. */
@@ -14,10 +14,7 @@ export interface StoreRouteComponents {
   log: Logger
   fetch(
     root: string,
-    opts: {
-      signal: AbortSignal
-      onProgress: (p: { doneBytes: number; totalBytes: number; peerId: string }) => void
-    },
+    opts: { signal: AbortSignal; onProgress: OnProgress<ChunkVerifiedEvent> },
   ): Promise<FetchResult>
 }
 
@@ -47,7 +44,7 @@ export function storeRoutes(c: StoreRouteComponents): Hono {
         try {
           const result = await c.fetch(root, {
             signal: ac.signal,
-            onProgress: (p) => {
+            onProgress: ({ detail: p }) => {
               const now = Date.now()
               if (now - last < 200 && p.doneBytes < p.totalBytes) return
               last = now

@@ -1,7 +1,8 @@
 import type { Command } from 'commander'
-import { ApiKeyStore } from '../../api/api-keys/api-key-store.ts'
+import { createKeyBody } from '../../api/routes/keys.ts'
 import { InvalidInputError } from '../../errors.ts'
 import { commandContext, print } from '../context.ts'
+import { keyClient } from '../key-client.ts'
 
 /** `commons key create --label L [--address A]`: issues an API key for /v1 and prints it once. */
 export function registerKeyCreate(key: Command): void {
@@ -12,11 +13,16 @@ export function registerKeyCreate(key: Command): void {
     .option('--address <address>', 'EVM address the key acts for (metering, allowlists)')
     .action(async (opts: { label: string; address?: string }, cmd: Command) => {
       const ctx = await commandContext(cmd)
-      if (opts.address !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(opts.address)) {
-        throw new InvalidInputError(`--address ${opts.address} is not a 0x-prefixed 20-byte address.`)
+      const input = createKeyBody.safeParse({ label: opts.label, address: opts.address })
+      if (!input.success) {
+        const field = String(input.error.issues[0]?.path[0] ?? 'label')
+        throw new InvalidInputError(
+          field === 'address'
+            ? `--address ${opts.address} is not a 0x-prefixed 20-byte address.`
+            : `--label must be 1 to 200 characters.`,
+        )
       }
-      const store = new ApiKeyStore({ dataDir: ctx.dataDir })
-      const { key: secret, record } = await store.create({ label: opts.label, address: opts.address })
+      const { key: secret, record } = await (await keyClient(ctx.dataDir)).create(input.data)
       print(
         ctx.opts,
         { key: secret, id: record.id, label: record.label, address: record.address },

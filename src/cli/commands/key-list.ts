@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { ApiKeyStore } from '../../api/api-keys/api-key-store.ts'
 import { commandContext, print } from '../context.ts'
+import { keyClient } from '../key-client.ts'
 
 /** `commons key list`: the API keys issued here (ids, labels, addresses, status; never the keys). */
 export function registerKeyList(key: Command): void {
@@ -9,8 +9,7 @@ export function registerKeyList(key: Command): void {
     .description('list API keys (ids and labels; the keys themselves are not stored)')
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = await commandContext(cmd)
-      const records = await new ApiKeyStore({ dataDir: ctx.dataDir }).list()
-      const rows = records.map(({ hash: _hash, ...r }) => r)
+      const rows = await (await keyClient(ctx.dataDir)).list()
       print(ctx.opts, rows, (list) =>
         list.length === 0
           ? 'No API keys. Create one with `commons key create --label <label>`.'

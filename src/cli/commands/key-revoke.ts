@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { ApiKeyStore } from '../../api/api-keys/api-key-store.ts'
 import { commandContext, print } from '../context.ts'
+import { keyClient } from '../key-client.ts'
 
 /** `commons key revoke <id>`: revokes an API key; a running node refuses it from its next request. */
 export function registerKeyRevoke(key: Command): void {
@@ -10,7 +10,7 @@ export function registerKeyRevoke(key: Command): void {
     .argument('<id>', 'key id, as `commons key list` shows it')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const ctx = await commandContext(cmd)
-      const { hash: _hash, ...record } = await new ApiKeyStore({ dataDir: ctx.dataDir }).revoke(id)
+      const record = await (await keyClient(ctx.dataDir)).revoke(id)
       print(ctx.opts, record, (r) => `Revoked key ${r.id} (${r.label}).`)
     })
 }

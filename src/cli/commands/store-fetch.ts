@@ -1,11 +1,8 @@
 import type { Command } from 'commander'
-import { CommonsError } from '../../errors.ts'
 import { commandContext, print } from '../context.ts'
+import { FetchFailedError } from '../errors.ts'
 import { requireNode } from '../node-api.ts'
 import { formatBytes, renderProgress } from '../progress-bar.ts'
-
-/** A fetch the node reported as failed. */
-export class FetchFailedError extends CommonsError {}
 
 /** `commons store fetch <root>`: pull content from peers with a progress bar (rate, ETA). */
 export function registerStoreFetch(store: Command): void {

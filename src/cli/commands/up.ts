@@ -12,28 +12,30 @@ export function registerUp(program: Command): void {
     .action(async (opts: { host?: string; port?: string; demo: boolean }, cmd: Command) => {
       const ctx = await commandContext(cmd)
       const [{ createNode }, { createLogger }] = await Promise.all([
-        import('../../node/create-node.ts'),
+        import('../../node/index.ts'),
         import('../../log.ts'),
       ])
       const t0 = performance.now()
-      const node = await createNode({
-        dataDir: ctx.dataDir,
-        passphrase: ctx.passphrase,
-        log: createLogger(),
-        config: {
-          api: {
-            ...(opts.host ? { host: opts.host } : {}),
-            ...(opts.port !== undefined ? { port: Number.parseInt(opts.port, 10) } : {}),
+      const node = await createNode(
+        {
+          dataDir: ctx.dataDir,
+          passphrase: ctx.passphrase,
+          config: {
+            api: {
+              ...(opts.host ? { host: opts.host } : {}),
+              ...(opts.port !== undefined ? { port: Number.parseInt(opts.port, 10) } : {}),
+            },
+            chain: ctx.opts.rpc
+              ? { mode: 'rpc', rpcUrl: ctx.opts.rpc, deploymentFile: ctx.opts.deployment }
+              : {},
+            ...(opts.demo === false ? { demo: false } : {}),
           },
-          chain: ctx.opts.rpc
-            ? { mode: 'rpc', rpcUrl: ctx.opts.rpc, deploymentFile: ctx.opts.deployment }
-            : {},
-          ...(opts.demo === false ? { demo: false } : {}),
+          onProgress: (e) => {
+            if (!ctx.opts.json) process.stderr.write(`  ${e.detail.message}\n`)
+          },
         },
-        onProgress: (e) => {
-          if (!ctx.opts.json) process.stderr.write(`  ${e.message}\n`)
-        },
-      })
+        { log: createLogger() },
+      )
       const models = await node.governance.listModels()
       const info = {
         address: node.address,

@@ -1,11 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { z } from 'zod'
 import { writeFileAtomic } from '../../atomic-file.ts'
 import { InvalidInputError } from '../../errors.ts'
-
-/** File in the data dir listing the models this node loads and announces. */
-export const SERVING_FILE = 'serving.json'
 
 const ModelRef = z
   .string()
@@ -19,8 +15,7 @@ const ServingFileSchema = z.object({ version: z.literal(1), models: z.array(Mode
  * The models this node should load and announce (`name` = latest published version, `name@version` = pinned),
  * as written by `commons serve`. The node root reads it at start.
  */
-export async function readServingList(dataDir: string): Promise<string[]> {
-  const path = join(dataDir, SERVING_FILE)
+export async function readServingList(path: string): Promise<string[]> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -37,20 +32,17 @@ export async function readServingList(dataDir: string): Promise<string[]> {
 
 /** Adds (or with `remove`, removes) a model reference; returns the new list. */
 export async function updateServingList(
-  dataDir: string,
+  path: string,
   model: string,
   options: { remove?: boolean } = {},
 ): Promise<string[]> {
   const ref = ModelRef.safeParse(model)
   if (!ref.success)
     throw new InvalidInputError(`'${model}' is not a model reference: use a name, an id or name@version.`)
-  const current = await readServingList(dataDir)
+  const current = await readServingList(path)
   const next =
     options.remove === true ? current.filter((m) => m !== model) : [...new Set([...current, model])]
-  await writeFileAtomic(
-    join(dataDir, SERVING_FILE),
-    `${JSON.stringify({ version: 1, models: next }, null, 2)}\n`,
-  )
+  await writeFileAtomic(path, `${JSON.stringify({ version: 1, models: next }, null, 2)}\n`)
   return next
 }
 

@@ -1,9 +1,8 @@
-import type { Stream } from '@libp2p/interface'
 import { AbortedError, throwIfAborted } from '../../errors.ts'
 import type { Logger } from '../../log.ts'
 import { RemoteError } from '../../net/errors.ts'
-import { FrameReader, request, withTimeout } from '../../net/frames.ts'
-import { FETCH_REQUEST_TIMEOUT_MS, FETCH_STREAMS_PER_PEER, MAX_CHUNK_SIZE } from '../constants.ts'
+import { withTimeout } from '../../net/frames.ts'
+import { FETCH_REQUEST_TIMEOUT_MS, FETCH_STREAMS_PER_PEER } from '../constants.ts'
 import type { ContentStore } from '../content-store.ts'
 import {
   ChunkHashMismatchError,
@@ -11,26 +10,13 @@ import {
   InvalidManifestError,
   NoProvidersError,
 } from '../errors.ts'
-import { chunkLength, contentRootOf, type Manifest, parseContentRoot } from '../manifest.ts'
+import { chunkLength, type Manifest, parseContentRoot } from '../manifest.ts'
 import type { ChunkVerifiedEvent, OnProgress } from '../progress.ts'
-import { decodeBitfield } from './bitfield.ts'
 import { BulkChannelClient } from './bulk-channel.ts'
+import { type BulkTicket, ChunkSession, type StreamDialer } from './chunk-session.ts'
 import { FetchPlan } from './fetch-plan.ts'
-import {
-  BulkAnswer,
-  CHUNKS_PROTOCOL,
-  ChunkHeader,
-  HaveAnswer,
-  MAX_CHUNK_CONTROL_FRAME,
-  ManifestAnswer,
-} from './protocol.ts'
 
-/** Opens protocol streams to peers (the host's dial). */
-export interface StreamDialer {
-  dial(peer: string, protocol: string, options?: { signal?: AbortSignal }): Promise<Stream>
-  /** IP of the connection to a peer; enables the bulk channel to it. */
-  remoteHost?(peerId: string): string | undefined
-}
+export type { StreamDialer } from './chunk-session.ts'
 
 /** Why a peer was reported. */
 export interface Misbehaviour {
@@ -75,9 +61,11 @@ export interface FetchResult {
   bulkChunks: number
 }
 
-interface Session {
-  stream: Stream
-  reader: FrameReader
+/** What a fetch uses: the dialer to reach providers, the store it fills. */
+interface FetchComponents {
+  dialer: StreamDialer
+  store: ContentStore
+  log: Logger
 }
 
 /**
@@ -87,282 +75,283 @@ interface Session {
  * holds the missing chunks.
  */
 export async function fetchContent(
-  c: { dialer: StreamDialer; store: ContentStore; log: Logger },
+  c: FetchComponents,
   rootInput: string,
   options: FetchOptions,
 ): Promise<FetchResult> {
-  const started = Date.now()
-  const root = parseContentRoot(rootInput)
-  const signal = options.signal
-  // measured on loopback: 2 requests in flight per peer beat 4 and 8 (more only adds buffers and GC)
-  const streamsPerPeer = Math.max(1, options.streamsPerPeer ?? FETCH_STREAMS_PER_PEER)
-  const timeoutMs = options.requestTimeoutMs ?? FETCH_REQUEST_TIMEOUT_MS
-  const misbehaving: string[] = []
-  const report = (m: Misbehaviour): void => {
-    // several request slots of one peer may fail at once: report the peer once per fetch
-    if (misbehaving.includes(m.peerId)) return
-    misbehaving.push(m.peerId)
-    c.log.warn(
-      { peerId: m.peerId, reason: m.reason, root, chunk: m.chunk },
-      'peer misbehaved; dropped from fetch',
-    )
-    options.onPeerMisbehaved?.(m)
-  }
-  throwIfAborted(signal)
-
-  // 1. one session per provider: `have` (and `manifest` when we lack it)
-  const sessions = new Map<string, Session>()
-  const closeAll = (): void => {
-    for (const s of sessions.values()) closeSession(s)
-    sessions.clear()
-  }
-  let manifest = c.store.findManifest(root)
-  const haves = new Map<string, Set<number>>()
-  const tickets = new Map<string, { host: string; port: number; token: string }>()
-  const bulkOff = new Set<string>()
-  let bulkChunks = 0
+  const fetch = new ContentFetch(c, parseContentRoot(rootInput), options)
   try {
-    await Promise.all(
-      [...new Set(options.providers)].map(async (peer) => {
-        let session: Session | undefined
-        try {
-          session = await openSession(c.dialer, peer, signal)
-          if (manifest === undefined) {
-            const answer = await request(
-              session.stream,
-              session.reader,
-              { type: 'manifest', root },
-              ManifestAnswer,
-              {
-                signal,
-                timeoutMs,
-                maxBytes: MAX_CHUNK_CONTROL_FRAME,
-              },
-            )
-            if (contentRootOf(answer.manifest) !== root) {
-              throw new InvalidManifestError(`Peer ${peer} sent a manifest that does not hash to ${root}.`)
-            }
-            manifest ??= answer.manifest
-          }
-          const have = await request(session.stream, session.reader, { type: 'have', root }, HaveAnswer, {
-            signal,
-            timeoutMs,
-            maxBytes: MAX_CHUNK_CONTROL_FRAME,
-          })
-          haves.set(peer, decodeBitfield(have.bitfield, have.count))
-          const host = options.transport === 'libp2p' ? undefined : c.dialer.remoteHost?.(peer)
-          if (host !== undefined) {
-            try {
-              const t = await request(session.stream, session.reader, { type: 'bulk', root }, BulkAnswer, {
-                signal,
-                timeoutMs,
-              })
-              tickets.set(peer, { host, port: t.port, token: t.token })
-            } catch (err) {
-              if (!(err instanceof RemoteError)) throw err
-            }
-          }
-          sessions.set(peer, session)
-        } catch (err) {
-          if (session !== undefined) closeSession(session)
-          if (signal?.aborted === true) return
-          if (err instanceof InvalidManifestError) {
-            report({ peerId: peer, reason: 'bad-manifest', root, error: err })
-          }
-          c.log.debug({ err, peer, root }, 'provider unavailable for this fetch')
-        }
-      }),
-    )
-    throwIfAborted(signal)
-    if (manifest === undefined) {
-      throw new NoProvidersError(
-        `None of the ${options.providers.length} providers could give the manifest of ${root}; retry when a holder is online.`,
-        { details: { root, providers: options.providers.length } },
-      )
-    }
-    await c.store.putManifest(manifest, root)
-    await c.store.pin(root)
-    const m: Manifest = manifest
-
-    // 2. plan and fetch the missing chunks
-    const missing = c.store.missingChunks(root)
-    const reusedChunks = m.chunks.length - missing.length
-    const plan = new FetchPlan(missing, streamsPerPeer)
-    for (const [peer, holds] of haves) plan.addPeer(peer, holds)
-    let doneBytes = m.chunks.reduce((n, h, i) => n + (c.store.hasChunk(h) ? chunkLength(m, i) : 0), 0)
-    let fetchedBytes = 0
-    let fetchedChunks = 0
-    const byPeer: Record<string, number> = {}
-    let wake: () => void = () => {}
-    let changed = new Promise<void>((r) => (wake = r))
-    const notify = (): void => {
-      const w = wake
-      changed = new Promise<void>((r) => (wake = r))
-      w()
-    }
-
-    const worker = async (peer: string, first: Session | undefined): Promise<void> => {
-      let session = first
-      let bulk: BulkChannelClient | undefined
-      try {
-        for (;;) {
-          if (isAborted(signal)) return
-          const index = plan.next(peer)
-          if (index === undefined) {
-            if (plan.done || !plan.livePeers().includes(peer) || !plan.canProgress()) return
-            await changed
-            continue
-          }
-          const hash = m.chunks[index]!
-          const expected = chunkLength(m, index)
-          try {
-            const reqSignal = withTimeout(signal, timeoutMs)
-            let stored = false
-            const ticket = tickets.get(peer)
-            if (ticket !== undefined && !bulkOff.has(peer)) {
-              try {
-                bulk ??= await BulkChannelClient.open(ticket.host, ticket.port, ticket.token, reqSignal)
-                const parts = await bulk.fetch(hash, expected, reqSignal)
-                if (parts.reduce((n, b) => n + b.byteLength, 0) !== expected) {
-                  throw new ChunkHashMismatchError(`Bulk channel sent a short chunk ${index}.`)
-                }
-                await c.store.putChunk(hash, parts)
-                stored = true
-                bulkChunks++
-              } catch (err) {
-                if (isAborted(signal)) throw err
-                if (err instanceof ChunkNotFoundError) throw new RemoteError('NotFoundError', err.message)
-                // The bulk channel is unauthenticated: bad bytes or errors there are not proof against
-                // the peer. Fall back to its Noise-protected libp2p stream, where they would be.
-                c.log.debug({ err, peer, index }, 'bulk channel failed; falling back to libp2p')
-                bulkOff.add(peer)
-                bulk?.close()
-                bulk = undefined
-              }
-            }
-            if (!stored) {
-              session ??= await openSession(c.dialer, peer, signal)
-              const header = await request(
-                session.stream,
-                session.reader,
-                { type: 'chunk', hash },
-                ChunkHeader,
-                {
-                  signal: reqSignal,
-                  timeoutMs,
-                  maxBytes: 4096,
-                },
-              )
-              if (header.hash !== hash || header.size !== expected) {
-                throw new ChunkHashMismatchError(
-                  `Peer announced ${header.size} bytes for chunk ${index}, expected ${expected}.`,
-                )
-              }
-              const body = await session.reader.next({ signal: reqSignal, maxBytes: expected })
-              if (body === null || body.byteLength !== expected) {
-                throw new ChunkHashMismatchError(`Peer sent a short chunk ${index}.`)
-              }
-              await c.store.putChunk(hash, [...body])
-            }
-            plan.succeed(index, peer)
-            fetchedChunks++
-            fetchedBytes += expected
-            doneBytes += expected
-            byPeer[peer] = (byPeer[peer] ?? 0) + 1
-            const elapsed = Math.max(1, Date.now() - started) / 1000
-            options.onProgress?.({
-              type: 'store:chunk:verified',
-              detail: {
-                root,
-                index,
-                hash,
-                peerId: peer,
-                bytes: expected,
-                doneBytes,
-                totalBytes: m.size,
-                rate: fetchedBytes / elapsed,
-              },
-            })
-          } catch (err) {
-            if (isAborted(signal)) {
-              plan.fail(index, peer)
-              return
-            }
-            if (err instanceof ChunkHashMismatchError) {
-              plan.dropPeer(peer)
-              report({ peerId: peer, reason: 'bad-chunk', root, chunk: index, error: err })
-              return
-            }
-            if (err instanceof RemoteError && err.remoteName.endsWith('NotFoundError')) {
-              // the peer's bitfield said yes, the chunk is gone now: try it elsewhere
-              plan.fail(index, peer)
-              continue
-            }
-            c.log.debug({ err, peer, index }, 'chunk request failed; dropping peer from this fetch')
-            plan.dropPeer(peer)
-            return
-          } finally {
-            notify()
-          }
-        }
-      } finally {
-        if (session !== undefined) closeSession(session)
-        bulk?.close()
-        notify()
-      }
-    }
-
-    const workers: Promise<void>[] = []
-    for (const peer of plan.livePeers()) {
-      for (let slot = 0; slot < streamsPerPeer; slot++) {
-        const first = slot === 0 ? sessions.get(peer) : undefined
-        if (first !== undefined) sessions.delete(peer)
-        workers.push(worker(peer, first))
-      }
-    }
-    await Promise.all(workers)
-    throwIfAborted(signal)
-    if (!plan.done || !c.store.has(root)) {
-      const left = c.store.missingChunks(root).length
-      throw new NoProvidersError(
-        `Fetch of ${root} stopped with ${left} of ${m.chunks.length} chunks missing: no live provider holds them. ` +
-          'Verified chunks are kept; retry once another holder is online.',
-        { details: { root, missingChunks: left, misbehaving } },
-      )
-    }
-    return {
-      root,
-      size: m.size,
-      fetchedChunks,
-      fetchedBytes,
-      reusedChunks,
-      durationMs: Date.now() - started,
-      byPeer,
-      misbehaving,
-      bulkChunks,
-    }
+    return await fetch.run()
   } catch (err) {
-    if (isAborted(signal) && !(err instanceof AbortedError)) throw new AbortedError(undefined, { cause: err })
+    if (isAborted(options.signal) && !(err instanceof AbortedError))
+      throw new AbortedError(undefined, { cause: err })
     throw err
   } finally {
-    closeAll()
+    fetch.closeAll()
   }
 }
 
-async function openSession(
-  dialer: StreamDialer,
-  peer: string,
-  signal: AbortSignal | undefined,
-): Promise<Session> {
-  const stream = await dialer.dial(peer, CHUNKS_PROTOCOL, { signal })
-  return { stream, reader: new FrameReader(stream, MAX_CHUNK_SIZE) }
+/** The state of one fetch: its providers' sessions, the plan over them, and the counts it reports. */
+class ContentFetch {
+  private readonly started = Date.now()
+  private readonly signal: AbortSignal | undefined
+  private readonly streamsPerPeer: number
+  private readonly timeoutMs: number
+  private readonly misbehaving: string[] = []
+  private readonly sessions = new Map<string, ChunkSession>()
+  private readonly haves = new Map<string, Set<number>>()
+  private readonly tickets = new Map<string, BulkTicket>()
+  private readonly bulkOff = new Set<string>()
+  private manifest: Manifest | undefined
+  private plan = new FetchPlan([], 1)
+  private doneBytes = 0
+  private fetchedBytes = 0
+  private fetchedChunks = 0
+  private bulkChunks = 0
+  private readonly byPeer: Record<string, number> = {}
+  private wake: () => void = () => {}
+  private changed = new Promise<void>((r) => (this.wake = r))
+
+  constructor(
+    private readonly c: FetchComponents,
+    private readonly root: string,
+    private readonly options: FetchOptions,
+  ) {
+    this.signal = options.signal
+    // measured on loopback: 2 requests in flight per peer beat 4 and 8 (more only adds buffers and GC)
+    this.streamsPerPeer = Math.max(1, options.streamsPerPeer ?? FETCH_STREAMS_PER_PEER)
+    this.timeoutMs = options.requestTimeoutMs ?? FETCH_REQUEST_TIMEOUT_MS
+  }
+
+  /** Opens the providers, records the manifest, then fetches the missing chunks. */
+  async run(): Promise<FetchResult> {
+    throwIfAborted(this.signal)
+    this.manifest = this.c.store.findManifest(this.root)
+    await Promise.all([...new Set(this.options.providers)].map((peer) => this.openProvider(peer)))
+    throwIfAborted(this.signal)
+    const m = this.manifest
+    if (m === undefined) {
+      throw new NoProvidersError(
+        `None of the ${this.options.providers.length} providers could give the manifest of ${this.root}; retry when a holder is online.`,
+        { details: { root: this.root, providers: this.options.providers.length } },
+      )
+    }
+    await this.c.store.putManifest(m, this.root)
+    await this.c.store.pin(this.root)
+    const reusedChunks = await this.fetchMissing(m)
+    return {
+      root: this.root,
+      size: m.size,
+      fetchedChunks: this.fetchedChunks,
+      fetchedBytes: this.fetchedBytes,
+      reusedChunks,
+      durationMs: Date.now() - this.started,
+      byPeer: this.byPeer,
+      misbehaving: this.misbehaving,
+      bulkChunks: this.bulkChunks,
+    }
+  }
+
+  /** Closes the sessions no worker took over. */
+  closeAll(): void {
+    for (const s of this.sessions.values()) s.close()
+    this.sessions.clear()
+  }
+
+  /** One session per provider: `have` (and `manifest` when we lack it), and a bulk ticket when offered. */
+  private async openProvider(peer: string): Promise<void> {
+    const { root, signal, timeoutMs } = this
+    let session: ChunkSession | undefined
+    try {
+      session = await ChunkSession.open(this.c.dialer, peer, signal)
+      if (this.manifest === undefined) {
+        this.manifest ??= await session.manifest(root, { signal, timeoutMs })
+      }
+      this.haves.set(peer, await session.have(root, { signal, timeoutMs }))
+      const host = this.options.transport === 'libp2p' ? undefined : this.c.dialer.remoteHost?.(peer)
+      if (host !== undefined) {
+        const ticket = await session.bulkTicket(root, host, { signal, timeoutMs })
+        if (ticket !== undefined) this.tickets.set(peer, ticket)
+      }
+      this.sessions.set(peer, session)
+    } catch (err) {
+      session?.close()
+      if (signal?.aborted === true) return
+      if (err instanceof InvalidManifestError) {
+        this.report({ peerId: peer, reason: 'bad-manifest', root, error: err })
+      }
+      this.c.log.debug({ err, peer, root }, 'provider unavailable for this fetch')
+    }
+  }
+
+  /** Plans the missing chunks over the providers and runs the workers; returns the chunks reused. */
+  private async fetchMissing(m: Manifest): Promise<number> {
+    const missing = this.c.store.missingChunks(this.root)
+    this.plan = new FetchPlan(missing, this.streamsPerPeer)
+    for (const [peer, holds] of this.haves) this.plan.addPeer(peer, holds)
+    this.doneBytes = m.chunks.reduce((n, h, i) => n + (this.c.store.hasChunk(h) ? chunkLength(m, i) : 0), 0)
+    const workers: Promise<void>[] = []
+    for (const peer of this.plan.livePeers()) {
+      for (let slot = 0; slot < this.streamsPerPeer; slot++) {
+        const first = slot === 0 ? this.sessions.get(peer) : undefined
+        if (first !== undefined) this.sessions.delete(peer)
+        workers.push(this.worker(m, peer, first))
+      }
+    }
+    await Promise.all(workers)
+    throwIfAborted(this.signal)
+    if (!this.plan.done || !this.c.store.has(this.root)) {
+      const left = this.c.store.missingChunks(this.root).length
+      throw new NoProvidersError(
+        `Fetch of ${this.root} stopped with ${left} of ${m.chunks.length} chunks missing: no live provider holds them. ` +
+          'Verified chunks are kept; retry once another holder is online.',
+        { details: { root: this.root, missingChunks: left, misbehaving: this.misbehaving } },
+      )
+    }
+    return m.chunks.length - missing.length
+  }
+
+  /** One request slot of a peer: takes the next chunk the plan gives it until none is left. */
+  private async worker(m: Manifest, peer: string, first: ChunkSession | undefined): Promise<void> {
+    const link: PeerLink = { session: first, bulk: undefined }
+    try {
+      for (;;) {
+        if (isAborted(this.signal)) return
+        const index = this.plan.next(peer)
+        if (index === undefined) {
+          if (this.plan.done || !this.plan.livePeers().includes(peer) || !this.plan.canProgress()) return
+          await this.changed
+          continue
+        }
+        try {
+          await this.fetchChunk(m, peer, index, link)
+        } catch (err) {
+          if (this.onChunkFailed(peer, index, err) === 'stop') return
+        } finally {
+          this.notify()
+        }
+      }
+    } finally {
+      link.session?.close()
+      link.bulk?.close()
+      this.notify()
+    }
+  }
+
+  /** Fetches, verifies and stores one chunk (bulk channel first when offered), then reports progress. */
+  private async fetchChunk(m: Manifest, peer: string, index: number, link: PeerLink): Promise<void> {
+    const hash = m.chunks[index]!
+    const expected = chunkLength(m, index)
+    const reqSignal = withTimeout(this.signal, this.timeoutMs)
+    const stored = await this.fetchOverBulk(peer, hash, index, expected, reqSignal, link)
+    if (!stored) {
+      link.session ??= await ChunkSession.open(this.c.dialer, peer, this.signal)
+      const parts = await link.session.chunk(hash, index, expected, {
+        signal: reqSignal,
+        timeoutMs: this.timeoutMs,
+      })
+      await this.c.store.putChunk(hash, parts)
+    }
+    this.plan.succeed(index, peer)
+    this.fetchedChunks++
+    this.fetchedBytes += expected
+    this.doneBytes += expected
+    this.byPeer[peer] = (this.byPeer[peer] ?? 0) + 1
+    const elapsed = Math.max(1, Date.now() - this.started) / 1000
+    this.options.onProgress?.({
+      type: 'store:chunk:verified',
+      detail: {
+        root: this.root,
+        index,
+        hash,
+        peerId: peer,
+        bytes: expected,
+        doneBytes: this.doneBytes,
+        totalBytes: m.size,
+        rate: this.fetchedBytes / elapsed,
+      },
+    })
+  }
+
+  /** Tries the peer's bulk channel; false when it has none or it failed (the caller uses libp2p). */
+  private async fetchOverBulk(
+    peer: string,
+    hash: string,
+    index: number,
+    expected: number,
+    signal: AbortSignal,
+    link: PeerLink,
+  ): Promise<boolean> {
+    const ticket = this.tickets.get(peer)
+    if (ticket === undefined || this.bulkOff.has(peer)) return false
+    try {
+      link.bulk ??= await BulkChannelClient.open(ticket.host, ticket.port, ticket.token, signal)
+      const parts = await link.bulk.fetch(hash, expected, signal)
+      if (parts.reduce((n, b) => n + b.byteLength, 0) !== expected) {
+        throw new ChunkHashMismatchError(`Bulk channel sent a short chunk ${index}.`)
+      }
+      await this.c.store.putChunk(hash, parts)
+      this.bulkChunks++
+      return true
+    } catch (err) {
+      if (isAborted(this.signal)) throw err
+      if (err instanceof ChunkNotFoundError) throw new RemoteError('NotFoundError', err.message)
+      // The bulk channel is unauthenticated: bad bytes or errors there are not proof against
+      // the peer. Fall back to its Noise-protected libp2p stream, where they would be.
+      this.c.log.debug({ err, peer, index }, 'bulk channel failed; falling back to libp2p')
+      this.bulkOff.add(peer)
+      link.bulk?.close()
+      link.bulk = undefined
+      return false
+    }
+  }
+
+  /** Decides what a failed chunk request means for its peer: retry elsewhere, or drop the peer. */
+  private onChunkFailed(peer: string, index: number, err: unknown): 'continue' | 'stop' {
+    if (isAborted(this.signal)) {
+      this.plan.fail(index, peer)
+      return 'stop'
+    }
+    if (err instanceof ChunkHashMismatchError) {
+      this.plan.dropPeer(peer)
+      this.report({ peerId: peer, reason: 'bad-chunk', root: this.root, chunk: index, error: err })
+      return 'stop'
+    }
+    if (err instanceof RemoteError && err.remoteName.endsWith('NotFoundError')) {
+      // the peer's bitfield said yes, the chunk is gone now: try it elsewhere
+      this.plan.fail(index, peer)
+      return 'continue'
+    }
+    this.c.log.debug({ err, peer, index }, 'chunk request failed; dropping peer from this fetch')
+    this.plan.dropPeer(peer)
+    return 'stop'
+  }
+
+  private report(m: Misbehaviour): void {
+    // several request slots of one peer may fail at once: report the peer once per fetch
+    if (this.misbehaving.includes(m.peerId)) return
+    this.misbehaving.push(m.peerId)
+    this.c.log.warn(
+      { peerId: m.peerId, reason: m.reason, root: this.root, chunk: m.chunk },
+      'peer misbehaved; dropped from fetch',
+    )
+    this.options.onPeerMisbehaved?.(m)
+  }
+
+  /** Wakes the workers waiting for the plan to change. */
+  private notify(): void {
+    const w = this.wake
+    this.changed = new Promise<void>((r) => (this.wake = r))
+    w()
+  }
+}
+
+/** A worker's connections to its peer, opened on first use. */
+interface PeerLink {
+  session: ChunkSession | undefined
+  bulk: BulkChannelClient | undefined
 }
 
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true
-}
-
-function closeSession(s: Session): void {
-  s.reader.release()
-  s.stream.close().catch(() => s.stream.abort(new Error('closing chunk session')))
 }

@@ -12,6 +12,7 @@ import {
   writeJson,
   writeRaw,
 } from '../../net/frames.ts'
+import { MAX_CHUNK_REQUEST_FRAME_BYTES } from '../constants.ts'
 import type { ContentStore } from '../content-store.ts'
 import { encodeBitfield } from './bitfield.ts'
 import type { BulkChannelServer } from './bulk-channel.ts'
@@ -27,7 +28,7 @@ export async function serveChunkStream(
   peerId: string,
 ): Promise<void> {
   // Requests are small: a tight limit stops a peer from making us buffer much.
-  const reader = new FrameReader(stream, 4096)
+  const reader = new FrameReader(stream, MAX_CHUNK_REQUEST_FRAME_BYTES)
   try {
     for (;;) {
       const frame = await reader.next()

@@ -7,9 +7,6 @@ export const CHUNKS_PROTOCOL = '/commons/chunks/1.0.0'
 /** Inbound/outbound stream limits per connection for the chunk protocol. */
 export const CHUNK_STREAM_LIMIT = 256
 
-/** Largest control frame of the chunk protocol (a manifest of ~120k chunks fits). */
-export const MAX_CHUNK_CONTROL_FRAME = 8 * 1024 * 1024
-
 const Root = z.string().regex(/^[0-9a-f]{64}$/)
 
 /** A request on `/commons/chunks/1.0.0`. Several may follow each other on one stream, one at a time. */
@@ -23,6 +20,7 @@ export type ChunkRequest = z.infer<typeof ChunkRequest>
 
 /** Answer to `manifest`. */
 export const ManifestAnswer = z.object({ type: z.literal('manifest'), manifest: ManifestSchema })
+export type ManifestAnswer = z.infer<typeof ManifestAnswer>
 
 /** Answer to `have`: which chunks of the root's manifest the peer holds. */
 export const HaveAnswer = z.object({

@@ -1,0 +1,26 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { readServingList, updateServingList } from '../../inference/serving/serving-list.ts'
+import { parseBody } from '../parse-body.ts'
+
+/** What the serving routes need: the node's serving list file, and a nudge to load what it names. */
+export interface ServingRouteComponents {
+  /** The serving list file (`<data>/serving.json`). */
+  path: string
+  /** Loads (or unloads) what the list now names, without waiting for the next periodic refresh. */
+  refresh(): void
+}
+
+const updateBody = z.object({ model: z.string().min(1).max(256), remove: z.boolean().optional() }).strict()
+
+/** `/api/serving`: the models this node loads and announces; `commons serve` writes through it. */
+export function servingRoutes(c: ServingRouteComponents): Hono {
+  return new Hono()
+    .get('/', async (ctx) => ctx.json({ models: await readServingList(c.path) }))
+    .post('/', async (ctx) => {
+      const body = await parseBody(ctx, updateBody)
+      const models = await updateServingList(c.path, body.model, { remove: body.remove })
+      c.refresh()
+      return ctx.json({ models })
+    })
+}

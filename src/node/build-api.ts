@@ -1,0 +1,91 @@
+import type { Hono } from 'hono'
+import type { PrivateKeyAccount } from 'viem'
+import type { ApiKeyStore } from '../api/api-keys/api-key-store.ts'
+import { createApi } from '../api/index.ts'
+import type { Metrics } from '../api/metrics.ts'
+import { peerRoutes } from '../api/routes/peers.ts'
+import { servingRoutes } from '../api/routes/serving.ts'
+import { type StoreRouteComponents, storeRoutes } from '../api/routes/store.ts'
+import { trainingRoutes } from '../api/routes/training.ts'
+import type { ChainReader } from '../chain/chain-client.ts'
+import type { Deployment } from '../chain/deployment.ts'
+import type { EmbeddedChain } from '../chain/embedded-chain.ts'
+import type { Governance } from '../chain/governance.ts'
+import type { TrainingService } from '../federated/training-service.ts'
+import type { Logger } from '../log.ts'
+import type { NodeConfig } from './config.ts'
+import type { Keystore } from './keystore.ts'
+import type { NodeNetwork } from './network.ts'
+
+/** Everything the node's HTTP API reaches. */
+export interface NodeApiComponents {
+  config: NodeConfig
+  apiToken: string
+  governance: Governance
+  keystore: Keystore
+  reader: ChainReader
+  rpcUrl: string
+  deployment: Deployment
+  devnet: EmbeddedChain | undefined
+  nodeAccount: PrivateKeyAccount
+  network: Pick<NodeNetwork, 'host' | 'directory' | 'store'>
+  fetch: StoreRouteComponents['fetch']
+  training: TrainingService
+  /** The OpenAI-compatible `/v1` sub-app. */
+  v1: Hono
+  /** The serving list file (`<data>/serving.json`). */
+  servingList: string
+  /** Loads what the serving list names now. */
+  refreshServing(): void
+  /** The API key store `/v1` verifies against; undefined when `/v1` is open. */
+  apiKeys: ApiKeyStore | undefined
+  metrics: Metrics
+  log: Logger
+}
+
+/** The node's Hono app: `/api` (governance, store, peers, training, keys), `/v1`, `/metrics`, `/healthz`. */
+export function buildApi(c: NodeApiComponents): Hono {
+  const { host, directory, store } = c.network
+  return createApi({
+    governance: c.governance,
+    log: c.log.child({ component: 'api' }),
+    apiToken: c.apiToken,
+    accounts: async () =>
+      Promise.all(
+        (await c.keystore.names()).map(async (name: string) => ({
+          name,
+          address: (await c.keystore.get(name)).address,
+        })),
+      ),
+    chainInfo: async () => ({
+      mode: c.config.chain.mode,
+      rpcUrl: c.rpcUrl,
+      chainId: c.deployment.chainId,
+      block: (await c.reader.public.getBlockNumber()).toString(),
+      timestamp: (await c.reader.public.getBlock()).timestamp.toString(),
+      deployment: c.deployment,
+    }),
+    warp: c.devnet ? (seconds) => (c.devnet as EmbeddedChain).warp(seconds) : undefined,
+    metrics: c.metrics,
+    mounts: [{ path: '/v1', app: c.v1 }],
+    apiKeys: c.apiKeys,
+    health: async () => ({ address: c.nodeAccount.address, peerId: host.peerId, chain: c.config.chain.mode }),
+    apiRoutes: [
+      { path: '/store', app: storeRoutes({ store, log: c.log, fetch: c.fetch }) },
+      { path: '/training', app: trainingRoutes({ training: c.training }) },
+      { path: '/serving', app: servingRoutes({ path: c.servingList, refresh: c.refreshServing }) },
+      {
+        path: '/peers',
+        app: peerRoutes({
+          connectedPeers: () => host.connectedPeers(),
+          directory,
+          self: () => ({
+            peerId: host.peerId,
+            address: c.nodeAccount.address,
+            multiaddrs: host.multiaddrs(),
+          }),
+        }),
+      },
+    ],
+  })
+}

@@ -1,0 +1,60 @@
+/**
+ * The composition root: builds and starts every part of a node from its data dir (data-dir.ts) and
+ * config (config.ts), and stops them in reverse order. create-node.ts wires the domains; the build-*
+ * files and network.ts build one part each.
+ */
+import type { ChainReader } from '../chain/chain-client.ts'
+import type { Deployment } from '../chain/deployment.ts'
+import type { EmbeddedChain } from '../chain/embedded-chain.ts'
+import type { Governance } from '../chain/governance.ts'
+import { createLogger, type Logger } from '../log.ts'
+import type { OnProgress } from '../progress.ts'
+import { startNode } from './create-node.ts'
+import type { NodeConfigOverrides } from './load-config.ts'
+import type { NodeProgressEvent } from './progress.ts'
+
+export type { DataDirLayout } from './data-dir.ts'
+export type { NodeConfigOverrides } from './load-config.ts'
+export type { NodeProgressEvent, NodeStartDetail, NodeStartStep } from './progress.ts'
+
+/** A running Model Commons node. */
+export interface CommonsNode {
+  readonly address: `0x${string}`
+  readonly apiUrl: string
+  readonly rpcUrl: string
+  readonly governance: Governance
+  readonly chain: ChainReader
+  readonly deployment: Deployment
+  /** Set on the embedded devnet only. */
+  readonly devnet: EmbeddedChain | undefined
+  stop(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** Options of a node. */
+export interface NodeInit {
+  /** The data dir (see data-dir.ts for what lives in it). */
+  dataDir: string
+  /** Decrypts the keys in `<data>/accounts` when they are encrypted. */
+  passphrase?: string
+  /** Overrides on top of `<data>/config.json` (CLI flags). */
+  config?: NodeConfigOverrides
+  /** Each start-up step, in order. */
+  onProgress?: OnProgress<NodeProgressEvent>
+}
+
+/** What a node needs from its caller. */
+export interface NodeComponents {
+  /** The logger every component logs to (a child per component); default: pino at COMMONS_LOG_LEVEL. */
+  log?: Logger
+}
+
+/**
+ * Builds and starts a node: keys, chain, libp2p host, store, inference, training, API.
+ * @example
+ * await using node = await createNode({ dataDir: '/tmp/commons', config: { api: { port: 0 } } }, { log })
+ * console.log(node.apiUrl)
+ */
+export function createNode(init: NodeInit, components: NodeComponents = {}): Promise<CommonsNode> {
+  return startNode(init, { log: components.log ?? createLogger() })
+}
