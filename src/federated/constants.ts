@@ -27,3 +27,6 @@ export const NOISE_CLAMP_STDS = 6
 
 /** Name of the job state file inside a job's folder. */
 export const JOB_STATE_FILE = 'job.json'
+
+/** Smallest secure-aggregation bucket: secure aggregation needs two members to hide one. */
+export const MIN_BUCKET_SIZE = 2

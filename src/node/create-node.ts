@@ -23,6 +23,7 @@ import { ModelServer } from '../inference/models/model-server.ts'
 import { LoadedModels } from '../inference/serving/local-models.ts'
 import { readServingList } from '../inference/serving/serving-list.ts'
 import { createLogger, type Logger } from '../log.ts'
+import { createTfjsTrainer } from '../training/index.ts'
 import { loadOrCreateApiToken } from './api-token.ts'
 import { watchRegistries } from './chain-watcher.ts'
 import { type NodeConfig, nodeConfigSchema, readConfig } from './config.ts'
@@ -202,16 +203,15 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
 
     // Federated training: answers round requests, coordinates jobs started through /api/training.
     const training = createTrainingService(
+      { dir: join(layout.root, 'training') },
       {
         host: network.host,
         chain: access.writer(nodeAccount),
-        // TensorFlow.js loads only when this node first trains, not at every start.
-        createTrainer: async (spec) =>
-          (await import('../training/index.ts')).createTfjsTrainer({ config: spec.modelConfig }),
+        // TensorFlow.js loads only when this node first trains, not at every start (createTfjsTrainer imports it).
+        createTrainer: (spec) => createTfjsTrainer({ config: spec.modelConfig }, { log }),
         contentRoot: async (path) => `0x${(await network.store.add(path)).root}`,
         log,
       },
-      { dir: join(layout.root, 'training') },
     )
     await training.start()
     cleanups.push(() => training.stop())

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import type { TensorMap } from '../aggregation/index.ts'
 import { AbortedError, InvalidInputError, throwIfAborted } from '../errors.ts'
 import { readGguf, writeGguf } from '../gguf/index.ts'
 import { type Logger, silentLogger } from '../log.ts'
@@ -12,12 +13,13 @@ import { ModelParamsMismatchError, SubprocessTrainerError, TrainerDisposedError 
 import type {
   EvaluateOptions,
   EvaluateResult,
-  ModelParams,
   SubprocessTrainerInit,
   Trainer,
+  TrainerComponents,
   TrainOptions,
   TrainResult,
 } from './index.ts'
+import { tensorMapOf } from './param-layout.ts'
 import {
   SUBPROCESS_PROTOCOL_VERSION,
   type TrainerReply,
@@ -97,14 +99,14 @@ export class SubprocessTrainer implements Trainer {
   }
 
   /** Spawns the process and performs the hello handshake (which declares the model's tensors). */
-  static async start(init: SubprocessTrainerInit): Promise<SubprocessTrainer> {
+  static async start(init: SubprocessTrainerInit, components: TrainerComponents): Promise<SubprocessTrainer> {
     const dir = await mkdtemp(join(tmpdir(), 'commons-trainer-'))
     const child = spawn(init.command, init.args ?? [], {
       cwd: init.cwd,
       env: init.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     })
-    const log = (init.log ?? silentLogger).child({ component: 'trainer', trainer: 'subprocess' })
+    const log = (components.log ?? silentLogger).child({ component: 'trainer', trainer: 'subprocess' })
     const trainer = new SubprocessTrainer(child, dir, init.timeoutMs ?? DEFAULT_TIMEOUT_MS, log)
     try {
       const hello = await trainer.request({ type: 'hello', protocol: SUBPROCESS_PROTOCOL_VERSION })
@@ -122,7 +124,7 @@ export class SubprocessTrainer implements Trainer {
     }
   }
 
-  async loadParams(params: ModelParams): Promise<void> {
+  async loadParams(params: TensorMap): Promise<void> {
     this.assertLive()
     const path = join(this.dir, `params-${this.nextId}.gguf`)
     await writeGguf(path, { metadata: { 'general.architecture': 'llama' }, tensors: this.toTensors(params) })
@@ -133,7 +135,7 @@ export class SubprocessTrainer implements Trainer {
     }
   }
 
-  async getParams(): Promise<ModelParams> {
+  async getParams(): Promise<TensorMap> {
     this.assertLive()
     const path = join(this.dir, `get-${this.nextId}.gguf`)
     try {
@@ -180,11 +182,13 @@ export class SubprocessTrainer implements Trainer {
             if (Number.isNaN(initialLoss)) initialLoss = r.loss
             const seconds = (performance.now() - started) / 1000
             options.onProgress?.({
-              type: 'trainer:step:completed',
-              step: r.step,
-              steps: r.steps,
-              loss: r.loss,
-              tokensPerSecond: (r.step * options.batchSize * options.seqLen) / seconds,
+              type: 'training:step:completed',
+              detail: {
+                step: r.step,
+                steps: r.steps,
+                loss: r.loss,
+                tokensPerSecond: (r.step * options.batchSize * options.seqLen) / seconds,
+              },
             })
           },
         },
@@ -350,14 +354,14 @@ export class SubprocessTrainer implements Trainer {
   }
 
   private toTensors(
-    params: ModelParams,
+    params: TensorMap,
   ): Array<{ name: string; shape: number[]; type: 'F32'; data: Float32Array }> {
     for (const name of params.keys()) {
       if (!this.tensors.some((t) => t.name === name))
         throw new ModelParamsMismatchError(`Tensor ${name} is not one the external trainer declared.`)
     }
     return this.tensors.map(({ name, shape }) => {
-      const data = params.get(name)
+      const data = params.get(name)?.data
       const size = shape.reduce((a, b) => a * b, 1)
       if (data === undefined)
         throw new ModelParamsMismatchError(`Tensor ${name} is missing; the external trainer declared it.`)
@@ -369,14 +373,14 @@ export class SubprocessTrainer implements Trainer {
     })
   }
 
-  private async readParams(path: string): Promise<ModelParams> {
+  private async readParams(path: string): Promise<TensorMap> {
     const model = await readGguf(path).catch((cause: unknown) => {
       throw new SubprocessTrainerError(
         `The external trainer's tensor file ${path} could not be read as GGUF.`,
         { cause },
       )
     })
-    return new Map(model.tensors.map((t) => [t.name, t.data]))
+    return tensorMapOf(model.tensors)
   }
 
   /** Token ids as raw little-endian uint16 (what the protocol's `data` files hold). */
