@@ -21,8 +21,8 @@ import {
   type MemberReport,
   type RoundTimeouts,
   runSecureSum,
-  SINGLE_SUM,
   type SecureSumOutcome,
+  SINGLE_SUM,
 } from './secure-sum-session.ts'
 import { sha256Hex } from './wire-bytes.ts'
 import { encodeWireModel } from './wire-model.ts'

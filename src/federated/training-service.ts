@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import type { TensorMap } from '../aggregation/index.ts'
 import { createTrainingJob } from '../chain/actions/training-create-job.ts'
 import { getTrainingJob, type TrainingJobRecord } from '../chain/actions/training-get-job.ts'
 import { takeOverTrainingJob } from '../chain/actions/training-take-over.ts'
-import type { TensorMap } from '../aggregation/index.ts'
 import type { Logger } from '../log.ts'
 import {
   loadCorpus,
@@ -15,15 +15,15 @@ import {
 import { DEFAULT_TIMEOUTS, FL_PROTOCOL } from './constants.ts'
 import { InvalidTrainingJobError, JobStateCorruptError, TrainingJobNotFoundError } from './errors.ts'
 import { type FrameChannel, StreamChannel } from './frame-channel.ts'
-import { fileSha256, runJobAsCoordinator } from './job-coordinator.ts'
-import { jobSpecHash, parseJobSpec, type TrainingJobSpec } from './job-spec.ts'
-import { type JobState, JobStateStore } from './job-state.ts'
 import type {
   TrainingJobStatus,
   TrainingService,
   TrainingServiceComponents,
   TrainingServiceInit,
 } from './index.ts'
+import { fileSha256, runJobAsCoordinator } from './job-coordinator.ts'
+import { jobSpecHash, parseJobSpec, type TrainingJobSpec } from './job-spec.ts'
+import { type JobState, JobStateStore } from './job-state.ts'
 import { createLocalChannelPair } from './local-channel.ts'
 import type { RoundProgressEvent } from './progress.ts'
 import type { RoundTimeouts } from './round-coordinator.ts'
