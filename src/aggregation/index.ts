@@ -5,6 +5,13 @@
  * Krum/multi-Krum), secure aggregation (secagg/), bucketed secure+robust aggregation (secure-buckets.ts),
  * clipping and DP noise (privacy/) live beside this file.
  */
+import { NotEnoughUpdatesError } from './errors.ts'
+import { clipUpdate } from './privacy/clip-update.ts'
+import { addGaussianNoise, distributedNoiseStd } from './privacy/gaussian-noise.ts'
+import { decodeFixedPoint, encodeFixedPoint, fixedPointScale } from './secagg/fixed-point.ts'
+import { SecureAggregationClient } from './secagg/secure-aggregation-client.ts'
+import { SecureAggregator } from './secagg/secure-aggregator.ts'
+import { bucketMeansAsUpdates, planBuckets } from './secure-buckets.ts'
 import { CoordinateMedian } from './strategies/coordinate-median.ts'
 import { FedAdam } from './strategies/fedadam.ts'
 import { FedAvg } from './strategies/fedavg.ts'
@@ -12,27 +19,33 @@ import { FedProx } from './strategies/fedprox.ts'
 import { Krum } from './strategies/krum.ts'
 import { TrimmedMean } from './strategies/trimmed-mean.ts'
 import type { Strategy } from './strategy.ts'
-import type { StrategyConfig } from './strategy-config.ts'
+import { type StrategyConfig, strategyConfigSchema } from './strategy-config.ts'
+import { flattenTensorMap, l2Norm, parameterCount, unflattenTensorMap } from './tensor-map.ts'
 
 export type { ClientUpdate } from './client-update.ts'
-export { NotEnoughUpdatesError } from './errors.ts'
-export { clipUpdate } from './privacy/clip-update.ts'
-export { addGaussianNoise, distributedNoiseStd } from './privacy/gaussian-noise.ts'
-export { decodeFixedPoint, encodeFixedPoint, fixedPointScale } from './secagg/fixed-point.ts'
 export type { AdvertisedKeys, EncryptedShare } from './secagg/messages.ts'
-export { SecureAggregationClient } from './secagg/secure-aggregation-client.ts'
-export { SecureAggregator } from './secagg/secure-aggregator.ts'
-export { type Bucket, type BucketSum, bucketMeansAsUpdates, planBuckets } from './secure-buckets.ts'
+export type { Bucket, BucketSum } from './secure-buckets.ts'
 export type { AggregateResult, ClientConfig, RoundInfo, Strategy, StrategyState } from './strategy.ts'
-export { type StrategyConfig, strategyConfigSchema } from './strategy-config.ts'
+export type { StrategyConfig } from './strategy-config.ts'
+export type { Tensor, TensorMap } from './tensor-map.ts'
 export {
+  addGaussianNoise,
+  bucketMeansAsUpdates,
+  clipUpdate,
+  decodeFixedPoint,
+  distributedNoiseStd,
+  encodeFixedPoint,
+  fixedPointScale,
   flattenTensorMap,
   l2Norm,
+  NotEnoughUpdatesError,
   parameterCount,
-  type Tensor,
-  type TensorMap,
+  planBuckets,
+  SecureAggregationClient,
+  SecureAggregator,
+  strategyConfigSchema,
   unflattenTensorMap,
-} from './tensor-map.ts'
+}
 
 /** Options of `createStrategy`: which rule, with its parameters (a job's `strategy` section). */
 export type StrategyInit = StrategyConfig

@@ -10,17 +10,19 @@ import type { ChainWriter } from '../chain/chain-client.ts'
 import type { Logger } from '../log.ts'
 import type { RemotePeer } from '../net/commons-host.ts'
 import type { TokenDataset, Trainer } from '../training/index.ts'
+import { TrainingJobNotFoundError } from './errors.ts'
 import type { TrainingJobSpec } from './job-spec.ts'
 import type { JobState } from './job-state.ts'
 import type { RoundProgressEvent } from './progress.ts'
 import type { RoundTimeouts } from './round-coordinator.ts'
 import { FederatedTrainingService } from './training-service.ts'
 
-export { TrainingJobNotFoundError } from './errors.ts'
 export type { TrainingJobSpec, TrainingJobSpecInput } from './job-spec.ts'
 export type { JobState } from './job-state.ts'
 export type { OnRoundProgress, RoundProgressEvent } from './progress.ts'
 export type { RoundTimeouts } from './round-coordinator.ts'
+
+export { TrainingJobNotFoundError }
 
 /**
  * Federated training on this node: creates and coordinates jobs, answers rounds as a participant,

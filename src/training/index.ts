@@ -9,20 +9,33 @@
 import type { TensorMap } from '../aggregation/index.ts'
 import type { Logger } from '../log.ts'
 import type { ProgressEvent } from '../progress.ts'
+import { BUNDLED_CORPUS_PATH } from './data/constants.ts'
+import { loadCorpus } from './data/corpus-loader.ts'
+import { partitionCorpus, splitCorpus } from './data/corpus-split.ts'
+import { CorpusNotFoundError, CorpusTooSmallError } from './data/errors.ts'
 import type { TokenDataset } from './data/index.ts'
+import { toTokenDataset } from './data/token-dataset.ts'
+import { writeGgufParams } from './gguf-export.ts'
+import { readGgufParams } from './gguf-import.ts'
+import { runLocalRound } from './local-round.ts'
+import { countParams } from './param-layout.ts'
 import { SubprocessTrainer } from './subprocess-trainer.ts'
 
-export { BUNDLED_CORPUS_PATH } from './data/constants.ts'
-export { loadCorpus } from './data/corpus-loader.ts'
-export { partitionCorpus, splitCorpus } from './data/corpus-split.ts'
-export { CorpusNotFoundError, CorpusTooSmallError } from './data/errors.ts'
 export type { CorpusProgressEvent, TextCorpus, TokenDataset } from './data/index.ts'
-export { toTokenDataset } from './data/token-dataset.ts'
-export { writeGgufParams } from './gguf-export.ts'
-export { readGgufParams } from './gguf-import.ts'
 export type { LocalRoundConfig, LocalRoundOptions, LocalRoundResult } from './local-round.ts'
-export { runLocalRound } from './local-round.ts'
-export { countParams } from './param-layout.ts'
+export {
+  BUNDLED_CORPUS_PATH,
+  CorpusNotFoundError,
+  CorpusTooSmallError,
+  countParams,
+  loadCorpus,
+  partitionCorpus,
+  readGgufParams,
+  runLocalRound,
+  splitCorpus,
+  toTokenDataset,
+  writeGgufParams,
+}
 
 /** Hyper-parameters of a llama-architecture model with the byte vocabulary. */
 export interface LlamaModelConfig {
