@@ -8,7 +8,6 @@ import {
   loadCorpus,
   readGgufParams,
   splitCorpus,
-  type TokenDataset,
   type Trainer,
   toTokenDataset,
 } from '../training/index.ts'

@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -9,7 +9,7 @@ import { readGguf, writeGguf } from '../gguf/index.ts'
 import { type Logger, silentLogger } from '../log.ts'
 import { DEFAULT_EVAL } from './constants.ts'
 import type { TokenDataset } from './data/index.ts'
-import { ModelParamsMismatchError, SubprocessTrainerError, TrainerDisposedError } from './errors.ts'
+import { SubprocessTrainerError, TrainerDisposedError } from './errors.ts'
 import type {
   EvaluateOptions,
   EvaluateResult,
@@ -20,6 +20,7 @@ import type {
   TrainResult,
 } from './index.ts'
 import { tensorMapOf } from './param-layout.ts'
+import { declaredTensors, writeTokenFile } from './subprocess-files.ts'
 import {
   SUBPROCESS_PROTOCOL_VERSION,
   type TrainerReply,
@@ -127,7 +128,10 @@ export class SubprocessTrainer implements Trainer {
   async loadParams(params: TensorMap): Promise<void> {
     this.assertLive()
     const path = join(this.dir, `params-${this.nextId}.gguf`)
-    await writeGguf(path, { metadata: { 'general.architecture': 'llama' }, tensors: this.toTensors(params) })
+    await writeGguf(path, {
+      metadata: { 'general.architecture': 'llama' },
+      tensors: declaredTensors(this.tensors, params),
+    })
     try {
       await this.request({ type: 'load_params', path })
     } finally {
@@ -158,7 +162,7 @@ export class SubprocessTrainer implements Trainer {
         throw new InvalidInputError(`${k} must be a positive integer; got ${v}.`)
     }
     const id = this.nextId
-    const data = await this.writeTokens(options.data, `train-${id}`)
+    const data = await writeTokenFile(options.data, join(this.dir, `train-${id}.u16`))
     const output = join(this.dir, `update-${id}.gguf`)
     const started = performance.now()
     let initialLoss = Number.NaN
@@ -216,7 +220,7 @@ export class SubprocessTrainer implements Trainer {
 
   async evaluate(data: TokenDataset, options: EvaluateOptions = {}): Promise<EvaluateResult> {
     this.assertLive()
-    const path = await this.writeTokens(data, `eval-${this.nextId}`)
+    const path = await writeTokenFile(data, join(this.dir, `eval-${this.nextId}.u16`))
     try {
       const reply = await this.request(
         {
@@ -353,26 +357,6 @@ export class SubprocessTrainer implements Trainer {
     } else p.resolve(reply)
   }
 
-  private toTensors(
-    params: TensorMap,
-  ): Array<{ name: string; shape: number[]; type: 'F32'; data: Float32Array }> {
-    for (const name of params.keys()) {
-      if (!this.tensors.some((t) => t.name === name))
-        throw new ModelParamsMismatchError(`Tensor ${name} is not one the external trainer declared.`)
-    }
-    return this.tensors.map(({ name, shape }) => {
-      const data = params.get(name)?.data
-      const size = shape.reduce((a, b) => a * b, 1)
-      if (data === undefined)
-        throw new ModelParamsMismatchError(`Tensor ${name} is missing; the external trainer declared it.`)
-      if (data.length !== size)
-        throw new ModelParamsMismatchError(
-          `Tensor ${name} has ${data.length} values; the external trainer declared [${shape.join(', ')}].`,
-        )
-      return { name, shape, type: 'F32', data }
-    })
-  }
-
   private async readParams(path: string): Promise<TensorMap> {
     const model = await readGguf(path).catch((cause: unknown) => {
       throw new SubprocessTrainerError(
@@ -381,16 +365,6 @@ export class SubprocessTrainer implements Trainer {
       )
     })
     return tensorMapOf(model.tensors)
-  }
-
-  /** Token ids as raw little-endian uint16 (what the protocol's `data` files hold). */
-  private async writeTokens(data: TokenDataset, name: string): Promise<string> {
-    const path = join(this.dir, `${name}.u16`)
-    const bytes = new Uint8Array(data.tokens.length * 2)
-    const view = new DataView(bytes.buffer)
-    for (let i = 0; i < data.tokens.length; i++) view.setUint16(i * 2, data.tokens[i]!, true)
-    await writeFile(path, bytes)
-    return path
   }
 
   private unexpected(reply: TrainerReply, wanted: string): SubprocessTrainerError {
