@@ -4,13 +4,7 @@ import { createTrainingJob } from '../chain/actions/training-create-job.ts'
 import { getTrainingJob, type TrainingJobRecord } from '../chain/actions/training-get-job.ts'
 import { takeOverTrainingJob } from '../chain/actions/training-take-over.ts'
 import type { Logger } from '../log.ts'
-import {
-  loadCorpus,
-  readGgufParams,
-  splitCorpus,
-  type Trainer,
-  toTokenDataset,
-} from '../training/index.ts'
+import { loadCorpus, readGgufParams, splitCorpus, type Trainer, toTokenDataset } from '../training/index.ts'
 import { DEFAULT_TIMEOUTS, FL_PROTOCOL } from './constants.ts'
 import { InvalidTrainingJobError, JobStateCorruptError, TrainingJobNotFoundError } from './errors.ts'
 import { type FrameChannel, StreamChannel } from './frame-channel.ts'
@@ -112,14 +106,11 @@ export class FederatedTrainingService implements TrainingService {
   }
 
   async joinJob(jobId: bigint, source: { corpusPath: string } | LocalData): Promise<void> {
+    // Both checks run before anything is kept: a corpus that is missing, holds no text files or is too
+    // small (CorpusNotFoundError, CorpusTooSmallError), and a job the chain does not know.
+    const data = 'corpusPath' in source ? await corpusData(source.corpusPath) : source
     await this.requireJobOnChain(jobId)
-    if ('corpusPath' in source) {
-      // Throws CorpusNotFoundError (missing, or no text files) or CorpusTooSmallError before anything is kept.
-      const { train, heldOut } = splitCorpus(await loadCorpus(source.corpusPath))
-      this.data.set(jobId.toString(), { train: toTokenDataset(train), heldOut: toTokenDataset(heldOut) })
-    } else {
-      this.data.set(jobId.toString(), source)
-    }
+    this.data.set(jobId.toString(), data)
   }
 
   async runJob(
@@ -312,4 +303,10 @@ export class FederatedTrainingService implements TrainingService {
       global,
     )
   }
+}
+
+/** A corpus on disk as training data, 10% held out for evaluation. */
+async function corpusData(path: string): Promise<LocalData> {
+  const { train, heldOut } = splitCorpus(await loadCorpus(path))
+  return { train: toTokenDataset(train), heldOut: toTokenDataset(heldOut) }
 }
