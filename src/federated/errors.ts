@@ -8,7 +8,7 @@ import {
   UnauthorizedError,
 } from '../errors.ts'
 
-/** A training job spec is malformed or inconsistent (e.g. a robust strategy with secure aggregation). */
+/** A training job spec is malformed or inconsistent (e.g. a robust strategy without secure buckets). */
 export class InvalidTrainingJobError extends InvalidInputError {}
 
 /** No training job with that id is known to this node. */
