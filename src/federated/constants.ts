@@ -30,3 +30,6 @@ export const JOB_STATE_FILE = 'job.json'
 
 /** Smallest secure-aggregation bucket: secure aggregation needs two members to hide one. */
 export const MIN_BUCKET_SIZE = 2
+
+/** The bucket id of a round that is one secure sum over every member (no `secureBuckets`). */
+export const SINGLE_SUM = 'secure-sum'

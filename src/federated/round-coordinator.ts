@@ -11,7 +11,7 @@ import {
   type TensorMap,
 } from '../aggregation/index.ts'
 import type { Logger } from '../log.ts'
-import { NOISE_CLAMP_STDS } from './constants.ts'
+import { NOISE_CLAMP_STDS, SINGLE_SUM } from './constants.ts'
 import { RoundBelowThresholdError } from './errors.ts'
 import type { FrameChannel } from './frame-channel.ts'
 import { jobThreshold, majorityThreshold, type TrainingJobSpec } from './job-spec.ts'
@@ -22,7 +22,6 @@ import {
   type RoundTimeouts,
   runSecureSum,
   type SecureSumOutcome,
-  SINGLE_SUM,
 } from './secure-sum-session.ts'
 import { sha256Hex } from './wire-bytes.ts'
 import { encodeWireModel } from './wire-model.ts'

@@ -1,5 +1,6 @@
 import { decodeFixedPoint, type EncryptedShare, SecureAggregator } from '../aggregation/index.ts'
 import type { Logger } from '../log.ts'
+import { SINGLE_SUM } from './constants.ts'
 import { RoundBelowThresholdError, RoundProtocolError } from './errors.ts'
 import type { FrameChannel } from './frame-channel.ts'
 import { verifyAdvertisedKeys } from './key-signature.ts'
@@ -140,9 +141,6 @@ export async function runSecureSum(c: SecureSumComponents, s: SecureSumSession):
     throw err
   }
 }
-
-/** The bucket id of a round that is one secure sum over every member. */
-export const SINGLE_SUM = 'secure-sum'
 
 type Phase = (
   name: string,
