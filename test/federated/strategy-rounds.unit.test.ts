@@ -78,11 +78,20 @@ function fakeTrainer(delta: TensorMap, seen: TrainOptions[]): Trainer {
   return trainer
 }
 
+/** A trainer whose member dies during local training (it never uploads). */
+function crashingTrainer(): Trainer {
+  return {
+    ...fakeTrainer(new Map(), []),
+    train: () => new Promise((_, reject) => setTimeout(() => reject(new Error('member crashed')), 2_000)),
+  }
+}
+
 /** Runs one round of `spec` with each member's trainer returning `deltas[i]`. */
 async function runRound(
   spec: TrainingJobSpec,
   deltas: TensorMap[],
   global: TensorMap,
+  options: { crashing?: number[]; timeouts?: typeof TIMEOUTS } = {},
 ): Promise<{ result: CoordinatorRoundResult; seen: TrainOptions[] }> {
   const seen: TrainOptions[] = []
   const participants: Promise<void>[] = []
@@ -99,13 +108,14 @@ async function runRound(
               privateKey: people[i]!.privateKey,
               resolveJob: async () => ({ coordinator: coordinator.address, specHash, status: 'active' }),
               localData: () => ({ train: { tokens: new Uint16Array(16) } }),
-              trainer: async () => fakeTrainer(deltas[i]!, seen),
+              trainer: async () =>
+                options.crashing?.includes(i) ? crashingTrainer() : fakeTrainer(deltas[i]!, seen),
               saveGlobal: async () => {},
               log: silentLogger,
             },
             theirs,
             coordinator.address,
-            { timeouts: TIMEOUTS },
+            { timeouts: options.timeouts ?? TIMEOUTS },
           ),
         )
         return mine
@@ -119,7 +129,7 @@ async function runRound(
       global,
       globalHash: modelHash(global),
       members: ids,
-      timeouts: TIMEOUTS,
+      timeouts: options.timeouts ?? TIMEOUTS,
     },
   )
   for (const ch of result.channels.values()) ch.abort(new Error('the test ends the round here'))
@@ -220,6 +230,33 @@ for (const strategy of [
     )
   })
 }
+
+test('bucket mode: a bucket that falls below its threshold is dropped and the rule runs over the others', async () => {
+  const global = globalModel(7)
+  const deltas = ids.map((_, i) => honestDelta(i))
+  const spec = specFor({ kind: 'coordinate-median' }, { secureBuckets: { bucketSize: 2 } })
+  const buckets = planBuckets(ids, 2, `${modelHash(global)}:1`)
+  const lost = buckets[1]!
+  const crashing = [ids.indexOf(lost.memberIds[0]!)]
+  const { result } = await runRound(spec, deltas, global, {
+    crashing,
+    timeouts: { ...TIMEOUTS, trainMs: 1_000 },
+  })
+
+  assert.deepEqual(result.dropped, [...lost.memberIds].sort())
+  assert.deepEqual(
+    result.contributors.map((c) => c.peerId),
+    ids.filter((id) => !lost.memberIds.includes(id)).sort(),
+  )
+  const survivors = [buckets[0]!, buckets[2]!].map((b) =>
+    meanUpdate(
+      b.bucketId,
+      b.memberIds.map((id) => deltas[ids.indexOf(id)]!),
+    ),
+  )
+  const expected = createStrategy({ kind: 'coordinate-median' }).aggregate(global, survivors)
+  assert.ok(maxDiff(result.global, expected.global) < FIXED_POINT_TOLERANCE)
+})
 
 test('job specs reach every strategy: robust ones need secure buckets, and enough of them', () => {
   for (const strategy of [
