@@ -100,10 +100,14 @@ export async function runCoordinatorRound(
   const closeAll = (err: Error): void => {
     for (const s of sums) for (const ch of s.channels.values()) ch.abort(err)
   }
-  const failure = settled.find((s) => s.status === 'rejected')
-  if (failure !== undefined && (sums.length === 0 || !(failure.reason instanceof RoundBelowThresholdError))) {
-    closeAll(failure.reason instanceof Error ? failure.reason : new Error(String(failure.reason)))
-    throw failure.reason
+  // A bucket below its threshold is dropped; any other failure, or no sum at all, fails the round.
+  const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []))
+  const fatal =
+    failures.find((reason) => !(reason instanceof RoundBelowThresholdError)) ??
+    (sums.length === 0 ? failures[0] : undefined)
+  if (fatal !== undefined) {
+    closeAll(fatal instanceof Error ? fatal : new Error(String(fatal)))
+    throw fatal
   }
   const global = aggregateSums(strategy, p, sums, closeAll)
   const contributors = sums.flatMap((s) => s.contributors).sort()
