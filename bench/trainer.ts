@@ -7,11 +7,13 @@ import { loadavg } from 'node:os'
 import { pathToFileURL } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
 import { DEFAULT_MODEL_CONFIG } from '../src/training/constants.ts'
-import { BUNDLED_CORPUS_PATH } from '../src/training/data/constants.ts'
-import { loadCorpus } from '../src/training/data/corpus-loader.ts'
-import { toTokenDataset } from '../src/training/data/token-dataset.ts'
-import { createTfjsTrainer } from '../src/training/index.ts'
-import { countParams } from '../src/training/param-layout.ts'
+import {
+  BUNDLED_CORPUS_PATH,
+  countParams,
+  createTfjsTrainer,
+  loadCorpus,
+  toTokenDataset,
+} from '../src/training/index.ts'
 
 /** Figures of one backend. */
 export interface TrainerBenchBackendResult {

@@ -47,6 +47,9 @@ export const ERROR_CODES: Record<string, ErrorCode> = {
   JobStateCorruptError: { status: 500, exit: 1, type: 'server_error' },
   RoundProtocolError: { status: 502, exit: 9, type: 'protocol_error' },
   TrainingJobNotFoundError: { status: 404, exit: 3, type: 'not_found_error' },
+  // Named here (same codes as their categories) so the CLI keeps the name of a remote error: exit 3 / 2.
+  CorpusNotFoundError: { status: 404, exit: 3, type: 'not_found_error' },
+  CorpusTooSmallError: { status: 400, exit: 2, type: 'invalid_request_error' },
   ModelBusyError: { status: 429, exit: 8, type: 'rate_limit_error' },
   NoServingNodeError: { status: 503, exit: 8, type: 'service_unavailable' },
   InferenceUnavailableError: { status: 503, exit: 8, type: 'service_unavailable' },

@@ -1,4 +1,4 @@
-import { CommonsError, InvalidInputError } from '../errors.ts'
+import { InvalidInputError, RefusedError } from '../errors.ts'
 
 /** An update names a tensor the global model does not have. */
 export class UnknownTensorError extends InvalidInputError {}
@@ -25,7 +25,7 @@ export class InvalidExampleCountError extends InvalidInputError {}
 export class DuplicateUpdateError extends InvalidInputError {}
 
 /** A strategy got fewer updates than its rule needs (Krum needs n >= 2f + 3). */
-export class NotEnoughUpdatesError extends CommonsError {}
+export class NotEnoughUpdatesError extends RefusedError {}
 
 /** A strategy was configured with parameters outside their domain. */
 export class InvalidStrategyConfigError extends InvalidInputError {}

@@ -44,20 +44,6 @@ export function l2Norm(tensors: TensorMap): number {
   return Math.sqrt(sum)
 }
 
-/** A map with the same names and shapes as `like`, every value zero. */
-export function zerosLike(like: TensorMap): Map<string, Tensor> {
-  const out = new Map<string, Tensor>()
-  for (const [name, t] of like) out.set(name, { shape: t.shape, data: new Float32Array(t.data.length) })
-  return out
-}
-
-/** A deep copy (fresh Float32Arrays). */
-export function cloneTensorMap(tensors: TensorMap): Map<string, Tensor> {
-  const out = new Map<string, Tensor>()
-  for (const [name, t] of tensors) out.set(name, { shape: t.shape, data: t.data.slice() })
-  return out
-}
-
 /** `a + scale * b` as a new map; `b` must have the names and shapes of `a`. */
 export function addScaled(a: TensorMap, b: TensorMap, scale = 1): Map<string, Tensor> {
   const out = new Map<string, Tensor>()

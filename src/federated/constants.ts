@@ -27,3 +27,9 @@ export const NOISE_CLAMP_STDS = 6
 
 /** Name of the job state file inside a job's folder. */
 export const JOB_STATE_FILE = 'job.json'
+
+/** Smallest secure-aggregation bucket: secure aggregation needs two members to hide one. */
+export const MIN_BUCKET_SIZE = 2
+
+/** The bucket id of a round that is one secure sum over every member (no `secureBuckets`). */
+export const SINGLE_SUM = 'secure-sum'

@@ -1,28 +1,36 @@
-import { CommonsError, InvalidInputError, NotFoundError } from '../errors.ts'
+import {
+  InternalError,
+  InvalidInputError,
+  NotFoundError,
+  PeerFailureError,
+  PermissionDeniedError,
+  RefusedError,
+  UnauthorizedError,
+} from '../errors.ts'
 
-/** A training job spec is malformed or inconsistent (e.g. a robust strategy with secure aggregation). */
+/** A training job spec is malformed or inconsistent (e.g. a robust strategy without secure buckets). */
 export class InvalidTrainingJobError extends InvalidInputError {}
 
 /** No training job with that id is known to this node. */
 export class TrainingJobNotFoundError extends NotFoundError {}
 
 /** Too few members answered a phase in time for secure aggregation to recover the sum. */
-export class RoundBelowThresholdError extends CommonsError {}
+export class RoundBelowThresholdError extends RefusedError {}
 
 /** A member's advertised keys carry no valid signature of its node identity. */
-export class KeySignatureInvalidError extends CommonsError {}
+export class KeySignatureInvalidError extends UnauthorizedError {}
 
 /** A round message came from a peer that is not the job's current coordinator. */
-export class NotJobCoordinatorError extends CommonsError {}
+export class NotJobCoordinatorError extends PermissionDeniedError {}
 
 /** This node has not joined the job (no local data registered for it), so it refuses to train. */
-export class JobNotJoinedError extends CommonsError {}
+export class JobNotJoinedError extends RefusedError {}
 
 /** The job spec a coordinator sent does not hash to the spec hash recorded on chain. */
-export class JobSpecMismatchError extends CommonsError {}
+export class JobSpecMismatchError extends RefusedError {}
 
 /** A message arrived out of order or named members outside the job. */
-export class RoundProtocolError extends CommonsError {}
+export class RoundProtocolError extends PeerFailureError {}
 
 /** The persisted job state or global model copy is missing, corrupt, or does not match the chain. */
-export class JobStateCorruptError extends CommonsError {}
+export class JobStateCorruptError extends InternalError {}

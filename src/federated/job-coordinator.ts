@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { StrategyState, TensorMap } from '../aggregation/index.ts'
 import { getModel } from '../chain/actions/get-model.ts'
 import { propose } from '../chain/actions/propose.ts'
 import { proposeVersion } from '../chain/actions/propose-version.ts'
@@ -20,9 +21,9 @@ import type { FrameChannel } from './frame-channel.ts'
 import type { TrainingJobSpec } from './job-spec.ts'
 import type { JobState, JobStateStore } from './job-state.ts'
 import { storedMessage } from './messages.ts'
-import { encodeFlatModel, type ModelLayout, modelHash } from './model-vector.ts'
 import type { RoundProgressEvent } from './progress.ts'
-import { type RoundTimeouts, runCoordinatorRound } from './round-coordinator.ts'
+import { type CoordinatorRoundResult, type RoundTimeouts, runCoordinatorRound } from './round-coordinator.ts'
+import { encodeWireModel, layoutOf, modelHash } from './wire-model.ts'
 
 /** What the coordinator of a job needs. */
 export interface JobCoordinatorComponents {
@@ -31,8 +32,8 @@ export interface JobCoordinatorComponents {
   /** Opens a round channel to a participant (dials it; an in-process channel for this node itself). */
   openChannel(peerId: string, signal: AbortSignal): Promise<FrameChannel>
   states: JobStateStore
-  /** Writes a flat model as a GGUF file llama.cpp can serve (through the trainer's export). */
-  exportGguf(spec: TrainingJobSpec, layout: ModelLayout, data: Float32Array, path: string): Promise<void>
+  /** Writes a model as a GGUF file llama.cpp can serve (through the trainer's export). */
+  exportGguf(spec: TrainingJobSpec, global: TensorMap, path: string): Promise<void>
   /** Content root of a file as the registry records it (the store's manifest root, or sha-256 of the bytes). */
   contentRoot?(path: string): Promise<`0x${string}`>
   log: Logger
@@ -45,62 +46,31 @@ export async function fileSha256(path: string): Promise<`0x${string}`> {
   return `0x${h.digest('hex')}`
 }
 
+/** Options of runJobAsCoordinator. */
+export interface RunJobOptions {
+  jobId: bigint
+  timeouts: RoundTimeouts
+  signal?: AbortSignal
+  onProgress?: (e: RoundProgressEvent) => void
+}
+
 /**
  * Runs a job from its last committed round to the end as coordinator: each round is aggregated over the
  * network, committed on chain, persisted atomically, then the new global model is sent to the
  * contributors. At the end: GGUF export, result on chain, and a governance proposal that publishes the
  * version and mints shares to contributors by the job's rule. Resumable at any point.
  */
-export async function runJobAsCoordinator(
-  c: JobCoordinatorComponents,
-  p: {
-    jobId: bigint
-    timeouts: RoundTimeouts
-    signal?: AbortSignal
-    onProgress?: (e: RoundProgressEvent) => void
-  },
-): Promise<JobState> {
+export async function runJobAsCoordinator(c: JobCoordinatorComponents, p: RunJobOptions): Promise<JobState> {
   const log = c.log.child({ jobId: p.jobId.toString() })
-  let state = await c.states.load(p.jobId)
-  if (state === undefined)
-    throw new JobStateCorruptError(`This node holds no state for job ${p.jobId}; it cannot coordinate it.`)
-  const me = c.chain.wallet.account.address
-  const onChain = await getTrainingJob(c.chain, p.jobId)
-  if (onChain.coordinator.toLowerCase() !== me.toLowerCase()) {
-    throw new NotJobCoordinatorError(
-      `${me} is not the coordinator of job ${p.jobId} on chain (${onChain.coordinator} is); take over first.`,
-    )
-  }
-  // The chain is the source of truth for progress; our copy must hold the model of the last committed round.
-  if (onChain.committedRounds === state.global.round + 1) {
-    // Died between the commit and the state write: the pending model file is the committed one.
-    const hash = onChain.roundRecords.at(-1)!.modelHash
-    if ((await c.states.findGlobal(p.jobId, onChain.committedRounds, hash)) !== undefined) {
-      state = {
-        ...state,
-        committedRounds: onChain.committedRounds,
-        global: { ...state.global, round: onChain.committedRounds, hash },
-      }
-      await c.states.save(state)
-    }
-  }
-  if (onChain.committedRounds !== state.global.round) {
-    throw new JobStateCorruptError(
-      `Job ${p.jobId} has ${onChain.committedRounds} rounds committed on chain but this node holds the model of round ${state.global.round}.`,
-    )
-  }
-  if (onChain.committedRounds > 0 && onChain.roundRecords.at(-1)!.modelHash !== state.global.hash) {
-    throw new JobStateCorruptError(
-      `The saved model of job ${p.jobId} does not match round ${onChain.committedRounds} on chain.`,
-    )
-  }
+  const committed = await resumableState(c, p.jobId)
+  let state = committed.state
   let global = await c.states.loadGlobal(state)
   const spec = state.spec
-  state = { ...state, role: 'coordinator', status: 'running', committedRounds: onChain.committedRounds }
+  state = { ...state, role: 'coordinator', status: 'running', committedRounds: committed.rounds }
   await c.states.save(state)
 
-  let strategyState: Parameters<typeof runCoordinatorRound>[1]['strategyState']
-  for (let round = onChain.committedRounds + 1; round <= spec.rounds; round++) {
+  let strategyState: StrategyState | undefined
+  for (let round = committed.rounds + 1; round <= spec.rounds; round++) {
     throwIfAborted(p.signal)
     const result = await runCoordinatorRound(
       { openChannel: c.openChannel, log },
@@ -108,8 +78,7 @@ export async function runJobAsCoordinator(
         jobId: p.jobId,
         spec,
         round,
-        layout: global.layout,
-        global: global.data,
+        global,
         globalHash: state.global.hash,
         strategyState,
         members: spec.participants.map((m) => m.peerId),
@@ -119,64 +88,9 @@ export async function runJobAsCoordinator(
       },
     )
     strategyState = result.strategyState
-    const hash = modelHash(result.global)
-    const contributions = result.contributors.map((m) => ({
-      peerId: m.peerId,
-      address: addressFromPeerId(m.peerId),
-      amount: spec.contribution.rule === 'examples' ? BigInt(m.numExamples) : 1n,
-    }))
-    await c.states.savePendingGlobal(p.jobId, round, result.global)
-    await commitTrainingRound(c.chain, {
-      jobId: p.jobId,
-      round,
-      modelHash: hash,
-      inputsCommitment: result.inputsCommitment,
-      contributions: contributions.map((x) => ({ address: x.address, amount: x.amount })),
-    })
-    const mean = (xs: (number | undefined)[]) => {
-      const v = xs.filter((x): x is number => x !== undefined)
-      return v.length === 0 ? undefined : v.reduce((a, b) => a + b, 0) / v.length
-    }
-    state = {
-      ...state,
-      committedRounds: round,
-      global: { round, hash, layout: global.layout },
-      history: [
-        ...state.history,
-        {
-          round,
-          modelHash: hash,
-          members: result.contributors.map((m) => m.peerId),
-          dropped: result.dropped,
-          contributions: contributions.map((x) => ({ ...x, amount: x.amount.toString() })),
-          meanLoss: mean(result.contributors.map((m) => m.loss)),
-          meanHeldOutLoss: mean(result.contributors.map((m) => m.heldOutLoss)),
-          wallMs: Math.round(result.wallMs),
-        },
-      ],
-    }
-    global = { layout: global.layout, data: result.global }
-    await c.states.save(state)
-    // Participants keep the committed model so any of them can take over as coordinator.
-    const resultFrame = {
-      type: 'result',
-      round,
-      modelHash: hash,
-      global: encodeFlatModel(global.layout, global.data),
-    }
-    await Promise.all(
-      [...result.channels.entries()].map(async ([peerId, ch]) => {
-        try {
-          const signal = AbortSignal.timeout(p.timeouts.unmaskMs)
-          await ch.send(resultFrame, { signal })
-          const ack = await ch.receive(storedMessage, { signal })
-          if (ack.round !== round || ack.modelHash !== hash) throw new Error('stored the wrong model')
-          await ch.close()
-        } catch (err) {
-          log.warn({ err, peerId }, 'could not deliver the round result')
-        }
-      }),
-    )
+    state = await commitRound(c, { jobId: p.jobId, state, result })
+    global = result.global
+    await deliverResult(log, result, state.global.hash, p.timeouts)
     log.info(
       {
         round,
@@ -187,16 +101,133 @@ export async function runJobAsCoordinator(
       'round committed',
     )
     p.onProgress?.({
-      type: 'fl:round:committed',
-      jobId: p.jobId.toString(),
-      round,
-      members: result.contributors.map((m) => m.peerId),
-      dropped: result.dropped,
-      meanLoss: state.history.at(-1)!.meanLoss ?? Number.NaN,
-      wallMs: result.wallMs,
+      type: 'federated:round:committed',
+      detail: {
+        jobId: p.jobId.toString(),
+        round,
+        members: result.contributors.map((m) => m.peerId),
+        dropped: result.dropped,
+        meanLoss: state.history.at(-1)!.meanLoss ?? Number.NaN,
+        wallMs: result.wallMs,
+      },
     })
   }
   return finishJob(c, { jobId: p.jobId, state, global, onProgress: p.onProgress })
+}
+
+/**
+ * Loads this node's state of a job and checks it against the chain, the source of truth for progress:
+ * this node must be the coordinator and hold the model of the last committed round.
+ */
+async function resumableState(
+  c: JobCoordinatorComponents,
+  jobId: bigint,
+): Promise<{ state: JobState; rounds: number }> {
+  let state = await c.states.load(jobId)
+  if (state === undefined)
+    throw new JobStateCorruptError(`This node holds no state for job ${jobId}; it cannot coordinate it.`)
+  const me = c.chain.wallet.account.address
+  const onChain = await getTrainingJob(c.chain, jobId)
+  if (onChain.coordinator.toLowerCase() !== me.toLowerCase()) {
+    throw new NotJobCoordinatorError(
+      `${me} is not the coordinator of job ${jobId} on chain (${onChain.coordinator} is); take over first.`,
+    )
+  }
+  if (onChain.committedRounds === state.global.round + 1) {
+    // Died between the commit and the state write: the pending model file is the committed one.
+    const hash = onChain.roundRecords.at(-1)!.modelHash
+    if (await c.states.hasGlobal(jobId, onChain.committedRounds, hash)) {
+      state = {
+        ...state,
+        committedRounds: onChain.committedRounds,
+        global: { ...state.global, round: onChain.committedRounds, hash },
+      }
+      await c.states.save(state)
+    }
+  }
+  if (onChain.committedRounds !== state.global.round) {
+    throw new JobStateCorruptError(
+      `Job ${jobId} has ${onChain.committedRounds} rounds committed on chain but this node holds the model of round ${state.global.round}.`,
+    )
+  }
+  if (onChain.committedRounds > 0 && onChain.roundRecords.at(-1)!.modelHash !== state.global.hash) {
+    throw new JobStateCorruptError(
+      `The saved model of job ${jobId} does not match round ${onChain.committedRounds} on chain.`,
+    )
+  }
+  return { state, rounds: onChain.committedRounds }
+}
+
+/** Saves the round's model, commits it on chain with the contributions, then records it in the state. */
+async function commitRound(
+  c: JobCoordinatorComponents,
+  p: { jobId: bigint; state: JobState; result: CoordinatorRoundResult },
+): Promise<JobState> {
+  const { result, state } = p
+  const { spec } = state
+  const round = result.round
+  const hash = modelHash(result.global)
+  const contributions = result.contributors.map((m) => ({
+    peerId: m.peerId,
+    address: addressFromPeerId(m.peerId),
+    amount: spec.contribution.rule === 'examples' ? BigInt(m.numExamples) : 1n,
+  }))
+  await c.states.savePendingGlobal(p.jobId, round, result.global)
+  await commitTrainingRound(c.chain, {
+    jobId: p.jobId,
+    round,
+    modelHash: hash,
+    inputsCommitment: result.inputsCommitment,
+    contributions: contributions.map((x) => ({ address: x.address, amount: x.amount })),
+  })
+  const mean = (xs: (number | undefined)[]) => {
+    const v = xs.filter((x): x is number => x !== undefined)
+    return v.length === 0 ? undefined : v.reduce((a, b) => a + b, 0) / v.length
+  }
+  const next: JobState = {
+    ...state,
+    committedRounds: round,
+    global: { round, hash, layout: layoutOf(result.global) },
+    history: [
+      ...state.history,
+      {
+        round,
+        modelHash: hash,
+        members: result.contributors.map((m) => m.peerId),
+        dropped: result.dropped,
+        contributions: contributions.map((x) => ({ ...x, amount: x.amount.toString() })),
+        meanLoss: mean(result.contributors.map((m) => m.loss)),
+        meanHeldOutLoss: mean(result.contributors.map((m) => m.heldOutLoss)),
+        wallMs: Math.round(result.wallMs),
+      },
+    ],
+  }
+  await c.states.save(next)
+  return next
+}
+
+/** Sends the committed model to the contributors, so any of them can take over as coordinator. */
+async function deliverResult(
+  log: Logger,
+  result: CoordinatorRoundResult,
+  hash: `0x${string}`,
+  timeouts: RoundTimeouts,
+): Promise<void> {
+  const round = result.round
+  const resultFrame = { type: 'result', round, modelHash: hash, global: encodeWireModel(result.global) }
+  await Promise.all(
+    [...result.channels.entries()].map(async ([peerId, ch]) => {
+      try {
+        const signal = AbortSignal.timeout(timeouts.unmaskMs)
+        await ch.send(resultFrame, { signal })
+        const ack = await ch.receive(storedMessage, { signal })
+        if (ack.round !== round || ack.modelHash !== hash) throw new Error('stored the wrong model')
+        await ch.close()
+      } catch (err) {
+        log.warn({ err, peerId }, 'could not deliver the round result')
+      }
+    }),
+  )
 }
 
 /** Exports the result, records it on chain and opens the governance proposal (each step skipped if done). */
@@ -205,7 +236,7 @@ async function finishJob(
   p: {
     jobId: bigint
     state: JobState
-    global: { layout: ModelLayout; data: Float32Array }
+    global: TensorMap
     onProgress?: (e: RoundProgressEvent) => void
   },
 ): Promise<JobState> {
@@ -213,7 +244,7 @@ async function finishJob(
   const spec = state.spec
   const path = join(c.states.jobDir(p.jobId), 'result.gguf')
   if (state.resultRoot === undefined) {
-    await c.exportGguf(spec, p.global.layout, p.global.data, path)
+    await c.exportGguf(spec, p.global, path)
     const root = await (c.contentRoot ?? fileSha256)(path)
     state = { ...state, resultRoot: root, resultPath: path }
     await c.states.save(state)
@@ -255,11 +286,13 @@ async function finishJob(
   state = { ...state, status: 'finished' }
   await c.states.save(state)
   p.onProgress?.({
-    type: 'fl:job:finished',
-    jobId: p.jobId.toString(),
-    round: state.committedRounds,
-    resultRoot: state.resultRoot!,
-    proposalId: state.proposalId,
+    type: 'federated:job:finished',
+    detail: {
+      jobId: p.jobId.toString(),
+      round: state.committedRounds,
+      resultRoot: state.resultRoot!,
+      proposalId: state.proposalId,
+    },
   })
   return state
 }

@@ -1,6 +1,7 @@
 import { keccak256, stringToHex } from 'viem'
 import { z } from 'zod'
-import { strategyConfigSchema } from '../aggregation/strategy-config.ts'
+import { type StrategyConfig, strategyConfigSchema } from '../aggregation/index.ts'
+import { DEFAULT_TAKEOVER_TIMEOUT_S, MIN_BUCKET_SIZE } from './constants.ts'
 import { InvalidTrainingJobError } from './errors.ts'
 
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/) as unknown as z.ZodType<`0x${string}`>
@@ -19,6 +20,15 @@ export const jobPrivacySchema = z
     /** Shamir threshold t; default: the smallest majority of the participants. */
     threshold: z.number().int().min(2).optional(),
   })
+  .strict()
+
+/**
+ * Secure aggregation in buckets, for the robust strategies: each round the members are shuffled into
+ * buckets of at least `bucketSize`, each bucket is summed securely on its own, and the strategy runs over
+ * the bucket means (aggregation/secure-buckets.ts). The coordinator sees only those means.
+ */
+export const secureBucketsSchema = z
+  .object({ bucketSize: z.number().int().min(MIN_BUCKET_SIZE).max(255) })
   .strict()
 
 /** The local training every participant runs per round. */
@@ -53,6 +63,8 @@ export const trainingJobSpecSchema = z
     modelConfig: z.record(z.string(), z.union([z.number(), z.boolean()])).optional(),
     strategy: strategyConfigSchema,
     privacy: jobPrivacySchema,
+    /** Bucketed secure aggregation (required by trimmed-mean, coordinate-median and krum). */
+    secureBuckets: secureBucketsSchema.optional(),
     participants: z.array(jobParticipantSchema).min(2).max(255),
     /** PeerId of the first coordinator (one of the participants). */
     coordinator: z.string(),
@@ -60,7 +72,7 @@ export const trainingJobSpecSchema = z
     local: localTrainingSchema,
     contribution: contributionSchema,
     /** Seconds without a coordinator write before another participant may take over. */
-    takeoverTimeoutSeconds: z.number().int().positive().default(600),
+    takeoverTimeoutSeconds: z.number().int().positive().default(DEFAULT_TAKEOVER_TIMEOUT_S),
     /** Free text for the version's card and the proposal description. */
     description: z.string().max(2000).default(''),
     /** Distinguishes otherwise identical jobs (random by default at creation). */
@@ -75,18 +87,42 @@ export const trainingJobSpecSchema = z
     if (ids.size !== spec.participants.length) {
       ctx.addIssue({ code: 'custom', message: 'participants must be distinct' })
     }
-    // Secure aggregation yields only a sum: robust rules need individual updates (see docs/federated.md).
-    if (!['fedavg', 'fedprox', 'fedadam'].includes(spec.strategy.kind)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `strategy ${spec.strategy.kind} needs individual updates; rounds use secure aggregation, so pick fedavg, fedprox or fedadam`,
-      })
-    }
     const t = spec.privacy.threshold
     if (t !== undefined && (t * 2 <= spec.participants.length || t > spec.participants.length)) {
       ctx.addIssue({ code: 'custom', message: 'privacy.threshold must exceed half of the participants' })
     }
+    const problem = bucketProblem(spec.strategy, spec.participants.length, spec.secureBuckets?.bucketSize)
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
+    if (spec.secureBuckets !== undefined && t !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'privacy.threshold applies to one secure sum; with secureBuckets each bucket uses a majority of its members',
+      })
+    }
   })
+
+/** Why a strategy cannot run over the job's secure sums, or undefined when it can. */
+function bucketProblem(
+  strategy: StrategyConfig,
+  participants: number,
+  bucketSize: number | undefined,
+): string | undefined {
+  // Secure aggregation yields only a sum: robust rules need several updates, so they run over bucket means.
+  const robust = ['trimmed-mean', 'coordinate-median', 'krum'].includes(strategy.kind)
+  if (bucketSize === undefined) {
+    return robust
+      ? `strategy ${strategy.kind} needs individual updates and a secure sum yields one; set secureBuckets.bucketSize so it runs over bucket means`
+      : undefined
+  }
+  if (bucketSize > participants)
+    return `secureBuckets.bucketSize ${bucketSize} exceeds the ${participants} participants`
+  const buckets = Math.floor(participants / bucketSize)
+  if (strategy.kind === 'krum' && buckets < Math.max(2 * strategy.f + 3, strategy.m ?? 1)) {
+    return `krum with f=${strategy.f} needs at least ${Math.max(2 * strategy.f + 3, strategy.m ?? 1)} buckets; ${participants} participants in buckets of ${bucketSize} make ${buckets}`
+  }
+  return undefined
+}
 
 export type TrainingJobSpec = z.infer<typeof trainingJobSpecSchema>
 export type TrainingJobSpecInput = z.input<typeof trainingJobSpecSchema>
@@ -122,5 +158,10 @@ export function jobSpecHash(spec: TrainingJobSpec): `0x${string}` {
 
 /** Shamir threshold of a job: the configured one, else the smallest strict majority. */
 export function jobThreshold(spec: TrainingJobSpec): number {
-  return spec.privacy.threshold ?? Math.max(2, Math.floor(spec.participants.length / 2) + 1)
+  return spec.privacy.threshold ?? majorityThreshold(spec.participants.length)
+}
+
+/** The smallest strict majority of `members`, and at least 2 (secure aggregation needs two). */
+export function majorityThreshold(members: number): number {
+  return Math.max(2, Math.floor(members / 2) + 1)
 }

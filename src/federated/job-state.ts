@@ -1,11 +1,13 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { flattenTensorMap, type Tensor, type TensorMap } from '../aggregation/index.ts'
 import { writeFileAtomic } from '../atomic-file.ts'
 import { JOB_STATE_FILE } from './constants.ts'
 import { JobStateCorruptError } from './errors.ts'
 import { trainingJobSpecSchema } from './job-spec.ts'
-import { type ModelLayout, modelHash } from './model-vector.ts'
+import { sha256Hex } from './wire-bytes.ts'
+import { tensorsFromFlat } from './wire-model.ts'
 
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/) as unknown as z.ZodType<`0x${string}`>
 
@@ -31,7 +33,8 @@ export const jobStateSchema = z.object({
   global: z.object({
     round: z.number().int().min(0),
     hash: hex32,
-    layout: z.array(z.object({ name: z.string(), size: z.number().int().positive() })),
+    /** Names and GGUF shapes of the tensors, in the order the saved model file holds their values. */
+    layout: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().positive()) })),
   }),
   history: z.array(roundSummarySchema),
   error: z.string().optional(),
@@ -54,15 +57,10 @@ export class JobStateStore {
   }
 
   /** Writes the global model, then the state naming it; each write is atomic (temp + fsync + rename). */
-  async save(state: JobState, global?: Float32Array): Promise<void> {
+  async save(state: JobState, global?: TensorMap): Promise<void> {
     const dir = this.jobDir(state.jobId)
     await mkdir(dir, { recursive: true })
-    if (global !== undefined) {
-      await writeFileAtomic(
-        join(dir, `global-${state.global.round}.f32`),
-        new Uint8Array(global.buffer, global.byteOffset, global.byteLength),
-      )
-    }
+    if (global !== undefined) await this.savePendingGlobal(state.jobId, state.global.round, global)
     await writeFileAtomic(join(dir, JOB_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`)
   }
 
@@ -86,39 +84,40 @@ export class JobStateStore {
    * Writes a round's model before its commitment goes on chain, so a coordinator that dies between the
    * commit and the state write still holds the model the chain names.
    */
-  async savePendingGlobal(jobId: bigint | string, round: number, data: Float32Array): Promise<void> {
+  async savePendingGlobal(jobId: bigint | string, round: number, global: TensorMap): Promise<void> {
     const dir = this.jobDir(jobId)
     await mkdir(dir, { recursive: true })
+    const data = flattenTensorMap(global)
     await writeFileAtomic(
       join(dir, `global-${round}.f32`),
       new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
     )
   }
 
-  /** Reads the global model of a round if this node has it and it hashes to `hash`. */
-  async findGlobal(
-    jobId: bigint | string,
-    round: number,
-    hash: `0x${string}`,
-  ): Promise<Float32Array | undefined> {
-    const bytes = await readFile(join(this.jobDir(jobId), `global-${round}.f32`)).catch(() => undefined)
-    if (bytes === undefined) return undefined
-    const data = new Float32Array(bytes.byteLength / 4)
-    new Uint8Array(data.buffer).set(bytes)
-    return modelHash(data) === hash ? data : undefined
+  /** True when this node holds the global model of a round and it hashes to `hash`. */
+  async hasGlobal(jobId: bigint | string, round: number, hash: `0x${string}`): Promise<boolean> {
+    const data = await this.readFlat(jobId, round)
+    return data !== undefined && sha256Hex(data) === hash
   }
 
-  /** Reads the global model the state names and checks it against the recorded hash. */
-  async loadGlobal(state: JobState): Promise<{ layout: ModelLayout; data: Float32Array }> {
-    const bytes = await readFile(join(this.jobDir(state.jobId), `global-${state.global.round}.f32`))
-    const data = new Float32Array(bytes.byteLength / 4)
-    new Uint8Array(data.buffer).set(bytes)
-    if (modelHash(data) !== state.global.hash) {
+  /** Reads the global model the state names and checks it against the recorded hash and layout. */
+  async loadGlobal(state: JobState): Promise<Map<string, Tensor>> {
+    const data = await this.readFlat(state.jobId, state.global.round)
+    const tensors = data === undefined ? undefined : tensorsFromFlat(state.global.layout, data)
+    if (data === undefined || tensors === undefined || sha256Hex(data) !== state.global.hash) {
       throw new JobStateCorruptError(
-        `The saved global model of job ${state.jobId} (round ${state.global.round}) does not match its hash.`,
+        `The saved global model of job ${state.jobId} (round ${state.global.round}) is missing or does not match its hash; delete ${this.jobDir(state.jobId)} and take part again.`,
       )
     }
-    return { layout: state.global.layout, data }
+    return tensors
+  }
+
+  private async readFlat(jobId: bigint | string, round: number): Promise<Float32Array | undefined> {
+    const bytes = await readFile(join(this.jobDir(jobId), `global-${round}.f32`)).catch(() => undefined)
+    if (bytes === undefined || bytes.byteLength % 4 !== 0) return undefined
+    const data = new Float32Array(bytes.byteLength / 4)
+    new Uint8Array(data.buffer).set(bytes)
+    return data
   }
 
   /** Every job this node holds state for. */

@@ -1,5 +1,5 @@
 import type { PrivateKey } from '@libp2p/interface'
-import type { AdvertisedKeys } from '../aggregation/secagg/messages.ts'
+import type { AdvertisedKeys } from '../aggregation/index.ts'
 import { parsePeerId } from '../net/peer-identity.ts'
 import { KEYS_SIGNATURE_DOMAIN } from './constants.ts'
 import { KeySignatureInvalidError } from './errors.ts'

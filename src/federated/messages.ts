@@ -11,10 +11,19 @@ const b64 = z
 const id = z.string().min(1).max(200)
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/) as unknown as z.ZodType<`0x${string}`>
 
-/** The global model as a flat float32 vector: tensor names and lengths in order, then the values. */
-export const flatModelSchema = z
+/** A model on the wire: tensor names and GGUF shapes in order, then all values as one float32 buffer. */
+export const wireModelSchema = z
   .object({
-    layout: z.array(z.object({ name: z.string().max(200), size: z.number().int().positive() })).max(100_000),
+    layout: z
+      .array(
+        z
+          .object({
+            name: z.string().max(200),
+            shape: z.array(z.number().int().positive()).min(1).max(8),
+          })
+          .strict(),
+      )
+      .max(100_000),
     data: b64,
   })
   .strict()
@@ -34,7 +43,7 @@ export const configureMessage = z
     /** Std of the Gaussian noise each member adds to its clipped delta (0: none). */
     noiseStd: z.number().min(0),
     local: localTrainingSchema.extend({ proximalMu: z.number().min(0).optional() }),
-    global: flatModelSchema,
+    global: wireModelSchema,
     /** sha-256 of the global values: the previous round's on-chain model hash. */
     globalHash: hex32,
   })
@@ -103,7 +112,7 @@ export const resultMessage = z
     type: z.literal('result'),
     round: z.number().int().positive(),
     modelHash: hex32,
-    global: flatModelSchema,
+    global: wireModelSchema,
   })
   .strict()
 
@@ -115,4 +124,4 @@ export const storedMessage = z
 export type ConfigureMessage = z.infer<typeof configureMessage>
 export type KeysMessage = z.infer<typeof keysMessage>
 export type MaskedMessage = z.infer<typeof maskedMessage>
-export type FlatModel = z.infer<typeof flatModelSchema>
+export type WireModel = z.infer<typeof wireModelSchema>

@@ -1,17 +1,23 @@
-/** Progress of a federated job, as the coordinator and participants see it (`domain:thing:verb`). */
+import type { ProgressEvent } from '../progress.ts'
+
+/** Where in a job an event happened. */
+interface RoundRef {
+  jobId: string
+  round: number
+}
+
+/** Progress of a federated job, as the coordinator and participants see it. */
 export type RoundProgressEvent =
-  | { type: 'fl:round:configured'; jobId: string; round: number; members: string[] }
-  | { type: 'fl:member:dropped'; jobId: string; round: number; peerId: string; phase: string }
-  | { type: 'fl:upload:received'; jobId: string; round: number; peerId: string }
-  | { type: 'fl:round:aggregated'; jobId: string; round: number; members: string[] }
-  | {
-      type: 'fl:round:committed'
-      jobId: string
-      round: number
-      members: string[]
-      dropped: string[]
-      meanLoss: number
-      wallMs: number
-    }
-  | { type: 'fl:job:finished'; jobId: string; round: number; resultRoot: `0x${string}`; proposalId?: string }
-  | { type: 'fl:local:trained'; jobId: string; round: number; loss: number }
+  | ProgressEvent<'federated:round:configured', RoundRef & { members: string[]; bucketId?: string }>
+  | ProgressEvent<'federated:member:dropped', RoundRef & { peerId: string; phase: string }>
+  | ProgressEvent<'federated:upload:received', RoundRef & { peerId: string }>
+  | ProgressEvent<'federated:round:aggregated', RoundRef & { members: string[] }>
+  | ProgressEvent<
+      'federated:round:committed',
+      RoundRef & { members: string[]; dropped: string[]; meanLoss: number; wallMs: number }
+    >
+  | ProgressEvent<'federated:job:finished', RoundRef & { resultRoot: `0x${string}`; proposalId?: string }>
+  | ProgressEvent<'federated:update:trained', RoundRef & { loss: number }>
+
+/** Receives the progress events of a job. */
+export type OnRoundProgress = (event: RoundProgressEvent) => void

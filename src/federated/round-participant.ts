@@ -1,13 +1,16 @@
 import type { PrivateKey } from '@libp2p/interface'
-import { clipUpdate } from '../aggregation/privacy/clip-update.ts'
-import { addGaussianNoise } from '../aggregation/privacy/gaussian-noise.ts'
-import { encodeFixedPoint } from '../aggregation/secagg/fixed-point.ts'
-import { SecureAggregationClient } from '../aggregation/secagg/secure-aggregation-client.ts'
-import type { Tensor } from '../aggregation/tensor-map.ts'
+import {
+  addGaussianNoise,
+  clipUpdate,
+  encodeFixedPoint,
+  flattenTensorMap,
+  parameterCount,
+  SecureAggregationClient,
+  type Tensor,
+  type TensorMap,
+} from '../aggregation/index.ts'
 import type { Logger } from '../log.ts'
-import type { TokenDataset } from '../training/data/index.ts'
-import type { Trainer } from '../training/index.ts'
-import { runLocalRound } from '../training/local-round.ts'
+import { runLocalRound, type TokenDataset, type Trainer } from '../training/index.ts'
 import {
   JobNotJoinedError,
   JobSpecMismatchError,
@@ -18,16 +21,23 @@ import type { FrameChannel } from './frame-channel.ts'
 import { jobSpecHash, parseJobSpec, type TrainingJobSpec } from './job-spec.ts'
 import { signAdvertisedKeys, verifyAdvertisedKeys } from './key-signature.ts'
 import {
+  type ConfigureMessage,
   configureMessage,
   resultMessage,
   rosterMessage,
   routedSharesMessage,
   unmaskMessage,
 } from './messages.ts'
-import { decodeFlatModel, type ModelLayout, modelHash, unflattenParams } from './model-vector.ts'
 import type { RoundProgressEvent } from './progress.ts'
-import type { RoundTimeouts } from './round-coordinator.ts'
+import type { RoundTimeouts } from './secure-sum-session.ts'
 import { bytesFromBase64, toBase64 } from './wire-bytes.ts'
+import { decodeWireModel, modelHash } from './wire-model.ts'
+
+/** Local data of a member for one job: what it trains on and what it evaluates on. Never leaves the node. */
+export interface LocalData {
+  train: TokenDataset
+  heldOut?: TokenDataset
+}
 
 /** What a participant needs: its identity, its trainer, the chain view of the job and its local data. */
 export interface ParticipantComponents {
@@ -36,17 +46,18 @@ export interface ParticipantComponents {
   /** The on-chain job: who coordinates it now (EVM address) and its spec hash. */
   resolveJob(jobId: bigint): Promise<{ coordinator: `0x${string}`; specHash: `0x${string}`; status: string }>
   /** This member's local data for a job it joined, or undefined. Raw data never leaves this node. */
-  localData(jobId: bigint): { train: TokenDataset; heldOut?: TokenDataset } | undefined
+  localData(jobId: bigint): LocalData | undefined
   trainer(jobId: bigint, spec: TrainingJobSpec): Promise<Trainer>
   /** Keeps the committed global model (for coordinator replacement). */
-  saveGlobal(
-    jobId: bigint,
-    spec: TrainingJobSpec,
-    round: number,
-    layout: ModelLayout,
-    data: Float32Array,
-  ): Promise<void>
+  saveGlobal(jobId: bigint, spec: TrainingJobSpec, round: number, global: TensorMap): Promise<void>
   log: Logger
+}
+
+/** Options of one participant round. */
+export interface ParticipantRoundOptions {
+  timeouts: RoundTimeouts
+  signal?: AbortSignal
+  onProgress?: (e: RoundProgressEvent) => void
 }
 
 /**
@@ -58,42 +69,19 @@ export async function runParticipantRound(
   c: ParticipantComponents,
   channel: FrameChannel,
   remoteAddress: `0x${string}`,
-  options: { timeouts: RoundTimeouts; signal?: AbortSignal; onProgress?: (e: RoundProgressEvent) => void },
+  options: ParticipantRoundOptions,
 ): Promise<void> {
   const t = options.timeouts
   const within = (ms: number) =>
     options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms)
   const cfg = await channel.receive(configureMessage, { signal: within(t.keysMs) })
-  const jobId = BigInt(cfg.jobId)
-  const job = await c.resolveJob(jobId)
-  if (job.coordinator.toLowerCase() !== remoteAddress.toLowerCase()) {
-    throw new NotJobCoordinatorError(
-      `${remoteAddress} is not the coordinator of job ${jobId} (${job.coordinator} is).`,
-    )
-  }
-  if (job.status !== 'active')
-    throw new RoundProtocolError(`Job ${jobId} is ${job.status}; it has no more rounds.`)
-  const spec = parseJobSpec(cfg.spec)
-  if (jobSpecHash(spec) !== job.specHash) {
-    throw new JobSpecMismatchError(
-      `The spec sent for job ${jobId} does not match the spec hash recorded on chain.`,
-    )
-  }
+  const { jobId, spec, data, global } = await acceptConfigure(c, cfg, remoteAddress)
   const memberIds = new Set(spec.participants.map((m) => m.peerId))
-  if (!memberIds.has(c.peerId))
-    throw new RoundProtocolError(`This node is not a participant of job ${jobId}.`)
-  const data = c.localData(jobId)
-  if (data === undefined)
-    throw new JobNotJoinedError(`This node has not joined job ${jobId}: run \`commons train join ${jobId}\`.`)
-  const global = decodeFlatModel(cfg.global)
-  if (modelHash(global.data) !== cfg.globalHash)
-    throw new RoundProtocolError('The global model does not match its hash.')
-
   const secure = new SecureAggregationClient({
     memberId: c.peerId,
     roundId: cfg.roundId,
     threshold: cfg.threshold,
-    vectorLength: global.data.length,
+    vectorLength: parameterCount(global),
   })
   await channel.send(await signAdvertisedKeys(c.privateKey, cfg.roundId, secure.advertiseKeys()))
 
@@ -102,7 +90,7 @@ export async function runParticipantRound(
   const training = runLocalRound(
     { trainer },
     {
-      globalParams: unflattenParams(global.layout, global.data),
+      globalParams: global,
       data: data.train,
       heldOut: data.heldOut,
       config: cfg.local,
@@ -127,26 +115,15 @@ export async function runParticipantRound(
   const routed = await channel.receive(routedSharesMessage, { signal: within(t.sharesMs + t.trainMs) })
   const result = await training
   options.onProgress?.({
-    type: 'fl:local:trained',
-    jobId: cfg.jobId,
-    round: cfg.round,
-    loss: result.metrics.loss,
+    type: 'federated:update:trained',
+    detail: { jobId: cfg.jobId, round: cfg.round, loss: result.metrics.loss },
   })
 
-  // Delta = new weights − global, clipped (bounds the fixed-point range), optionally noised, then masked.
-  const delta = new Float32Array(global.data.length)
-  let offset = 0
-  for (const { name, size } of global.layout) {
-    const w = result.update.get(name)
-    if (w === undefined || w.length !== size)
-      throw new RoundProtocolError(`The trainer returned no ${name} of ${size} values.`)
-    for (let i = 0; i < size; i++) delta[offset + i] = w[i]! - global.data[offset + i]!
-    offset += size
-  }
-  const asMap = new Map<string, Tensor>([['all', { shape: [delta.length], data: delta }]])
-  let clipped = clipUpdate(asMap, spec.privacy.clipNorm).tensors
-  if (cfg.noiseStd > 0) clipped = addGaussianNoise(clipped, cfg.noiseStd)
-  const encoded = encodeFixedPoint(clipped.get('all')!.data, cfg.scale, cfg.maxAbs)
+  const encoded = encodeFixedPoint(
+    flattenTensorMap(privatizedDelta(result.update, global, spec.privacy.clipNorm, cfg.noiseStd)),
+    cfg.scale,
+    cfg.maxAbs,
+  )
   const masked = secure.maskInput(
     encoded,
     routed.shares.map((s) => ({ from: s.from, to: s.to, ciphertext: bytesFromBase64(s.ciphertext) })),
@@ -170,10 +147,62 @@ export async function runParticipantRound(
   })
   // The coordinator commits on chain, then sends the new global model, which this member keeps.
   const committed = await channel.receive(resultMessage, { signal: within(t.unmaskMs + 120_000) })
-  const next = decodeFlatModel(committed.global)
-  if (modelHash(next.data) !== committed.modelHash)
+  const next = decodeWireModel(committed.global)
+  if (modelHash(next) !== committed.modelHash)
     throw new RoundProtocolError('The result model does not match its hash.')
-  await c.saveGlobal(jobId, spec, committed.round, next.layout, next.data)
+  await c.saveGlobal(jobId, spec, committed.round, next)
   await channel.send({ type: 'stored', round: committed.round, modelHash: committed.modelHash })
   await channel.close()
+}
+
+/** Checks a configure frame against the chain and this node's state; returns what the round works on. */
+async function acceptConfigure(
+  c: ParticipantComponents,
+  cfg: ConfigureMessage,
+  remoteAddress: `0x${string}`,
+): Promise<{ jobId: bigint; spec: TrainingJobSpec; data: LocalData; global: Map<string, Tensor> }> {
+  const jobId = BigInt(cfg.jobId)
+  const job = await c.resolveJob(jobId)
+  if (job.coordinator.toLowerCase() !== remoteAddress.toLowerCase()) {
+    throw new NotJobCoordinatorError(
+      `${remoteAddress} is not the coordinator of job ${jobId} (${job.coordinator} is).`,
+    )
+  }
+  if (job.status !== 'active')
+    throw new RoundProtocolError(`Job ${jobId} is ${job.status}; it has no more rounds.`)
+  const spec = parseJobSpec(cfg.spec)
+  if (jobSpecHash(spec) !== job.specHash) {
+    throw new JobSpecMismatchError(
+      `The spec sent for job ${jobId} does not match the spec hash recorded on chain.`,
+    )
+  }
+  if (!spec.participants.some((m) => m.peerId === c.peerId))
+    throw new RoundProtocolError(`This node is not a participant of job ${jobId}.`)
+  const data = c.localData(jobId)
+  if (data === undefined)
+    throw new JobNotJoinedError(`This node has not joined job ${jobId}: run \`commons train join ${jobId}\`.`)
+  const global = decodeWireModel(cfg.global)
+  if (modelHash(global) !== cfg.globalHash)
+    throw new RoundProtocolError('The global model does not match its hash.')
+  return { jobId, spec, data, global }
+}
+
+/** Delta = new weights - global, clipped (bounds the fixed-point range), then noised when the round asks. */
+function privatizedDelta(
+  update: TensorMap,
+  global: TensorMap,
+  clipNorm: number,
+  noiseStd: number,
+): Map<string, Tensor> {
+  const delta = new Map<string, Tensor>()
+  for (const [name, g] of global) {
+    const w = update.get(name)?.data
+    if (w === undefined || w.length !== g.data.length)
+      throw new RoundProtocolError(`The trainer returned no ${name} of ${g.data.length} values.`)
+    const d = new Float32Array(w.length)
+    for (let i = 0; i < d.length; i++) d[i] = w[i]! - g.data[i]!
+    delta.set(name, { shape: g.shape, data: d })
+  }
+  const clipped = clipUpdate(delta, clipNorm).tensors
+  return noiseStd > 0 ? addGaussianNoise(clipped, noiseStd) : clipped
 }

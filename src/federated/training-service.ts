@@ -1,99 +1,37 @@
 import { randomBytes } from 'node:crypto'
-import type { PrivateKey, Stream } from '@libp2p/interface'
+import type { TensorMap } from '../aggregation/index.ts'
 import { createTrainingJob } from '../chain/actions/training-create-job.ts'
 import { getTrainingJob, type TrainingJobRecord } from '../chain/actions/training-get-job.ts'
 import { takeOverTrainingJob } from '../chain/actions/training-take-over.ts'
-import type { ChainWriter } from '../chain/chain-client.ts'
 import type { Logger } from '../log.ts'
-import type { RemotePeer } from '../net/commons-host.ts'
-import { loadCorpus } from '../training/data/corpus-loader.ts'
-import { splitCorpus } from '../training/data/corpus-split.ts'
-import type { TokenDataset } from '../training/data/index.ts'
-import { toTokenDataset } from '../training/data/token-dataset.ts'
-import { readGgufParams } from '../training/gguf-import.ts'
-import type { Trainer } from '../training/index.ts'
+import { loadCorpus, readGgufParams, splitCorpus, type Trainer, toTokenDataset } from '../training/index.ts'
 import { DEFAULT_TIMEOUTS, FL_PROTOCOL } from './constants.ts'
 import { InvalidTrainingJobError, JobStateCorruptError, TrainingJobNotFoundError } from './errors.ts'
 import { type FrameChannel, StreamChannel } from './frame-channel.ts'
+import type {
+  TrainingJobStatus,
+  TrainingService,
+  TrainingServiceComponents,
+  TrainingServiceInit,
+} from './index.ts'
 import { fileSha256, runJobAsCoordinator } from './job-coordinator.ts'
 import { jobSpecHash, parseJobSpec, type TrainingJobSpec } from './job-spec.ts'
 import { type JobState, JobStateStore } from './job-state.ts'
 import { createLocalChannelPair } from './local-channel.ts'
-import { flattenParams, type ModelLayout, modelHash, unflattenParams } from './model-vector.ts'
 import type { RoundProgressEvent } from './progress.ts'
 import type { RoundTimeouts } from './round-coordinator.ts'
-import { runParticipantRound } from './round-participant.ts'
-
-/** The slice of the libp2p host the training service uses (CommonsHost satisfies it). */
-export interface TrainingHost {
-  readonly peerId: string
-  readonly address: `0x${string}`
-  readonly identity: { privateKey: PrivateKey }
-  handle(
-    protocol: string,
-    handler: (stream: Stream, remote: RemotePeer) => void | Promise<void>,
-    options?: { maxInboundStreams?: number },
-  ): Promise<void>
-  unhandle(protocol: string): Promise<void>
-  dial(peer: string, protocol: string, options?: { signal?: AbortSignal }): Promise<Stream>
-}
-
-/** What the training service needs from the node. */
-export interface TrainingServiceComponents {
-  host: TrainingHost
-  /** The node's chain account (its key is the host's key). */
-  chain: ChainWriter
-  /** A trainer for a job's model (e.g. `createTfjsTrainer({ config: spec.modelConfig })`); one per job. */
-  createTrainer(spec: TrainingJobSpec): Promise<Trainer>
-  /** The content store's root for a file (0x + 64 hex); sha-256 of the bytes when absent. */
-  contentRoot?(path: string): Promise<`0x${string}`>
-  log: Logger
-}
-
-/** Options of the training service. */
-export interface TrainingServiceInit {
-  /** Folder for job state and global model copies (e.g. `<data>/training`). */
-  dir: string
-  timeouts?: Partial<RoundTimeouts>
-}
-
-/** A job as the API and CLI show it. */
-export interface TrainingJobStatus {
-  jobId: string
-  status: JobState['status']
-  role: JobState['role']
-  /** Rounds committed and planned: "round i of n". */
-  round: number
-  rounds: number
-  running: boolean
-  members: { peerId: string; address: string }[]
-  coordinator?: string
-  losses: {
-    round: number
-    meanLoss?: number
-    meanHeldOutLoss?: number
-    members: number
-    dropped: number
-    wallMs?: number
-  }[]
-  resultRoot?: string
-  proposalId?: string
-  error?: string
-}
+import { type LocalData, runParticipantRound } from './round-participant.ts'
+import { layoutOf, modelHash } from './wire-model.ts'
 
 /**
  * Federated training on this node: creates and coordinates jobs, answers rounds as a participant on
  * `/commons/fl/1.0.0`, keeps each job's state in its data dir, and takes over jobs whose coordinator died.
- * @example
- * const training = new TrainingService({ host, chain: writer, createTrainer: (s) => createTfjsTrainer({ config: s.modelConfig }), log }, { dir: join(dataDir, 'training') })
- * await training.start()
- * const jobId = await training.createJob(spec, { baseGguf: 'base.gguf' })
- * await training.runJob(jobId)
+ * Built by `createTrainingService` (index.ts), which documents the methods.
  */
-export class TrainingService {
+export class FederatedTrainingService implements TrainingService {
   private readonly states: JobStateStore
   private readonly timeouts: RoundTimeouts
-  private readonly data = new Map<string, { train: TokenDataset; heldOut?: TokenDataset }>()
+  private readonly data = new Map<string, LocalData>()
   private readonly trainers = new Map<string, Promise<Trainer>>()
   private readonly running = new Map<string, AbortController>()
   private readonly failures = new Map<string, string>()
@@ -101,15 +39,14 @@ export class TrainingService {
   private readonly log: Logger
 
   constructor(
-    private readonly c: TrainingServiceComponents,
     init: TrainingServiceInit,
+    private readonly c: TrainingServiceComponents,
   ) {
     this.states = new JobStateStore(init.dir)
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...init.timeouts }
     this.log = c.log.child({ component: 'training' })
   }
 
-  /** Answers round requests from coordinators. */
   async start(): Promise<void> {
     await this.c.host.handle(
       FL_PROTOCOL,
@@ -121,7 +58,6 @@ export class TrainingService {
     )
   }
 
-  /** Stops answering rounds, aborts running jobs and disposes the trainers. */
   async stop(): Promise<void> {
     this.sessions.abort(new Error('training service stopped'))
     for (const ac of this.running.values()) ac.abort(new Error('training service stopped'))
@@ -130,10 +66,6 @@ export class TrainingService {
     this.trainers.clear()
   }
 
-  /**
-   * Records a job on chain (this node must hold shares of the model) and keeps its state here; the base
-   * model is read from a GGUF file. Returns the job id.
-   */
   async createJob(specInput: unknown, options: { baseGguf: string }): Promise<bigint> {
     const spec = parseJobSpec(
       typeof specInput === 'object' && specInput !== null && !('nonce' in specInput)
@@ -147,7 +79,6 @@ export class TrainingService {
       )
     }
     const { params } = await readGgufParams(options.baseGguf)
-    const { layout, data } = flattenParams(params)
     const jobId = await createTrainingJob(this.c.chain, {
       modelId: BigInt(spec.modelId),
       baseVersionId: BigInt(spec.baseVersionId),
@@ -166,28 +97,22 @@ export class TrainingService {
         role: spec.coordinator === this.c.host.peerId ? 'coordinator' : 'participant',
         status: 'waiting',
         committedRounds: 0,
-        global: { round: 0, hash: modelHash(data), layout },
+        global: { round: 0, hash: modelHash(params), layout: layoutOf(params) },
         history: [],
       },
-      data,
+      params,
     )
     return jobId
   }
 
-  /** Registers this node's local data for a job (a text file or folder; 10% is held out for evaluation). */
-  async joinJob(
-    jobId: bigint,
-    source: { corpusPath: string } | { train: TokenDataset; heldOut?: TokenDataset },
-  ): Promise<void> {
-    if ('corpusPath' in source) {
-      const { train, heldOut } = splitCorpus(await loadCorpus(source.corpusPath))
-      this.data.set(jobId.toString(), { train: toTokenDataset(train), heldOut: toTokenDataset(heldOut) })
-    } else {
-      this.data.set(jobId.toString(), source)
-    }
+  async joinJob(jobId: bigint, source: { corpusPath: string } | LocalData): Promise<void> {
+    // Both checks run before anything is kept: a corpus that is missing, holds no text files or is too
+    // small (CorpusNotFoundError, CorpusTooSmallError), and a job the chain does not know.
+    const data = 'corpusPath' in source ? await corpusData(source.corpusPath) : source
+    await this.requireJobOnChain(jobId)
+    this.data.set(jobId.toString(), data)
   }
 
-  /** Coordinates a job to the end (this node must be its coordinator on chain); resolves with the final state. */
   async runJob(
     jobId: bigint,
     options: { signal?: AbortSignal; onProgress?: (e: RoundProgressEvent) => void } = {},
@@ -203,7 +128,7 @@ export class TrainingService {
           chain: this.c.chain,
           openChannel: (peerId, s) => this.openChannel(peerId, s),
           states: this.states,
-          exportGguf: (spec, layout, data, path) => this.exportGguf(key, spec, layout, data, path),
+          exportGguf: (spec, global, path) => this.exportGguf(key, spec, global, path),
           contentRoot: this.c.contentRoot,
           log: this.log,
         },
@@ -217,18 +142,12 @@ export class TrainingService {
     }
   }
 
-  /** Starts coordinating in the background (status shows progress and failures). */
   startJob(jobId: bigint, options: { onProgress?: (e: RoundProgressEvent) => void } = {}): void {
     void this.runJob(jobId, options).catch((err) =>
       this.log.error({ err, jobId: jobId.toString() }, 'training job failed'),
     )
   }
 
-  /**
-   * Replaces a dead coordinator: becomes coordinator on chain (allowed to any participant once the job's
-   * takeover timeout passed without a commit) and resumes from the last committed round with this node's
-   * copy of the committed model.
-   */
   async takeOver(
     jobId: bigint,
     options: { signal?: AbortSignal; onProgress?: (e: RoundProgressEvent) => void } = {},
@@ -246,7 +165,6 @@ export class TrainingService {
     return this.runJob(jobId, options)
   }
 
-  /** Takes over (if needed) and resumes a job in the background. */
   startTakeOver(jobId: bigint): void {
     void this.takeOver(jobId).catch((err) => {
       this.failures.set(jobId.toString(), (err as Error).message)
@@ -254,7 +172,6 @@ export class TrainingService {
     })
   }
 
-  /** A job's status: round i of n, members, per-round losses, result. */
   async status(jobId: bigint): Promise<TrainingJobStatus> {
     const state = await this.states.load(jobId)
     if (state === undefined) throw new TrainingJobNotFoundError(`This node knows no training job ${jobId}.`)
@@ -265,7 +182,6 @@ export class TrainingService {
     return this.view(state, onChain)
   }
 
-  /** Every job this node holds state for. */
   async list(): Promise<TrainingJobStatus[]> {
     return (await this.states.list()).map((s) => this.view(s, undefined))
   }
@@ -295,6 +211,21 @@ export class TrainingService {
     }
   }
 
+  /** Throws TrainingJobNotFoundError unless the chain records the job. */
+  private async requireJobOnChain(jobId: bigint): Promise<void> {
+    try {
+      await getTrainingJob(this.c.chain, jobId)
+    } catch (err) {
+      if ((err as { details?: { errorName?: string } }).details?.errorName === 'TrainingUnknownJob') {
+        throw new TrainingJobNotFoundError(
+          `No training job ${jobId} is recorded on chain; check the job id with the job's coordinator.`,
+          { cause: err },
+        )
+      }
+      throw err
+    }
+  }
+
   private trainerFor(jobId: string, spec: TrainingJobSpec): Promise<Trainer> {
     let t = this.trainers.get(jobId)
     if (t === undefined) {
@@ -304,15 +235,9 @@ export class TrainingService {
     return t
   }
 
-  private async exportGguf(
-    jobId: string,
-    spec: TrainingJobSpec,
-    layout: ModelLayout,
-    data: Float32Array,
-    path: string,
-  ): Promise<void> {
+  private async exportGguf(jobId: string, spec: TrainingJobSpec, global: TensorMap, path: string) {
     const trainer = await this.trainerFor(jobId, spec)
-    await trainer.loadParams(unflattenParams(layout, data))
+    await trainer.loadParams(global)
     await trainer.exportGguf(path)
   }
 
@@ -339,7 +264,7 @@ export class TrainingService {
           },
           localData: (jobId) => this.data.get(jobId.toString()),
           trainer: (jobId, spec) => this.trainerFor(jobId.toString(), spec),
-          saveGlobal: (jobId, spec, round, layout, data) => this.saveGlobal(jobId, spec, round, layout, data),
+          saveGlobal: (jobId, spec, round, global) => this.saveGlobal(jobId, spec, round, global),
           log: this.log,
         },
         channel,
@@ -356,8 +281,7 @@ export class TrainingService {
     jobId: bigint,
     spec: TrainingJobSpec,
     round: number,
-    layout: ModelLayout,
-    data: Float32Array,
+    global: TensorMap,
   ): Promise<void> {
     const previous = await this.states.load(jobId)
     if (previous !== undefined && previous.global.round >= round) return
@@ -367,12 +291,22 @@ export class TrainingService {
       role: 'participant',
       status: 'running',
       committedRounds: 0,
-      global: { round: 0, hash: modelHash(data), layout },
+      global: { round: 0, hash: modelHash(global), layout: layoutOf(global) },
       history: [],
     }
     await this.states.save(
-      { ...base, committedRounds: round, global: { round, hash: modelHash(data), layout } },
-      data,
+      {
+        ...base,
+        committedRounds: round,
+        global: { round, hash: modelHash(global), layout: layoutOf(global) },
+      },
+      global,
     )
   }
+}
+
+/** A corpus on disk as training data, 10% held out for evaluation. */
+async function corpusData(path: string): Promise<LocalData> {
+  const { train, heldOut } = splitCorpus(await loadCorpus(path))
+  return { train: toTokenDataset(train), heldOut: toTokenDataset(heldOut) }
 }

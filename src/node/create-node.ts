@@ -11,6 +11,7 @@ import { ModelServer } from '../inference/models/model-server.ts'
 import { LoadedModels } from '../inference/serving/local-models.ts'
 import { readServingList } from '../inference/serving/serving-list.ts'
 import type { Logger } from '../log.ts'
+import { createTfjsTrainer } from '../training/index.ts'
 import { startApiServer } from './api-server.ts'
 import { loadOrCreateApiToken } from './api-token.ts'
 import { buildApi, type NodeApiComponents } from './build-api.ts'
@@ -99,16 +100,15 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
 
     // Federated training: answers round requests, coordinates jobs started through /api/training.
     const training = createTrainingService(
+      { dir: layout.training },
       {
         host: network.host,
         chain: access.writer(nodeAccount),
-        // TensorFlow.js loads only when this node first trains, not at every start.
-        createTrainer: async (spec) =>
-          (await import('../training/index.ts')).createTfjsTrainer({ config: spec.modelConfig }),
+        // TensorFlow.js loads only when this node first trains, not at every start (createTfjsTrainer imports it).
+        createTrainer: (spec) => createTfjsTrainer({ config: spec.modelConfig }, { log }),
         contentRoot: async (path) => `0x${(await network.store.add(path)).root}`,
         log,
       },
-      { dir: layout.training },
     )
     await training.start()
     cleanups.push(() => training.stop())

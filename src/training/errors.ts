@@ -1,16 +1,16 @@
-import { CommonsError } from '../errors.ts'
+import { InternalError, InvalidInputError, UnavailableError } from '../errors.ts'
 
 /** The trainer was used after `dispose()`. */
-export class TrainerDisposedError extends CommonsError {}
+export class TrainerDisposedError extends InternalError {}
 
 /** Parameters given to a trainer do not fit its model (missing tensor, wrong size, unsupported layout). */
-export class ModelParamsMismatchError extends CommonsError {}
+export class ModelParamsMismatchError extends InvalidInputError {}
 
 /** A model (GGUF metadata or config) uses something the built-in trainer cannot train (e.g. GQA). */
-export class UnsupportedModelError extends CommonsError {}
+export class UnsupportedModelError extends InvalidInputError {}
 
 /** The TensorFlow.js backend could not be initialised. */
-export class TrainerBackendError extends CommonsError {}
+export class TrainerBackendError extends UnavailableError {}
 
 /** An external trainer process failed, exited, or broke the subprocess protocol. */
-export class SubprocessTrainerError extends CommonsError {}
+export class SubprocessTrainerError extends UnavailableError {}

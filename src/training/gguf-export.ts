@@ -1,5 +1,6 @@
+import type { TensorMap } from '../aggregation/index.ts'
 import { byteVocabulary, type GgufTensor, writeGguf } from '../gguf/index.ts'
-import type { LlamaModelConfig, ModelParams } from './index.ts'
+import type { LlamaModelConfig } from './index.ts'
 import { checkParams, paramShapes } from './param-layout.ts'
 
 /** `general.file_type` of an all-F32 model (LLAMA_FTYPE_ALL_F32). */
@@ -13,7 +14,7 @@ const FILE_TYPE_ALL_F32 = 0
 export async function writeGgufParams(
   path: string,
   config: LlamaModelConfig,
-  params: ModelParams,
+  params: TensorMap,
   options: { signal?: AbortSignal; name?: string } = {},
 ): Promise<void> {
   checkParams(config, params)
@@ -21,7 +22,7 @@ export async function writeGgufParams(
     name: spec.name,
     shape: spec.shape,
     type: 'F32',
-    data: params.get(spec.name)!,
+    data: params.get(spec.name)!.data,
   }))
   await writeGguf(
     path,

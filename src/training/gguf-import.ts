@@ -1,8 +1,9 @@
+import type { Tensor } from '../aggregation/index.ts'
 import { type GgufTypedValue, readGguf } from '../gguf/index.ts'
 import { DEFAULT_MODEL_CONFIG } from './constants.ts'
 import { UnsupportedModelError } from './errors.ts'
-import type { LlamaModelConfig, ModelParams } from './index.ts'
-import { checkParams } from './param-layout.ts'
+import type { LlamaModelConfig } from './index.ts'
+import { checkParams, tensorMapOf } from './param-layout.ts'
 
 /**
  * Reads a llama GGUF (F32/F16/Q8_0 tensors are decoded to floats) into a model config and params the
@@ -11,7 +12,7 @@ import { checkParams } from './param-layout.ts'
  */
 export async function readGgufParams(
   path: string,
-): Promise<{ config: LlamaModelConfig; params: ModelParams }> {
+): Promise<{ config: LlamaModelConfig; params: Map<string, Tensor> }> {
   const model = await readGguf(path)
   const meta = model.metadata
   const arch = scalar(meta, 'general.architecture')
@@ -26,7 +27,7 @@ export async function readGgufParams(
       throw new UnsupportedModelError(`${path} lacks the numeric metadata key ${key}.`)
     return Number(v)
   }
-  const params: ModelParams = new Map(model.tensors.map((t) => [t.name, t.data]))
+  const params = tensorMapOf(model.tensors)
   const embd = model.tensors.find((t) => t.name === 'token_embd.weight')
   const nEmbd = num('llama.embedding_length')
   const nHead = num('llama.attention.head_count')

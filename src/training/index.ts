@@ -1,22 +1,41 @@
 /**
- * Local training for federated rounds. A `Trainer` loads the global parameters (keyed by GGUF tensor
- * names, in GGUF data layout), trains on a member's local data, and returns the new weights, the number
- * of examples and metrics. Two implementations: the built-in byte-level llama trainer in TensorFlow.js
- * on the WASM backend (`createTfjsTrainer`), and `createSubprocessTrainer`, which drives an external
- * trainer (e.g. PyTorch) over the newline-delimited JSON protocol in docs/trainer.md.
+ * Local training for federated rounds. A `Trainer` loads the global weights (a `TensorMap` keyed by GGUF
+ * tensor names, GGUF shapes, GGUF data layout), trains on a member's local data, and returns the new
+ * weights, the number of examples and metrics. Two implementations: the built-in byte-level llama trainer
+ * in TensorFlow.js on the WASM backend (`createTfjsTrainer`), and `createSubprocessTrainer`, which drives
+ * an external trainer (e.g. PyTorch) over the newline-delimited JSON protocol in docs/trainer.md.
  */
 
+import type { TensorMap } from '../aggregation/index.ts'
 import type { Logger } from '../log.ts'
+import type { ProgressEvent } from '../progress.ts'
+import { BUNDLED_CORPUS_PATH } from './data/constants.ts'
+import { loadCorpus } from './data/corpus-loader.ts'
+import { partitionCorpus, splitCorpus } from './data/corpus-split.ts'
+import { CorpusNotFoundError, CorpusTooSmallError } from './data/errors.ts'
 import type { TokenDataset } from './data/index.ts'
+import { toTokenDataset } from './data/token-dataset.ts'
+import { writeGgufParams } from './gguf-export.ts'
+import { readGgufParams } from './gguf-import.ts'
+import { runLocalRound } from './local-round.ts'
+import { countParams } from './param-layout.ts'
 import { SubprocessTrainer } from './subprocess-trainer.ts'
-import { TfjsTrainer } from './tfjs-trainer.ts'
 
-/**
- * Model parameters keyed by GGUF tensor name (`token_embd.weight`, `blk.0.attn_q.weight`, …). Each
- * Float32Array is in GGUF data layout: ne0 fastest, so a weight mapping `in` → `out` features holds
- * `data[o * in + i]` (PyTorch's `[out, in]` row-major), exactly what `gguf/`'s reader returns.
- */
-export type ModelParams = Map<string, Float32Array>
+export type { CorpusProgressEvent, TextCorpus, TokenDataset } from './data/index.ts'
+export type { LocalRoundConfig, LocalRoundOptions, LocalRoundResult } from './local-round.ts'
+export {
+  BUNDLED_CORPUS_PATH,
+  CorpusNotFoundError,
+  CorpusTooSmallError,
+  countParams,
+  loadCorpus,
+  partitionCorpus,
+  readGgufParams,
+  runLocalRound,
+  splitCorpus,
+  toTokenDataset,
+  writeGgufParams,
+}
 
 /** Hyper-parameters of a llama-architecture model with the byte vocabulary. */
 export interface LlamaModelConfig {
@@ -40,14 +59,11 @@ export interface LlamaModelConfig {
   tiedOutput: boolean
 }
 
-/** Progress of `train()`. */
-export type TrainerProgressEvent = {
-  type: 'trainer:step:completed'
-  step: number
-  steps: number
-  loss: number
-  tokensPerSecond: number
-}
+/** Progress of `train()`: one event per optimizer step. */
+export type TrainerProgressEvent = ProgressEvent<
+  'training:step:completed',
+  { step: number; steps: number; loss: number; tokensPerSecond: number }
+>
 
 /** Options of `Trainer.train`. */
 export interface TrainOptions {
@@ -84,7 +100,7 @@ export interface TrainMetrics {
 /** What `train()` returns. */
 export interface TrainResult {
   /** The NEW weights after local training (not a delta), every tensor, keyed by GGUF name. */
-  update: ModelParams
+  update: TensorMap
   /** Always `weights`: aggregators compute deltas as `update − global` when they need them. */
   updateKind: 'weights'
   /** Size of the local dataset in windows of `seqLen + 1` tokens: FedAvg's weight for this member. */
@@ -111,10 +127,10 @@ export interface EvaluateResult {
 
 /** A local trainer: load the global params, train on local data, return the new weights. */
 export interface Trainer {
-  /** Replaces the model's parameters (all tensors of the model must be present). */
-  loadParams(params: ModelParams): Promise<void>
-  /** The current parameters (copies). */
-  getParams(): Promise<ModelParams>
+  /** Replaces the model's weights (all tensors of the model must be present, with the model's shapes). */
+  loadParams(params: TensorMap): Promise<void>
+  /** The current weights (copies). */
+  getParams(): Promise<TensorMap>
   /** Trains from the current params; the params stay at the trained values afterwards. */
   train(options: TrainOptions): Promise<TrainResult>
   /** Held-out loss of the current params. */
@@ -141,17 +157,26 @@ export interface TfjsTrainerInit {
   seed?: number
   /** TensorFlow.js backend (default `wasm`; `cpu` is the slow pure-JS baseline). */
   backend?: 'wasm' | 'cpu'
+}
+
+/** What a trainer needs from the node. */
+export interface TrainerComponents {
   log?: Logger
 }
 
 /**
  * The built-in byte-level llama trainer (TensorFlow.js, WASM backend), initialised from `seed`.
+ * TensorFlow.js is loaded on the first call, not when this module is imported.
  * @example
  * await using trainer = await createTfjsTrainer({ seed: 1 })
  * const { update, numExamples } = await trainer.train({ data, steps: 20, batchSize: 16, seqLen: 128, learningRate: 3e-3 })
  */
-export async function createTfjsTrainer(init: TfjsTrainerInit = {}): Promise<TfjsLlamaTrainer> {
-  return TfjsTrainer.create(init)
+export async function createTfjsTrainer(
+  init: TfjsTrainerInit = {},
+  components: TrainerComponents = {},
+): Promise<TfjsLlamaTrainer> {
+  const { TfjsTrainer } = await import('./tfjs-trainer.ts')
+  return TfjsTrainer.create(init, components)
 }
 
 /** Options of `createSubprocessTrainer`. */
@@ -165,7 +190,6 @@ export interface SubprocessTrainerInit {
   env?: NodeJS.ProcessEnv
   /** Milliseconds to wait for any one reply before failing (default 10 minutes). */
   timeoutMs?: number
-  log?: Logger
 }
 
 /**
@@ -174,6 +198,9 @@ export interface SubprocessTrainerInit {
  * @example
  * await using trainer = await createSubprocessTrainer({ command: 'python3', args: ['train.py'] })
  */
-export async function createSubprocessTrainer(init: SubprocessTrainerInit): Promise<Trainer> {
-  return SubprocessTrainer.start(init)
+export async function createSubprocessTrainer(
+  init: SubprocessTrainerInit,
+  components: TrainerComponents = {},
+): Promise<Trainer> {
+  return SubprocessTrainer.start(init, components)
 }

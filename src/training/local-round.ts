@@ -1,6 +1,7 @@
+import type { TensorMap } from '../aggregation/index.ts'
 import { throwIfAborted } from '../errors.ts'
 import type { TokenDataset } from './data/index.ts'
-import type { EvaluateResult, ModelParams, Trainer, TrainerProgressEvent, TrainResult } from './index.ts'
+import type { EvaluateResult, Trainer, TrainerProgressEvent, TrainResult } from './index.ts'
 
 /** Hyper-parameters a round's configuration sends to each participant. */
 export interface LocalRoundConfig {
@@ -15,7 +16,7 @@ export interface LocalRoundConfig {
 /** Options of `runLocalRound`. */
 export interface LocalRoundOptions {
   /** The round's global model. */
-  globalParams: ModelParams
+  globalParams: TensorMap
   /** This member's training shard. */
   data: TokenDataset
   config: LocalRoundConfig

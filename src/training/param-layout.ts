@@ -1,7 +1,8 @@
+import type { Tensor, TensorMap } from '../aggregation/index.ts'
 import { Xoshiro128 } from '../seeded-random.ts'
 import { INIT_STD } from './constants.ts'
 import { ModelParamsMismatchError } from './errors.ts'
-import type { LlamaModelConfig, ModelParams } from './index.ts'
+import type { LlamaModelConfig } from './index.ts'
 
 /** How a tensor is stored: a norm vector, or a matrix mapping `in` → `out` features. */
 export type ParamKind = 'norm' | 'embedding' | 'linear'
@@ -46,9 +47,9 @@ export function countParams(config: LlamaModelConfig): number {
  * Deterministic init from `seed`: norms 1, matrices N(0, 0.02²), the residual projections
  * (attn_output, ffn_down) scaled by 1/√(2·nLayer) as in GPT-2.
  */
-export function initParams(config: LlamaModelConfig, seed: number): ModelParams {
+export function initParams(config: LlamaModelConfig, seed: number): Map<string, Tensor> {
   const random = new Xoshiro128(seed)
-  const out: ModelParams = new Map()
+  const out = new Map<string, Tensor>()
   const residualScale = 1 / Math.sqrt(2 * config.nLayer)
   for (const spec of paramShapes(config)) {
     const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1))
@@ -60,26 +61,26 @@ export function initParams(config: LlamaModelConfig, seed: number): ModelParams 
           : INIT_STD
       for (let i = 0; i < data.length; i++) data[i] = random.normal() * std
     }
-    out.set(spec.name, data)
+    out.set(spec.name, { shape: spec.shape, data })
   }
   return out
 }
 
-/** Throws unless `params` has exactly the model's tensors with the right sizes. */
-export function checkParams(config: LlamaModelConfig, params: ModelParams): void {
+/** Throws unless `params` has exactly the model's tensors with the right shapes and sizes. */
+export function checkParams(config: LlamaModelConfig, params: TensorMap): void {
   const specs = paramShapes(config)
   for (const spec of specs) {
-    const data = params.get(spec.name)
+    const tensor = params.get(spec.name)
     const size = spec.shape.reduce((a, b) => a * b, 1)
-    if (data === undefined)
+    if (tensor === undefined)
       throw new ModelParamsMismatchError(
         `Tensor ${spec.name} is missing; the model needs all ${specs.length} tensors.`,
       )
-    if (data.length !== size) {
+    if (tensor.data.length !== size || tensor.shape.join(',') !== spec.shape.join(',')) {
       throw new ModelParamsMismatchError(
-        `Tensor ${spec.name} has ${data.length} values but the model needs [${spec.shape.join(', ')}] = ${size}.`,
+        `Tensor ${spec.name} is [${tensor.shape.join(', ')}] with ${tensor.data.length} values but the model needs [${spec.shape.join(', ')}] = ${size}.`,
         {
-          details: { name: spec.name, expected: size, actual: data.length },
+          details: { name: spec.name, expected: size, actual: tensor.data.length },
         },
       )
     }
@@ -93,9 +94,9 @@ export function checkParams(config: LlamaModelConfig, params: ModelParams): void
   }
 }
 
-/** Transposes a row-major `rows × cols` matrix. */
-export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length)
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!
-  return out
+/** GGUF tensors (any storage type, decoded to floats) as the one weight representation, keyed by name. */
+export function tensorMapOf(
+  tensors: readonly { name: string; shape: readonly number[]; data: Float32Array }[],
+): Map<string, Tensor> {
+  return new Map(tensors.map((t) => [t.name, { shape: [...t.shape], data: t.data }]))
 }

@@ -1,23 +1,26 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import type { TensorMap } from '../aggregation/index.ts'
 import { AbortedError, InvalidInputError, throwIfAborted } from '../errors.ts'
 import { readGguf, writeGguf } from '../gguf/index.ts'
 import { type Logger, silentLogger } from '../log.ts'
 import { DEFAULT_EVAL } from './constants.ts'
 import type { TokenDataset } from './data/index.ts'
-import { ModelParamsMismatchError, SubprocessTrainerError, TrainerDisposedError } from './errors.ts'
+import { SubprocessTrainerError, TrainerDisposedError } from './errors.ts'
 import type {
   EvaluateOptions,
   EvaluateResult,
-  ModelParams,
   SubprocessTrainerInit,
   Trainer,
+  TrainerComponents,
   TrainOptions,
   TrainResult,
 } from './index.ts'
+import { tensorMapOf } from './param-layout.ts'
+import { declaredTensors, writeTokenFile } from './subprocess-files.ts'
 import {
   SUBPROCESS_PROTOCOL_VERSION,
   type TrainerReply,
@@ -97,14 +100,14 @@ export class SubprocessTrainer implements Trainer {
   }
 
   /** Spawns the process and performs the hello handshake (which declares the model's tensors). */
-  static async start(init: SubprocessTrainerInit): Promise<SubprocessTrainer> {
+  static async start(init: SubprocessTrainerInit, components: TrainerComponents): Promise<SubprocessTrainer> {
     const dir = await mkdtemp(join(tmpdir(), 'commons-trainer-'))
     const child = spawn(init.command, init.args ?? [], {
       cwd: init.cwd,
       env: init.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     })
-    const log = (init.log ?? silentLogger).child({ component: 'trainer', trainer: 'subprocess' })
+    const log = (components.log ?? silentLogger).child({ component: 'trainer', trainer: 'subprocess' })
     const trainer = new SubprocessTrainer(child, dir, init.timeoutMs ?? DEFAULT_TIMEOUT_MS, log)
     try {
       const hello = await trainer.request({ type: 'hello', protocol: SUBPROCESS_PROTOCOL_VERSION })
@@ -122,10 +125,13 @@ export class SubprocessTrainer implements Trainer {
     }
   }
 
-  async loadParams(params: ModelParams): Promise<void> {
+  async loadParams(params: TensorMap): Promise<void> {
     this.assertLive()
     const path = join(this.dir, `params-${this.nextId}.gguf`)
-    await writeGguf(path, { metadata: { 'general.architecture': 'llama' }, tensors: this.toTensors(params) })
+    await writeGguf(path, {
+      metadata: { 'general.architecture': 'llama' },
+      tensors: declaredTensors(this.tensors, params),
+    })
     try {
       await this.request({ type: 'load_params', path })
     } finally {
@@ -133,7 +139,7 @@ export class SubprocessTrainer implements Trainer {
     }
   }
 
-  async getParams(): Promise<ModelParams> {
+  async getParams(): Promise<TensorMap> {
     this.assertLive()
     const path = join(this.dir, `get-${this.nextId}.gguf`)
     try {
@@ -156,7 +162,7 @@ export class SubprocessTrainer implements Trainer {
         throw new InvalidInputError(`${k} must be a positive integer; got ${v}.`)
     }
     const id = this.nextId
-    const data = await this.writeTokens(options.data, `train-${id}`)
+    const data = await writeTokenFile(options.data, join(this.dir, `train-${id}.u16`))
     const output = join(this.dir, `update-${id}.gguf`)
     const started = performance.now()
     let initialLoss = Number.NaN
@@ -180,11 +186,13 @@ export class SubprocessTrainer implements Trainer {
             if (Number.isNaN(initialLoss)) initialLoss = r.loss
             const seconds = (performance.now() - started) / 1000
             options.onProgress?.({
-              type: 'trainer:step:completed',
-              step: r.step,
-              steps: r.steps,
-              loss: r.loss,
-              tokensPerSecond: (r.step * options.batchSize * options.seqLen) / seconds,
+              type: 'training:step:completed',
+              detail: {
+                step: r.step,
+                steps: r.steps,
+                loss: r.loss,
+                tokensPerSecond: (r.step * options.batchSize * options.seqLen) / seconds,
+              },
             })
           },
         },
@@ -212,7 +220,7 @@ export class SubprocessTrainer implements Trainer {
 
   async evaluate(data: TokenDataset, options: EvaluateOptions = {}): Promise<EvaluateResult> {
     this.assertLive()
-    const path = await this.writeTokens(data, `eval-${this.nextId}`)
+    const path = await writeTokenFile(data, join(this.dir, `eval-${this.nextId}.u16`))
     try {
       const reply = await this.request(
         {
@@ -349,44 +357,14 @@ export class SubprocessTrainer implements Trainer {
     } else p.resolve(reply)
   }
 
-  private toTensors(
-    params: ModelParams,
-  ): Array<{ name: string; shape: number[]; type: 'F32'; data: Float32Array }> {
-    for (const name of params.keys()) {
-      if (!this.tensors.some((t) => t.name === name))
-        throw new ModelParamsMismatchError(`Tensor ${name} is not one the external trainer declared.`)
-    }
-    return this.tensors.map(({ name, shape }) => {
-      const data = params.get(name)
-      const size = shape.reduce((a, b) => a * b, 1)
-      if (data === undefined)
-        throw new ModelParamsMismatchError(`Tensor ${name} is missing; the external trainer declared it.`)
-      if (data.length !== size)
-        throw new ModelParamsMismatchError(
-          `Tensor ${name} has ${data.length} values; the external trainer declared [${shape.join(', ')}].`,
-        )
-      return { name, shape, type: 'F32', data }
-    })
-  }
-
-  private async readParams(path: string): Promise<ModelParams> {
+  private async readParams(path: string): Promise<TensorMap> {
     const model = await readGguf(path).catch((cause: unknown) => {
       throw new SubprocessTrainerError(
         `The external trainer's tensor file ${path} could not be read as GGUF.`,
         { cause },
       )
     })
-    return new Map(model.tensors.map((t) => [t.name, t.data]))
-  }
-
-  /** Token ids as raw little-endian uint16 (what the protocol's `data` files hold). */
-  private async writeTokens(data: TokenDataset, name: string): Promise<string> {
-    const path = join(this.dir, `${name}.u16`)
-    const bytes = new Uint8Array(data.tokens.length * 2)
-    const view = new DataView(bytes.buffer)
-    for (let i = 0; i < data.tokens.length; i++) view.setUint16(i * 2, data.tokens[i]!, true)
-    await writeFile(path, bytes)
-    return path
+    return tensorMapOf(model.tensors)
   }
 
   private unexpected(reply: TrainerReply, wanted: string): SubprocessTrainerError {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import type { Tensor, TensorMap } from '../aggregation/index.ts'
 import { InvalidInputError, throwIfAborted } from '../errors.ts'
 import { type Logger, silentLogger } from '../log.ts'
 import { ADAM, DEFAULT_EVAL, DEFAULT_MODEL_CONFIG, GRAD_CLIP_NORM } from './constants.ts'
@@ -10,9 +11,9 @@ import type {
   EvaluateOptions,
   EvaluateResult,
   LlamaModelConfig,
-  ModelParams,
   TfjsLlamaTrainer,
   TfjsTrainerInit,
+  TrainerComponents,
   TrainOptions,
   TrainResult,
 } from './index.ts'
@@ -39,7 +40,7 @@ export class TfjsTrainer implements TfjsLlamaTrainer {
 
   private constructor(
     readonly config: LlamaModelConfig,
-    params: ModelParams,
+    params: TensorMap,
     private readonly log: Logger,
   ) {
     this.specs = paramShapes(config)
@@ -48,35 +49,35 @@ export class TfjsTrainer implements TfjsLlamaTrainer {
     for (const spec of this.specs)
       this.weights.set(
         spec.name,
-        tf.variable(this.toGraph(spec, params.get(spec.name)!), true, this.prefix + spec.name),
+        tf.variable(this.toGraph(spec, params.get(spec.name)!.data), true, this.prefix + spec.name),
       )
   }
 
   /** Starts the backend and builds a model initialised from `init.seed`. */
-  static async create(init: TfjsTrainerInit): Promise<TfjsTrainer> {
+  static async create(init: TfjsTrainerInit, components: TrainerComponents): Promise<TfjsTrainer> {
     const config = { ...DEFAULT_MODEL_CONFIG, ...init.config }
     validateConfig(config)
     await initTfjsBackend(init.backend ?? 'wasm')
-    const log = (init.log ?? silentLogger).child({ component: 'trainer' })
+    const log = (components.log ?? silentLogger).child({ component: 'trainer' })
     const trainer = new TfjsTrainer(config, initParams(config, init.seed ?? 0), log)
     log.debug({ backend: tf.getBackend(), config }, 'trainer ready')
     return trainer
   }
 
-  async loadParams(params: ModelParams): Promise<void> {
+  async loadParams(params: TensorMap): Promise<void> {
     this.assertLive()
     checkParams(this.config, params)
     for (const spec of this.specs) {
-      tf.tidy(() => this.weights.get(spec.name)!.assign(this.toGraph(spec, params.get(spec.name)!)))
+      tf.tidy(() => this.weights.get(spec.name)!.assign(this.toGraph(spec, params.get(spec.name)!.data)))
     }
   }
 
-  async getParams(): Promise<ModelParams> {
+  async getParams(): Promise<TensorMap> {
     this.assertLive()
-    const out: ModelParams = new Map()
+    const out = new Map<string, Tensor>()
     for (const spec of this.specs) {
       const t = tf.tidy(() => this.fromGraph(spec, this.weights.get(spec.name)!))
-      out.set(spec.name, (await t.data()) as Float32Array)
+      out.set(spec.name, { shape: spec.shape, data: (await t.data()) as Float32Array })
       t.dispose()
     }
     return out
@@ -123,11 +124,13 @@ export class TfjsTrainer implements TfjsLlamaTrainer {
         lossTensor.dispose()
         const seconds = (performance.now() - started) / 1000
         onProgress?.({
-          type: 'trainer:step:completed',
-          step: step + 1,
-          steps,
-          loss: losses[step]!,
-          tokensPerSecond: ((step + 1) * batchSize * seqLen) / seconds,
+          type: 'training:step:completed',
+          detail: {
+            step: step + 1,
+            steps,
+            loss: losses[step]!,
+            tokensPerSecond: ((step + 1) * batchSize * seqLen) / seconds,
+          },
         })
         // Yield to the event loop so aborts and I/O are serviced between steps.
         await new Promise((resolve) => setImmediate(resolve))

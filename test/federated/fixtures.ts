@@ -2,9 +2,8 @@ import type { Stream } from '@libp2p/interface'
 import { hexToBytes, parseEther } from 'viem'
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import { createModel } from '../../src/chain/actions/create-model.ts'
+import { createTrainingService, type TrainingHost, type TrainingService } from '../../src/federated/index.ts'
 import type { TrainingJobSpecInput } from '../../src/federated/job-spec.ts'
-import type { TrainingHost } from '../../src/federated/training-service.ts'
-import { TrainingService } from '../../src/federated/training-service.ts'
 import { createLogger, silentLogger } from '../../src/log.ts'
 import type { CommonsHost } from '../../src/net/commons-host.ts'
 import { createCommonsHost } from '../../src/net/index.ts'
@@ -121,7 +120,8 @@ export async function startMember(
   const host = createCommonsHost({ privateKey: hexToBytes(key), admission: 'open' }, { log: silentLogger })
   await host.start()
   const member = { name, key, account, host } as Member
-  member.service = new TrainingService(
+  member.service = createTrainingService(
+    { dir, timeouts: TIMEOUTS },
     {
       host: options.tap ? options.tap.wrap(host) : host,
       chain: net.as(account),
@@ -134,7 +134,6 @@ export async function startMember(
         ? createLogger(process.env.FL_TEST_LOG).child({ member: name })
         : silentLogger,
     },
-    { dir, timeouts: TIMEOUTS },
   )
   await member.service.start()
   return member

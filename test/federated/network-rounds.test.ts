@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { decodeFunctionData } from 'viem'
+import { flattenTensorMap, type TensorMap } from '../../src/aggregation/index.ts'
 import { getModel } from '../../src/chain/actions/get-model.ts'
 import { listProposals } from '../../src/chain/actions/list-proposals.ts'
 import { listVersions } from '../../src/chain/actions/list-versions.ts'
@@ -13,14 +14,13 @@ import { StreamChannel } from '../../src/federated/frame-channel.ts'
 import { fileSha256 } from '../../src/federated/job-coordinator.ts'
 import { JobStateStore } from '../../src/federated/job-state.ts'
 import { keysMessage } from '../../src/federated/messages.ts'
-import { flattenParams } from '../../src/federated/model-vector.ts'
 import { uint32FromBase64 } from '../../src/federated/wire-bytes.ts'
 import { BUNDLED_CORPUS_PATH } from '../../src/training/data/constants.ts'
 import { loadCorpus } from '../../src/training/data/corpus-loader.ts'
 import { partitionCorpus, splitCorpus } from '../../src/training/data/corpus-split.ts'
 import { toTokenDataset } from '../../src/training/data/token-dataset.ts'
 import { readGgufParams } from '../../src/training/gguf-import.ts'
-import { createTfjsTrainer, type ModelParams } from '../../src/training/index.ts'
+import { createTfjsTrainer } from '../../src/training/index.ts'
 import { runLocalRound } from '../../src/training/local-round.ts'
 import { startDevnet } from '../chain/devnet.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
@@ -65,8 +65,8 @@ function correlation(a: Float32Array, b: Float32Array): number {
   return sab / Math.sqrt(saa * sbb)
 }
 
-function deltaOf(update: ModelParams, base: Float32Array): Float32Array {
-  const flat = flattenParams(update).data
+function deltaOf(update: TensorMap, base: Float32Array): Float32Array {
+  const flat = flattenTensorMap(update)
   for (let i = 0; i < flat.length; i++) flat[i]! -= base[i]!
   return flat
 }
@@ -92,7 +92,7 @@ test('three members train 3 secure rounds over libp2p: loss falls near centraliz
   const baseGguf = join(dir.path, 'base.gguf')
   await trainer.exportGguf(baseGguf)
   const baseParams = (await readGgufParams(baseGguf)).params
-  const base = flattenParams(baseParams).data
+  const base = flattenTensorMap(baseParams)
   await trainer.loadParams(baseParams)
   const baseLoss = (await trainer.evaluate(heldOut, EVAL)).loss
 
@@ -106,8 +106,8 @@ test('three members train 3 secure rounds over libp2p: loss falls near centraliz
   const started = performance.now()
   const state = await alice.service.runJob(jobId, {
     onProgress: (e) => {
-      events.push(`${e.type}:${e.round}`)
-      at.set(`${e.type}:${e.round}`, performance.now())
+      events.push(`${e.type}:${e.detail.round}`)
+      at.set(`${e.type}:${e.detail.round}`, performance.now())
     },
   })
   const jobMs = performance.now() - started
@@ -115,8 +115,8 @@ test('three members train 3 secure rounds over libp2p: loss falls near centraliz
   // Progress and status.
   assert.equal(state.status, 'finished')
   assert.deepEqual(
-    events.filter((e) => e.startsWith('fl:round:committed')),
-    ['fl:round:committed:1', 'fl:round:committed:2', 'fl:round:committed:3'],
+    events.filter((e) => e.startsWith('federated:round:committed')),
+    ['federated:round:committed:1', 'federated:round:committed:2', 'federated:round:committed:3'],
   )
   const status = await alice.service.status(jobId)
   assert.equal(status.round, 3)
@@ -142,10 +142,10 @@ test('three members train 3 secure rounds over libp2p: loss falls near centraliz
   t.diagnostic(`${summary}; round wall ms ${wall.join(', ')}; whole job ${Math.round(jobMs)} ms`)
   // After the last masked upload: unmask + aggregate + on-chain commit + result delivery and storage.
   const tail = [2, 3].map((r) =>
-    Math.round(at.get(`fl:round:committed:${r}`)! - at.get(`fl:round:aggregated:${r}`)!),
+    Math.round(at.get(`federated:round:committed:${r}`)! - at.get(`federated:round:aggregated:${r}`)!),
   )
   const keys = [2, 3].map((r) =>
-    Math.round(at.get(`fl:round:configured:${r}`)! - at.get(`fl:round:committed:${r - 1}`)!),
+    Math.round(at.get(`federated:round:configured:${r}`)! - at.get(`federated:round:committed:${r - 1}`)!),
   )
   t.diagnostic(
     `rounds 2, 3 (ms): configure + signed keys ${keys.join(', ')}; aggregated -> committed on chain and stored by all ${tail.join(', ')}`,
@@ -198,7 +198,7 @@ test('three members train 3 secure rounds over libp2p: loss falls near centraliz
       layout: state.global.layout,
     },
   })
-  const aggregated = g1.data.map((x, i) => x - base[i]!)
+  const aggregated = flattenTensorMap(g1).map((x, i) => x - base[i]!)
   const trueMean = aliceDelta.map(
     (x, i) => (x + roundOneDeltas.get(bob.host.peerId)![i]! + roundOneDeltas.get(carol.host.peerId)![i]!) / 3,
   )
@@ -268,7 +268,8 @@ test('a member crashing mid-round does not stop it; a killed coordinator is repl
   const run = alice.service.runJob(jobId, {
     signal: killed.signal,
     onProgress: (e) => {
-      if (e.type === 'fl:round:committed' && e.round === 1) killed.abort(new Error('coordinator killed'))
+      if (e.type === 'federated:round:committed' && e.detail.round === 1)
+        killed.abort(new Error('coordinator killed'))
     },
   })
   await assert.rejects(run, (e: Error) => e.name === 'AbortedError')
@@ -331,7 +332,7 @@ test('a member crashing mid-round does not stop it; a killed coordinator is repl
     maxAbs: 1,
     noiseStd: 0,
     local: LOCAL,
-    global: { layout: [{ name: 'x', size: 1 }], data: 'AAAAAA==' },
+    global: { layout: [{ name: 'x', shape: [1] }], data: 'AAAAAA==' },
     globalHash: job.roundRecords[1]!.modelHash,
   })
   await assert.rejects(channel.receive(keysMessage), (e: Error & { remoteName?: string }) => {

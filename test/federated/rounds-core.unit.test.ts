@@ -6,9 +6,9 @@ import { generatePrivateKey } from 'viem/accounts'
 import { SecureAggregationClient } from '../../src/aggregation/secagg/secure-aggregation-client.ts'
 import { trainingRoutes } from '../../src/api/routes/training.ts'
 import { sharesForContributors } from '../../src/federated/contribution-split.ts'
+import type { TrainingJobStatus } from '../../src/federated/index.ts'
 import { jobSpecHash, jobThreshold, parseJobSpec } from '../../src/federated/job-spec.ts'
 import { signAdvertisedKeys, verifyAdvertisedKeys } from '../../src/federated/key-signature.ts'
-import type { TrainingJobStatus } from '../../src/federated/training-service.ts'
 import { peerIdentityFromPrivateKey } from '../../src/net/peer-identity.ts'
 
 const ROOT = `0x${'ab'.repeat(32)}` as const

@@ -37,7 +37,7 @@ describe('federated data', () => {
     const events: string[] = []
     const corpus = await loadCorpus(dir.path, { onProgress: (e) => events.push(e.type) })
     assert.equal(text(corpus.bytes), 'first\n\nsecond\n\nthird')
-    assert.deepEqual(events, ['data:file:read', 'data:file:read', 'data:file:read'])
+    assert.deepEqual(events, ['training:file:read', 'training:file:read', 'training:file:read'])
     assert.equal(text((await loadCorpus(join(dir.path, 'b.txt'))).bytes), 'second')
     await assert.rejects(loadCorpus(join(dir.path, 'missing')), { name: 'CorpusNotFoundError' })
     await mkdir(join(dir.path, 'empty'))

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { Tensor, TensorMap } from '../../src/aggregation/index.ts'
 import { BUNDLED_CORPUS_PATH } from '../../src/training/data/constants.ts'
 import { loadCorpus } from '../../src/training/data/corpus-loader.ts'
 import { partitionCorpus, splitCorpus } from '../../src/training/data/corpus-split.ts'
 import { toTokenDataset } from '../../src/training/data/token-dataset.ts'
-import { createTfjsTrainer, type LlamaModelConfig, type ModelParams } from '../../src/training/index.ts'
+import { createTfjsTrainer, type LlamaModelConfig } from '../../src/training/index.ts'
 import { runLocalRound } from '../../src/training/local-round.ts'
 
 const CONFIG: Partial<LlamaModelConfig> = { nEmbd: 64, nLayer: 2, nHead: 4, nFf: 192, contextLength: 256 }
@@ -12,17 +13,17 @@ const ROUNDS = 3
 const LOCAL = { steps: 15, batchSize: 8, seqLen: 64, learningRate: 5e-3 }
 
 /** FedAvg (McMahan et al. 2017): the example-weighted mean of the members' new weights. */
-function fedAvg(updates: Array<{ update: ModelParams; numExamples: number }>): ModelParams {
+function fedAvg(updates: Array<{ update: TensorMap; numExamples: number }>): TensorMap {
   const total = updates.reduce((n, u) => n + u.numExamples, 0)
-  const out: ModelParams = new Map()
-  for (const name of updates[0]!.update.keys()) {
-    const acc = new Float32Array(updates[0]!.update.get(name)!.length)
+  const out = new Map<string, Tensor>()
+  for (const [name, first] of updates[0]!.update) {
+    const acc = new Float32Array(first.data.length)
     for (const { update, numExamples } of updates) {
-      const data = update.get(name)!
+      const data = update.get(name)!.data
       const w = numExamples / total
       for (let i = 0; i < acc.length; i++) acc[i]! += w * data[i]!
     }
-    out.set(name, acc)
+    out.set(name, { shape: first.shape, data: acc })
   }
   return out
 }

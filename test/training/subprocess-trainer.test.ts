@@ -47,7 +47,7 @@ describe('SubprocessTrainer failure handling', () => {
       steps: 50,
       ...hyper,
       signal: controller.signal,
-      onProgress: (e) => e.step === 2 && controller.abort(),
+      onProgress: (e) => e.detail.step === 2 && controller.abort(),
     })
     await assert.rejects(training, { name: 'AbortedError' })
     assert.ok(performance.now() - started < 5_000)
@@ -56,12 +56,18 @@ describe('SubprocessTrainer failure handling', () => {
 
   test('params that do not match the declared tensors fail with ModelParamsMismatchError', async () => {
     await using trainer = await start()
-    await assert.rejects(trainer.loadParams(new Map([['bigram.weight', new Float32Array(3)]])), {
-      name: 'ModelParamsMismatchError',
-    })
-    await assert.rejects(trainer.loadParams(new Map([['other.weight', new Float32Array(3)]])), {
-      name: 'ModelParamsMismatchError',
-    })
+    await assert.rejects(
+      trainer.loadParams(new Map([['bigram.weight', { shape: [3], data: new Float32Array(3) }]])),
+      {
+        name: 'ModelParamsMismatchError',
+      },
+    )
+    await assert.rejects(
+      trainer.loadParams(new Map([['other.weight', { shape: [3], data: new Float32Array(3) }]])),
+      {
+        name: 'ModelParamsMismatchError',
+      },
+    )
   })
 
   test('a command that does not speak the protocol fails the handshake', async () => {

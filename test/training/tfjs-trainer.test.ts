@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import type { TensorMap } from '../../src/aggregation/index.ts'
 import { DEFAULT_MODEL_CONFIG } from '../../src/training/constants.ts'
 import { BUNDLED_CORPUS_PATH } from '../../src/training/data/constants.ts'
 import { loadCorpus } from '../../src/training/data/corpus-loader.ts'
@@ -43,7 +44,7 @@ describe('built-in tfjs trainer', async () => {
     t.diagnostic(`held-out loss ${before.loss.toFixed(3)} → ${afterTraining.loss.toFixed(3)} after 40 steps`)
     assert.ok(afterTraining.loss < before.loss - 1.5, `held-out loss ${before.loss} → ${afterTraining.loss}`)
     assert.equal(events.length, 40)
-    assert.deepEqual(events.at(-1)?.type, 'trainer:step:completed')
+    assert.deepEqual(events.at(-1)?.type, 'training:step:completed')
     assert.equal(result.updateKind, 'weights')
     assert.equal(result.numExamples, Math.floor(trainData.tokens.length / 65))
     assert.ok(result.metrics.loss < result.metrics.initialLoss)
@@ -86,10 +87,10 @@ describe('built-in tfjs trainer', async () => {
     await using plain = await createTfjsTrainer({ config: CONFIG, seed: 9 })
     await using prox = await createTfjsTrainer({ config: CONFIG, seed: 9 })
     const start = await plain.getParams()
-    const distance = (m: Map<string, Float32Array>): number => {
+    const distance = (m: TensorMap): number => {
       let s = 0
-      for (const [name, data] of m) {
-        const base = start.get(name)!
+      for (const [name, { data }] of m) {
+        const base = start.get(name)!.data
         for (let i = 0; i < data.length; i++) s += (data[i]! - base[i]!) ** 2
       }
       return Math.sqrt(s)
@@ -112,12 +113,16 @@ describe('built-in tfjs trainer', async () => {
     await assert.rejects(trainer.train({ data: trainData, steps: 0, ...HYPER }), {
       name: 'InvalidInputError',
     })
-    const params = await trainer.getParams()
+    const params = new Map(await trainer.getParams())
     params.delete('output.weight')
     await assert.rejects(trainer.loadParams(params), { name: 'ModelParamsMismatchError' })
-    const wrong = await trainer.getParams()
-    wrong.set('blk.0.attn_q.weight', new Float32Array(3))
+    const wrong = new Map(await trainer.getParams())
+    wrong.set('blk.0.attn_q.weight', { shape: [3], data: new Float32Array(3) })
     await assert.rejects(trainer.loadParams(wrong), { name: 'ModelParamsMismatchError' })
+    const transposed = new Map(await trainer.getParams())
+    const q = transposed.get('blk.0.attn_q.weight')!
+    transposed.set('blk.0.attn_q.weight', { shape: [q.data.length], data: q.data })
+    await assert.rejects(trainer.loadParams(transposed), { name: 'ModelParamsMismatchError' })
     await assert.rejects(createTfjsTrainer({ config: { ...CONFIG, nHead: 3 } }), {
       name: 'UnsupportedModelError',
     })

@@ -26,7 +26,10 @@ export function trainerComplianceTests(target: ComplianceTarget): void {
     const params = await trainer.getParams()
     assert.ok(params.size > 0)
     const changed = new Map(
-      [...params].map(([name, data]) => [name, data.map((v, i) => v + ((i % 7) - 3) * 1e-3)]),
+      [...params].map(([name, t]) => [
+        name,
+        { shape: t.shape, data: t.data.map((v, i) => v + ((i % 7) - 3) * 1e-3) },
+      ]),
     )
     await trainer.loadParams(changed)
     assert.deepEqual(await trainer.getParams(), changed)
@@ -40,12 +43,15 @@ export function trainerComplianceTests(target: ComplianceTarget): void {
     const result = await trainer.train({ data: target.train, ...hyper, onProgress: (e) => events.push(e) })
     assert.equal(result.updateKind, 'weights')
     assert.deepEqual([...result.update.keys()].sort(), [...params.keys()].sort())
-    for (const [name, data] of result.update) assert.equal(data.length, params.get(name)!.length)
+    for (const [name, t] of result.update) {
+      assert.equal(t.data.length, params.get(name)!.data.length)
+      assert.deepEqual(t.shape, params.get(name)!.shape)
+    }
     assert.deepEqual(await trainer.getParams(), result.update)
     assert.equal(result.numExamples, Math.floor(target.train.tokens.length / (hyper.seqLen + 1)))
     assert.ok(Number.isFinite(result.metrics.loss))
     assert.equal(events.length, hyper.steps)
-    assert.equal(events.at(-1)?.step, hyper.steps)
+    assert.equal(events.at(-1)?.detail.step, hyper.steps)
     const afterTraining = await trainer.evaluate(target.heldOut, evalOptions)
     assert.ok(afterTraining.loss < before.loss - 0.5, `held-out loss ${before.loss} → ${afterTraining.loss}`)
     assert.ok(afterTraining.tokens > 0)
@@ -75,8 +81,11 @@ export function trainerComplianceTests(target: ComplianceTarget): void {
     await trainer.exportGguf(path)
     const model = await readGguf(path)
     const params = await trainer.getParams()
-    for (const [name, data] of params)
-      assert.deepEqual(model.tensors.find((t) => t.name === name)?.data, data)
+    for (const [name, t] of params) {
+      const written = model.tensors.find((x) => x.name === name)
+      assert.deepEqual(written?.data, t.data)
+      assert.deepEqual(written?.shape, t.shape)
+    }
   })
 
   test(`${target.name}: an aborted signal rejects with AbortedError; dispose is idempotent and final`, async () => {

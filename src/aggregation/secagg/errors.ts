@@ -1,7 +1,7 @@
-import { CommonsError, InvalidInputError } from '../../errors.ts'
+import { InvalidInputError, PeerFailureError, RefusedError } from '../../errors.ts'
 
 /** Fewer members remain than the Shamir threshold: the sum cannot be unmasked (or would not be safe to). */
-export class SecAggBelowThresholdError extends CommonsError {}
+export class SecAggBelowThresholdError extends RefusedError {}
 
 /** A secure-aggregation message arrived out of phase, from an unknown member, twice, or inconsistent. */
 export class SecAggProtocolError extends InvalidInputError {}
@@ -10,7 +10,7 @@ export class SecAggProtocolError extends InvalidInputError {}
 export class SecAggShareDecryptionError extends InvalidInputError {}
 
 /** Revealed shares did not reconstruct the committed secret (a member sent a bad share). */
-export class SecAggReconstructionError extends CommonsError {}
+export class SecAggReconstructionError extends PeerFailureError {}
 
 /** Secure aggregation was configured with parameters outside their domain. */
 export class SecAggConfigError extends InvalidInputError {}

@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { InvalidInputError } from '../../errors.ts'
-import type { TrainingService } from '../../federated/training-service.ts'
+import type { TrainingService } from '../../federated/index.ts'
 import { parseBody } from '../parse-body.ts'
 
 const localPath = z.string().min(1).max(4096).refine(isAbsolute, 'must be an absolute path on the node')

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import type { TrainingJobStatus } from '../../federated/training-service.ts'
+import type { TrainingJobStatus } from '../../federated/index.ts'
 import { commandContext, print } from '../context.ts'
 import { requireNode } from '../node-api.ts'
 

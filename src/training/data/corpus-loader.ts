@@ -29,7 +29,7 @@ export async function loadCorpus(path: string, options: LoadCorpusOptions = {}):
     const bytes = new Uint8Array(await readFile(file, { signal: options.signal }))
     if (parts.length > 0) parts.push(SEPARATOR)
     parts.push(bytes)
-    options.onProgress?.({ type: 'data:file:read', path: file, bytes: bytes.length })
+    options.onProgress?.({ type: 'training:file:read', detail: { path: file, bytes: bytes.length } })
   }
   return { name: path, bytes: concat(parts) }
 }

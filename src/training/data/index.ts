@@ -5,6 +5,8 @@
  * Functions live beside this file: corpus-loader.ts, corpus-split.ts, token-dataset.ts, byte-tokens.ts.
  */
 
+import type { ProgressEvent } from '../../progress.ts'
+
 /** A member's text corpus as raw UTF-8 bytes (files joined with a blank line). */
 export interface TextCorpus {
   /** Where it came from (path, or `name#shard` for a partition). */
@@ -17,8 +19,8 @@ export interface TokenDataset {
   readonly tokens: Uint16Array
 }
 
-/** Progress of `loadCorpus`. */
-export type CorpusProgressEvent = { type: 'data:file:read'; path: string; bytes: number }
+/** Progress of `loadCorpus`: one event per file read. */
+export type CorpusProgressEvent = ProgressEvent<'training:file:read', { path: string; bytes: number }>
 
 /** Options of `loadCorpus`. */
 export interface LoadCorpusOptions {
