@@ -5,6 +5,7 @@ import { type ServerType, serve } from '@hono/node-server'
 import { ApiKeyStore } from '../api/api-keys/api-key-store.ts'
 import { createApi } from '../api/index.ts'
 import { Metrics } from '../api/metrics.ts'
+import { openAiRoutes } from '../api/openai/index.ts'
 import { peerRoutes } from '../api/routes/peers.ts'
 import { storeRoutes } from '../api/routes/store.ts'
 import { trainingRoutes } from '../api/routes/training.ts'
@@ -16,12 +17,7 @@ import type { EmbeddedChain } from '../chain/embedded-chain.ts'
 import type { Governance } from '../chain/governance.ts'
 import { InvalidInputError } from '../errors.ts'
 import { createTrainingService } from '../federated/index.ts'
-import { createInferenceEngine } from '../inference/index.ts'
-import { createInferenceService, type InferenceService } from '../inference/inference-service.ts'
-import { ChainModelResolver } from '../inference/models/chain-model-resolver.ts'
-import { ModelServer } from '../inference/models/model-server.ts'
-import { LoadedModels } from '../inference/serving/local-models.ts'
-import { readServingList } from '../inference/serving/serving-list.ts'
+import { ChainModelResolver, createInferenceService, type InferenceService } from '../inference/index.ts'
 import { createLogger, type Logger } from '../log.ts'
 import { loadOrCreateApiToken } from './api-token.ts'
 import { watchRegistries } from './chain-watcher.ts'
@@ -107,8 +103,7 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
     cleanups.push(() => opened.close())
     const { devnet, rpcUrl, deployment, access, governance, keystore, nodeAccount } = opened
 
-    // Filled in below; announcements read them lazily.
-    let modelServer: ModelServer | undefined
+    // Filled in below; announcements read it lazily.
     let inference: InferenceService | undefined
     progress('net:host:starting', 'starting the peer-to-peer host')
     const network = await startNetwork({
@@ -119,10 +114,7 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
       config,
       storeDir: layout.store,
       capabilities: ['governance', 'store'],
-      serves: () =>
-        modelServer
-          ?.serves()
-          .map((m) => inference?.servesEntry(m) ?? { model: m.modelId, version: m.versionId }) ?? [],
+      serves: () => inference?.serves() ?? [],
       load: () => inference?.load() ?? 0,
       log,
     })
@@ -158,47 +150,34 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
         },
         onVersionPublished: (e) => {
           follower.onVersionPublished(e)
-          void modelServer?.refresh()
+          void inference?.refresh()
         },
       },
       { pollingIntervalMs: devnet ? 500 : 4_000 },
     )
     cleanups.push(async () => unwatch())
 
-    // Inference: /v1 for clients, the infer stream protocol for peers, engines for the served models.
-    const resolver = new ChainModelResolver({ reader: access.reader })
-    const loaded = new LoadedModels()
-    const servingInference = createInferenceService({
-      host: network.host,
-      directory: network.directory,
-      resolver,
-      localModels: loaded,
-      apiKeys: config.inference.open ? 'open' : new ApiKeyStore({ dataDir: layout.root }),
-      log,
-    })
+    // Inference: engines for the served models, the router, the infer stream protocol for peers.
+    const servingInference = createInferenceService(
+      {
+        dataDir: layout.root,
+        refreshMs: config.inference.refreshMs,
+        threads: config.inference.threads,
+        sequences: config.inference.sequences,
+      },
+      {
+        resolver: new ChainModelResolver({ reader: access.reader }),
+        host: network.host,
+        directory: network.directory,
+        store: network.store,
+        fetch: (root) => fetch(root),
+        log,
+        onServingChanged: () => network.announcer.publish().catch(() => {}),
+      },
+    )
     inference = servingInference
     await servingInference.start()
     cleanups.push(() => servingInference.stop())
-    const models = new ModelServer({
-      resolver,
-      store: network.store,
-      loaded,
-      fetch: (root) => fetch(root),
-      createEngine: (source) =>
-        createInferenceEngine(
-          source,
-          { threads: config.inference.threads, sequences: config.inference.sequences },
-          { log },
-        ),
-      servingList: () => readServingList(layout.root),
-      modelsDir: join(layout.root, 'models'),
-      log,
-    })
-    modelServer = models
-    cleanups.push(() => models.stop())
-    void models.refresh().then(() => network.announcer.publish().catch(() => {}))
-    const refreshTimer = setInterval(() => void models.refresh(), config.inference.refreshMs)
-    cleanups.push(async () => clearInterval(refreshTimer))
 
     // Federated training: answers round requests, coordinates jobs started through /api/training.
     const training = createTrainingService(
@@ -227,7 +206,7 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
         fund: (address) => chain.fund(address, DEVNET_FUNDING_WEI),
         warp: (seconds) => chain.warp(seconds),
       })
-      await models.refresh()
+      await servingInference.refresh()
       await network.announcer.publish().catch(() => {})
       progress(
         'node:demo:created',
@@ -259,7 +238,7 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
     metrics.gauge({
       name: 'commons_models_loaded',
       help: 'Model versions loaded for inference.',
-      read: () => loaded.roots().length,
+      read: () => servingInference.localModels.roots().length,
     })
     metrics.gauge({
       name: 'commons_inference_load',
@@ -293,7 +272,19 @@ export async function createNode(init: NodeInit): Promise<CommonsNode> {
       }),
       warp: devnet ? (seconds) => devnet.warp(seconds) : undefined,
       metrics,
-      mounts: [{ path: '/v1', app: servingInference.routes }],
+      mounts: [
+        {
+          path: '/v1',
+          app: openAiRoutes(
+            {},
+            {
+              inference: servingInference,
+              apiKeys: config.inference.open ? 'open' : new ApiKeyStore({ dataDir: layout.root }),
+              log,
+            },
+          ),
+        },
+      ],
       health: async () => ({
         address: nodeAccount.address,
         peerId: network.host.peerId,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { readServingList, updateServingList } from '../../inference/serving/serving-list.ts'
+import { readServingList, updateServingList } from '../../inference/index.ts'
 import { commandContext, print } from '../context.ts'
 
 /** `commons serve <model> [--remove]`: marks a model (name, id or name@version) to load and announce. */
