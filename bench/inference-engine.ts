@@ -9,8 +9,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Token } from 'node-llama-cpp'
 import { createTinyLlama, type GgufTensorType, writeGguf } from '../src/gguf/index.ts'
-import { sharedLlamaRuntime } from '../src/inference/engine/llama-runtime.ts'
-import { createInferenceEngine } from '../src/inference/index.ts'
+import { createInferenceEngine, sharedLlamaRuntime } from '../src/inference/index.ts'
 
 /** Settings of one benchmark run. */
 export interface BenchEngineOptions {

@@ -18,13 +18,18 @@ import { Worker } from 'node:worker_threads'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { Token } from 'node-llama-cpp'
+import { openAiRoutes } from '../src/api/openai/index.ts'
 import { createTinyLlama, writeGguf } from '../src/gguf/index.ts'
-import { sharedLlamaRuntime } from '../src/inference/engine/llama-runtime.ts'
-import { createInferenceEngine, type InferenceEngine } from '../src/inference/index.ts'
-import { createInferenceService, type InferenceService } from '../src/inference/inference-service.ts'
-import { StaticModelResolver } from '../src/inference/models/static-model-resolver.ts'
-import type { FailoverEvent } from '../src/inference/router/index.ts'
-import { LoadedModels } from '../src/inference/serving/local-models.ts'
+import {
+  createInferenceEngine,
+  createInferenceService,
+  type FailoverEvent,
+  type InferenceEngine,
+  type InferenceService,
+  LoadedModels,
+  StaticModelResolver,
+  sharedLlamaRuntime,
+} from '../src/inference/index.ts'
 import { silentLogger } from '../src/log.ts'
 import type { CommonsHost } from '../src/net/commons-host.ts'
 import { createCommonsHost } from '../src/net/index.ts'
@@ -84,17 +89,15 @@ async function startNode(
   const directory = new PeerDirectory()
   const localModels = new LoadedModels()
   if (engine !== undefined) localModels.set(ROOT, engine)
-  const service = createInferenceService({
-    host,
-    directory,
-    resolver: RESOLVER,
-    localModels,
-    apiKeys: 'open',
-    log: silentLogger,
-    router: { onFailover, stallTimeoutMs: 5_000 },
-  })
+  const service = createInferenceService(
+    { router: { onFailover, stallTimeoutMs: 5_000 } },
+    { host, directory, resolver: RESOLVER, localModels, log: silentLogger },
+  )
   await service.start()
-  const app = new Hono().route('/v1', service.routes)
+  const app = new Hono().route(
+    '/v1',
+    openAiRoutes({}, { inference: service, apiKeys: 'open', log: silentLogger }),
+  )
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s))
   })

@@ -1,4 +1,5 @@
 import { open, readFile } from 'node:fs/promises'
+import { InternalError } from '../errors.ts'
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VALUE_TYPE } from './constants.ts'
 import { GgufFormatError, UnsupportedTensorTypeError } from './errors.ts'
 import type { GgufHeader, GgufReadModel, GgufScalarType, GgufTensor, GgufTypedValue } from './index.ts'
@@ -11,7 +12,7 @@ const VALUE_TYPE_NAME = Object.fromEntries(Object.entries(GGUF_VALUE_TYPE).map((
 >
 
 /** Thrown internally when the header runs past the bytes read so far. */
-class NeedMoreBytes extends Error {}
+class NeedMoreBytes extends InternalError {}
 
 /**
  * Reads a whole GGUF file: typed metadata and every tensor decoded to floats (F32/F16/Q8_0).
@@ -143,7 +144,8 @@ class Cursor {
 
   private take(n: number): number {
     const at = this.position
-    if (at + n > this.bytes.byteLength) throw new NeedMoreBytes()
+    if (at + n > this.bytes.byteLength)
+      throw new NeedMoreBytes('The GGUF header runs past the bytes read so far.')
     this.position += n
     return at
   }

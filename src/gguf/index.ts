@@ -2,6 +2,11 @@
  * GGUF files: a writer and a reader for the container llama.cpp loads, plus a generator of tiny
  * llama-architecture models with a byte-level vocabulary for tests and demos.
  *
+ * A leaf domain: it imports no other domain, only root helpers (`errors.ts`, `seeded-random.ts`). The
+ * format holds no state and needs nothing from the node, so the public interface is its functions and
+ * types (no service, `*Components` or `start/stop`); `createTinyLlama(init)` is its one factory. Errors
+ * (`errors.ts`) are all InvalidInputError: the bytes or tensors given do not match the format.
+ *
  * Conventions: `shape` is in GGUF/ggml order, `ne0` first — the innermost, contiguous dimension. A
  * weight matrix that maps `in` → `out` features has shape `[in, out]`, and `data[o * in + i]` is the
  * weight from input `i` to output `o`. Tensor `data` is always a Float32Array; the writer encodes it as

@@ -1,11 +1,39 @@
 /**
- * Inference: the engine that runs a model file the store has verified. `InferenceEngine` is the
- * contract every implementation (local llama.cpp, a remote peer proxy) fulfils; `createInferenceEngine`
- * builds the local llama.cpp one.
+ * Inference: the engine that runs a model file the store has verified (`InferenceEngine`, built by
+ * `createInferenceEngine`), and the node's inference service around it (`createInferenceService`): the
+ * engines loaded here, per-model admission, the router (here or on a peer, with failover), the
+ * `/commons/infer/1.0.0` peer protocol and the model server. The HTTP layer receives `InferenceApi`.
  */
 import type { Llama } from 'node-llama-cpp'
 import type { Logger } from '../log.ts'
+import type { CommonsHost } from '../net/commons-host.ts'
+import type { PeerDirectory } from '../net/peer-directory.ts'
+import type { ContentStore } from '../store/content-store.ts'
 import { LlamaCppEngine } from './engine/llama-cpp-engine.ts'
+import { sharedLlamaRuntime } from './engine/llama-runtime.ts'
+import { DefaultInferenceService } from './inference-service.ts'
+import { ChainModelResolver } from './models/chain-model-resolver.ts'
+import type { ModelResolver } from './models/model-resolver.ts'
+import { StaticModelResolver } from './models/static-model-resolver.ts'
+import type { InferenceRouterInit, RouteTarget } from './router/index.ts'
+import type { Embedding, InferenceTask } from './serving/inference-task.ts'
+import { LoadedModels } from './serving/local-models.ts'
+import { prefetchBatches } from './serving/prefetch.ts'
+import { readServingList, updateServingList } from './serving/serving-list.ts'
+
+export type { ModelResolver, ResolvedModel } from './models/model-resolver.ts'
+export type { FailoverEvent, InferenceRouterInit, RouteTarget } from './router/index.ts'
+export type { Embedding, InferenceInput, InferenceTask, SamplingParams } from './serving/inference-task.ts'
+export type { LocalModels } from './serving/local-models.ts'
+export {
+  ChainModelResolver,
+  LoadedModels,
+  prefetchBatches,
+  readServingList,
+  StaticModelResolver,
+  sharedLlamaRuntime,
+  updateServingList,
+}
 
 /** A model file on disk that the store has verified against `contentRoot`. */
 export interface ModelSource {
@@ -158,4 +186,91 @@ export function createInferenceEngine(
   components: LlamaCppEngineComponents = {},
 ): Promise<InferenceEngine> {
   return LlamaCppEngine.load(source, init, components)
+}
+
+/** Where generations run (the router: a local engine, or peers with failover). */
+export interface InferenceBackend {
+  generate(
+    target: RouteTarget,
+    task: InferenceTask,
+    options: { signal?: AbortSignal },
+  ): AsyncIterable<GenerationChunk>
+  embed(target: RouteTarget, input: string, options: { signal?: AbortSignal }): Promise<Embedding>
+  /** True when this node or a known peer serves the target now. */
+  available(target: RouteTarget): boolean
+}
+
+/** What the HTTP layer (the OpenAI routes) gets of the inference service: no libp2p, no engines. */
+export interface InferenceApi {
+  /** Resolves OpenAI `model` strings to published versions. */
+  resolver: ModelResolver
+  /** Runs generations and embeddings here or on peers. */
+  router: InferenceBackend
+  /** Per-model bound on requests in progress or waiting (ModelBusyError beyond it). */
+  admission: { admit(contentRoot: string): () => void }
+  /** This node's inference load 0–1. */
+  load(): number
+}
+
+/** The node's inference service; `start` registers the peer protocol and starts the model server, `stop` undoes both. */
+export interface InferenceService extends InferenceApi {
+  /** The engines loaded on this node, by content root. */
+  readonly localModels: LoadedModels
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** Brings the loaded engines in line with the serving list and the registry now (serialized). */
+  refresh(): Promise<void>
+  /** The `serves` entries to announce: the model versions the model server loaded here. */
+  serves(): { model: string; version: string }[]
+}
+
+/** Options of the inference service. */
+export interface InferenceServiceInit {
+  /** Requests per model in progress or waiting, from /v1 and peers alike. Default DEFAULT_MAX_IN_FLIGHT_PER_MODEL. */
+  maxInFlightPerModel?: number
+  /** Retry-After hint (s) of a ModelBusyError. Default DEFAULT_RETRY_AFTER_SECONDS. */
+  retryAfterSeconds?: number
+  /** Timeouts and hooks of the router. */
+  router?: InferenceRouterInit
+  /** The node's serving list file and the folder of assembled GGUF files. Without them (or a store) no model server runs. */
+  paths?: { servingList: string; models: string }
+  /** How often the model server re-checks the serving list and the registry (ms). */
+  refreshMs?: number
+  /** llama.cpp threads per served model. */
+  threads?: number
+  /** Parallel sequences per served model. */
+  sequences?: number
+}
+
+/** What the inference service needs from the node. Without host and directory it serves local models only. */
+export interface InferenceServiceComponents {
+  resolver: ModelResolver
+  log: Logger
+  host?: Pick<CommonsHost, 'peerId' | 'dial' | 'handle' | 'unhandle' | 'connectedPeers'>
+  directory?: PeerDirectory
+  /** Engines loaded by the caller (tests, benchmarks); the model server adds to them. */
+  localModels?: LoadedModels
+  /** Where served models' weights are; with `fetch` and `init.paths`, enables the model server. */
+  store?: Pick<ContentStore, 'has' | 'missingChunks' | 'export'>
+  /** Gets a content root into the store from peers. */
+  fetch?(root: string): Promise<unknown>
+  /** Loads a served model; by default a llama.cpp engine with `init.threads` and `init.sequences`. */
+  createEngine?(source: ModelSource): Promise<InferenceEngine>
+  /** Shared llama.cpp runtime of the default engines. */
+  llama?: Llama
+  /** Called after the first model refresh (e.g. to announce what this node serves). */
+  onServingChanged?(): unknown
+}
+
+/**
+ * Builds the node's inference service.
+ * @example
+ * const inference = createInferenceService({ paths: { servingList, models } }, { host, directory, resolver: new ChainModelResolver({ reader }), store, fetch, log })
+ * await inference.start(); app.route('/v1', openAiRoutes({}, { inference, apiKeys, log }))
+ */
+export function createInferenceService(
+  init: InferenceServiceInit,
+  components: InferenceServiceComponents,
+): InferenceService {
+  return new DefaultInferenceService(init, components)
 }

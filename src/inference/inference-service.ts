@@ -1,85 +1,137 @@
-import type { Hono } from 'hono'
-import type { ApiKeyStore } from '../api/api-keys/api-key-store.ts'
-import type { ApiAuth } from '../api/api-keys/require-api-key.ts'
-import { type OpenAiLimits, openAiLimits, openAiRoutes } from '../api/openai/index.ts'
 import type { Logger } from '../log.ts'
-import type { CommonsHost } from '../net/commons-host.ts'
-import type { PeerDirectory } from '../net/peer-directory.ts'
-import type { ModelResolver, ResolvedModel } from './models/model-resolver.ts'
-import { createInferenceRouter, type InferenceRouterInit } from './router/index.ts'
+import {
+  DEFAULT_MAX_IN_FLIGHT_PER_MODEL,
+  DEFAULT_MODEL_REFRESH_MS,
+  DEFAULT_RETRY_AFTER_SECONDS,
+} from './constants.ts'
+import { LlamaCppEngine } from './engine/llama-cpp-engine.ts'
+import type {
+  InferenceService,
+  InferenceServiceComponents,
+  InferenceServiceInit,
+  ModelSource,
+  ResolvedModel,
+} from './index.ts'
+import type { ModelResolver } from './models/model-resolver.ts'
+import { ModelServer } from './models/model-server.ts'
+import { createInferenceRouter } from './router/index.ts'
 import type { InferenceRouter } from './router/inference-router.ts'
 import { INFER_PROTOCOL, MAX_INBOUND_INFER_STREAMS } from './serving/constants.ts'
 import { inferProtocolHandler } from './serving/infer-handler.ts'
-import type { LocalModels } from './serving/local-models.ts'
+import { LoadedModels } from './serving/local-models.ts'
 import { ModelAdmission } from './serving/model-admission.ts'
-
-/** What the inference service needs from the node root. Without host and directory it serves local models only. */
-export interface InferenceServiceComponents {
-  host?: Pick<CommonsHost, 'peerId' | 'dial' | 'handle' | 'unhandle' | 'connectedPeers'>
-  directory?: PeerDirectory
-  resolver: ModelResolver
-  localModels: LocalModels
-  /** An ApiKeyStore, or `open` to serve /v1 without keys (loopback demos only). */
-  apiKeys: Pick<ApiKeyStore, 'verify'> | 'open'
-  log: Logger
-  limits?: Partial<OpenAiLimits>
-  router?: InferenceRouterInit
-}
-
-/** The inference service: /v1 routes, the router, and the `/commons/infer/1.0.0` handler (registered on start). */
-export interface InferenceService {
-  /** Mount at `/v1`. */
-  routes: Hono
-  router: InferenceRouter
-  admission: ModelAdmission
-  /** Registers the inference stream protocol on the host. */
-  start(): Promise<void>
-  stop(): Promise<void>
-  /** This node's inference load 0–1, for announcements. */
-  load(): number
-  /** The `serves` entry to announce for a model version loaded here. */
-  servesEntry(model: ResolvedModel): { model: string; version: string }
-}
+import { readServingList } from './serving/serving-list.ts'
 
 /**
- * Builds the node's inference service.
- * @example
- * const inference = createInferenceService({ host, directory, resolver: new ChainModelResolver({ reader }), localModels, apiKeys, log })
- * await inference.start(); createApi({ ...c, mounts: [{ path: '/v1', app: inference.routes }] })
+ * The node's inference service: the engines loaded here, per-model admission, the router, the
+ * `/commons/infer/1.0.0` handler (registered on start) and, when a data dir is given, the model server
+ * that keeps the served models loaded (refreshed on a timer from start to stop).
  */
-export function createInferenceService(c: InferenceServiceComponents): InferenceService {
-  const log = c.log.child({ component: 'inference-service' })
-  const limits = openAiLimits(c.limits)
-  const admission = new ModelAdmission({
-    maxInFlight: limits.maxInFlightPerModel,
-    retryAfterSeconds: limits.retryAfterSeconds,
-  })
-  const router = createInferenceRouter(
-    { localModels: c.localModels, admission, log, host: c.host, directory: c.directory },
-    c.router,
-  )
-  const auth: ApiAuth = c.apiKeys === 'open' ? { mode: 'open' } : { mode: 'keys', store: c.apiKeys }
-  const routes = openAiRoutes({ resolver: c.resolver, inference: router, admission, limits, auth, log })
-  let started = false
-  return {
-    routes,
-    router,
-    admission,
-    async start() {
-      if (started || c.host === undefined) return
-      await c.host.handle(
+export class DefaultInferenceService implements InferenceService {
+  readonly resolver: ModelResolver
+  readonly localModels: LoadedModels
+  readonly admission: ModelAdmission
+  readonly router: InferenceRouter
+  private readonly models: ModelServer | undefined
+  private readonly log: Logger
+  private refreshTimer: NodeJS.Timeout | undefined
+  private handling = false
+  private started = false
+
+  constructor(
+    private readonly init: InferenceServiceInit,
+    private readonly c: InferenceServiceComponents,
+  ) {
+    this.log = c.log.child({ component: 'inference-service' })
+    this.resolver = c.resolver
+    this.localModels = c.localModels ?? new LoadedModels()
+    this.admission = new ModelAdmission({
+      maxInFlight: init.maxInFlightPerModel ?? DEFAULT_MAX_IN_FLIGHT_PER_MODEL,
+      retryAfterSeconds: init.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
+    })
+    this.router = createInferenceRouter(
+      {
+        localModels: this.localModels,
+        admission: this.admission,
+        log: c.log,
+        host: c.host,
+        directory: c.directory,
+      },
+      init.router,
+    )
+    this.models = this.modelServer()
+  }
+
+  private modelServer(): ModelServer | undefined {
+    const { paths } = this.init
+    const { store, fetch } = this.c
+    if (paths === undefined || store === undefined || fetch === undefined) return undefined
+    const engine = { threads: this.init.threads, sequences: this.init.sequences }
+    const createEngine =
+      this.c.createEngine ??
+      ((source: ModelSource) => LlamaCppEngine.load(source, engine, { llama: this.c.llama, log: this.c.log }))
+    return new ModelServer({
+      resolver: this.resolver,
+      store,
+      loaded: this.localModels,
+      fetch,
+      createEngine,
+      servingList: () => readServingList(paths.servingList),
+      modelsDir: paths.models,
+      log: this.c.log,
+    })
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return
+    this.started = true
+    if (this.c.host !== undefined) {
+      await this.c.host.handle(
         INFER_PROTOCOL,
-        inferProtocolHandler({ localModels: c.localModels, admission, log }),
+        inferProtocolHandler({ localModels: this.localModels, admission: this.admission, log: this.log }),
         { maxInboundStreams: MAX_INBOUND_INFER_STREAMS, maxOutboundStreams: MAX_INBOUND_INFER_STREAMS },
       )
-      started = true
-    },
-    async stop() {
-      if (!started || c.host === undefined) return
-      started = false
-      await c.host.unhandle(INFER_PROTOCOL)
-    },
-    load: () => admission.load(),
-    servesEntry: (m) => ({ model: m.modelId, version: m.versionId }),
+      this.handling = true
+    }
+    const models = this.models
+    if (models !== undefined) {
+      void models
+        .refresh()
+        .then(() => this.c.onServingChanged?.())
+        .catch((err) => this.log.warn({ err }, 'first model refresh failed; the timer retries'))
+      this.refreshTimer = setInterval(
+        () => void models.refresh(),
+        this.init.refreshMs ?? DEFAULT_MODEL_REFRESH_MS,
+      )
+    }
   }
+
+  async stop(): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    clearInterval(this.refreshTimer)
+    this.refreshTimer = undefined
+    await this.models?.stop()
+    if (this.handling && this.c.host !== undefined) {
+      this.handling = false
+      await this.c.host.unhandle(INFER_PROTOCOL)
+    }
+  }
+
+  refresh(): Promise<void> {
+    return this.models?.refresh() ?? Promise.resolve()
+  }
+
+  serves(): { model: string; version: string }[] {
+    return (this.models?.serves() ?? []).map((m) => servesEntry(m))
+  }
+
+  load(): number {
+    return this.admission.load()
+  }
+}
+
+/** The `serves` entry a node announces for a model version loaded here. */
+function servesEntry(m: ResolvedModel): { model: string; version: string } {
+  return { model: m.modelId, version: m.versionId }
 }

@@ -1,15 +1,11 @@
 import { mkdir } from 'node:fs/promises'
 import { ApiKeyStore } from '../api/api-keys/api-key-store.ts'
+import { openAiRoutes } from '../api/openai/index.ts'
 import { DEVNET_FUNDING_WEI } from '../chain/constants.ts'
 import type { EmbeddedChain } from '../chain/embedded-chain.ts'
 import type { Governance } from '../chain/governance.ts'
 import { createTrainingService } from '../federated/index.ts'
-import { createInferenceEngine } from '../inference/index.ts'
-import { createInferenceService, type InferenceService } from '../inference/inference-service.ts'
-import { ChainModelResolver } from '../inference/models/chain-model-resolver.ts'
-import { ModelServer } from '../inference/models/model-server.ts'
-import { LoadedModels } from '../inference/serving/local-models.ts'
-import { readServingList } from '../inference/serving/serving-list.ts'
+import { ChainModelResolver, createInferenceService, type InferenceService } from '../inference/index.ts'
 import type { Logger } from '../log.ts'
 import { createTfjsTrainer } from '../training/index.ts'
 import { startApiServer } from './api-server.ts'
@@ -36,17 +32,13 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
   const { log, progress, layout, config } = await prepareNode(init, components.log)
   const cleanups = new Cleanups(log)
   try {
-    // Filled in below; announcements read them lazily.
-    let modelServer: ModelServer | undefined
+    // Filled in below; announcements read it lazily.
     let inference: InferenceService | undefined
     const { opened, network, fetch } = await startChainAndNetwork(
       { passphrase: init.passphrase, layout, config },
       { progress, log, cleanups },
       {
-        serves: () =>
-          modelServer
-            ?.serves()
-            .map((m) => inference?.servesEntry(m) ?? { model: m.modelId, version: m.versionId }) ?? [],
+        serves: () => inference?.serves() ?? [],
         load: () => inference?.load() ?? 0,
       },
     )
@@ -56,47 +48,34 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
       {
         follow: config.store.follow,
         pollingIntervalMs: devnet ? 500 : 4_000,
-        onVersionPublished: () => void modelServer?.refresh(),
+        onVersionPublished: () => void inference?.refresh(),
       },
       { reader: access.reader, network, fetch: (root) => fetch(root), log },
     )
     cleanups.push(async () => stopFollowing())
     const apiKeyStore = config.inference.open ? undefined : new ApiKeyStore({ path: layout.apiKeys })
 
-    // Inference: /v1 for clients, the infer stream protocol for peers, engines for the served models.
-    const resolver = new ChainModelResolver({ reader: access.reader })
-    const loaded = new LoadedModels()
-    const servingInference = createInferenceService({
-      host: network.host,
-      directory: network.directory,
-      resolver,
-      localModels: loaded,
-      apiKeys: apiKeyStore ?? 'open',
-      log,
-    })
+    // Inference: engines for the served models, the router, the infer stream protocol for peers.
+    const servingInference = createInferenceService(
+      {
+        paths: { servingList: layout.servingList, models: layout.models },
+        refreshMs: config.inference.refreshMs,
+        threads: config.inference.threads,
+        sequences: config.inference.sequences,
+      },
+      {
+        resolver: new ChainModelResolver({ reader: access.reader }),
+        host: network.host,
+        directory: network.directory,
+        store: network.store,
+        fetch: (root) => fetch(root),
+        log,
+        onServingChanged: () => network.announcer.publish().catch(() => {}),
+      },
+    )
     inference = servingInference
     await servingInference.start()
     cleanups.push(() => servingInference.stop())
-    const models = new ModelServer({
-      resolver,
-      store: network.store,
-      loaded,
-      fetch: (root) => fetch(root),
-      createEngine: (source) =>
-        createInferenceEngine(
-          source,
-          { threads: config.inference.threads, sequences: config.inference.sequences },
-          { log },
-        ),
-      servingList: () => readServingList(layout.servingList),
-      modelsDir: layout.models,
-      log,
-    })
-    modelServer = models
-    cleanups.push(() => models.stop())
-    void models.refresh().then(() => network.announcer.publish().catch(() => {}))
-    const refreshTimer = setInterval(() => void models.refresh(), config.inference.refreshMs)
-    cleanups.push(async () => clearInterval(refreshTimer))
 
     // Federated training: answers round requests, coordinates jobs started through /api/training.
     const training = createTrainingService(
@@ -121,7 +100,7 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
         layout,
         network,
         progress,
-        refresh: () => models.refresh(),
+        refresh: () => servingInference.refresh(),
       })
     }
 
@@ -131,11 +110,11 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
         ...{ config, governance, keystore, rpcUrl, deployment, devnet, nodeAccount, network, training, log },
         reader: access.reader,
         fetch: (root, opts) => fetch(root, opts),
-        v1: servingInference.routes,
+        v1: openAiRoutes({}, { inference: servingInference, apiKeys: apiKeyStore ?? 'open', log }),
         apiKeys: apiKeyStore,
         servingList: layout.servingList,
-        refreshServing: () => void modelServer?.refresh(),
-        loadedRoots: () => loaded.roots(),
+        refreshServing: () => void servingInference.refresh(),
+        loadedRoots: () => servingInference.localModels.roots(),
         inferenceLoad: () => servingInference.load(),
       },
     )

@@ -1,9 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Governance } from '../chain/governance.ts'
-import { writeGguf } from '../gguf/gguf-writer.ts'
-import { createTinyLlama } from '../gguf/tiny-llama.ts'
-import { updateServingList } from '../inference/serving/serving-list.ts'
+import { createTinyLlama, writeGguf } from '../gguf/index.ts'
+import { updateServingList } from '../inference/index.ts'
 import type { ContentStore } from '../store/index.ts'
 import type { Keystore } from './keystore.ts'
 

@@ -1,8 +1,7 @@
 import { join } from 'node:path'
 import type { Llama } from 'node-llama-cpp'
 import { createTinyLlama, type TinyLlamaInit, writeGguf } from '../../src/gguf/index.ts'
-import { sharedLlamaRuntime } from '../../src/inference/engine/llama-runtime.ts'
-import type { ModelSource } from '../../src/inference/index.ts'
+import { type ModelSource, sharedLlamaRuntime } from '../../src/inference/index.ts'
 
 /** The CPU llama.cpp runtime the engine uses, shared by the tests of one file. */
 export function testLlama(): Promise<Llama> {

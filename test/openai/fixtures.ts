@@ -2,13 +2,19 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { ApiKeyStore } from '../../src/api/api-keys/api-key-store.ts'
-import type { OpenAiLimits } from '../../src/api/openai/index.ts'
-import { createInferenceEngine, type InferenceEngine } from '../../src/inference/index.ts'
-import { createInferenceService, type InferenceService } from '../../src/inference/inference-service.ts'
-import type { ResolvedModel } from '../../src/inference/models/model-resolver.ts'
-import { StaticModelResolver } from '../../src/inference/models/static-model-resolver.ts'
-import type { InferenceRouterInit } from '../../src/inference/router/index.ts'
-import { LoadedModels } from '../../src/inference/serving/local-models.ts'
+import { type OpenAiLimits, openAiRoutes } from '../../src/api/openai/index.ts'
+import {
+  createInferenceEngine,
+  createInferenceService,
+  type GenerationChunk,
+  type InferenceEngine,
+  type InferenceRouterInit,
+  type InferenceService,
+  type InferenceServiceInit,
+  LoadedModels,
+  type ResolvedModel,
+  StaticModelResolver,
+} from '../../src/inference/index.ts'
 import { silentLogger } from '../../src/log.ts'
 import type { CommonsHost } from '../../src/net/commons-host.ts'
 import type { PeerDirectory } from '../../src/net/peer-directory.ts'
@@ -42,29 +48,38 @@ export interface TestApiNode extends AsyncDisposable {
   close(): Promise<void>
 }
 
+/** Limits of a test node: the /v1 ones and the inference service's per-model queue bound. */
+export type TestLimits = Partial<OpenAiLimits> &
+  Pick<InferenceServiceInit, 'maxInFlightPerModel' | 'retryAfterSeconds'>
+
 /** Starts the /v1 API on port 0 with the given engine (or none) and auth. */
 export async function startApiNode(opts: {
   engine?: InferenceEngine
   apiKeys?: Pick<ApiKeyStore, 'verify'> | 'open'
-  limits?: Partial<OpenAiLimits>
+  limits?: TestLimits
   host?: CommonsHost
   directory?: PeerDirectory
   router?: InferenceRouterInit
 }): Promise<TestApiNode> {
   const localModels = new LoadedModels()
   if (opts.engine !== undefined) localModels.set(TINY_ROOT, opts.engine)
-  const service = createInferenceService({
-    host: opts.host,
-    directory: opts.directory,
-    resolver: new StaticModelResolver(TINY_VERSIONS),
-    localModels,
-    apiKeys: opts.apiKeys ?? 'open',
-    log: silentLogger,
-    limits: opts.limits,
-    router: opts.router,
-  })
+  const { maxInFlightPerModel, retryAfterSeconds, ...limits } = opts.limits ?? {}
+  const service = createInferenceService(
+    { maxInFlightPerModel, retryAfterSeconds, router: opts.router },
+    {
+      host: opts.host,
+      directory: opts.directory,
+      resolver: new StaticModelResolver(TINY_VERSIONS),
+      localModels,
+      log: silentLogger,
+    },
+  )
   await service.start()
-  const app = new Hono().route('/v1', service.routes)
+  const routes = openAiRoutes(
+    { limits },
+    { inference: service, apiKeys: opts.apiKeys ?? 'open', log: silentLogger },
+  )
+  const app = new Hono().route('/v1', routes)
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s))
   })
@@ -82,7 +97,7 @@ export function observeEngine(
   engine: InferenceEngine,
 ): InferenceEngine & { active: number; finished: number[] } {
   const state = { active: 0, finished: [] as number[] }
-  const wrap = (source: AsyncIterable<import('../../src/inference/index.ts').GenerationChunk>) =>
+  const wrap = (source: AsyncIterable<GenerationChunk>) =>
     (async function* () {
       state.active++
       let n = 0

@@ -2,14 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import type { OpenAiLimits } from '../../src/api/openai/index.ts'
-import type { InferenceEngine } from '../../src/inference/index.ts'
-import type { InferenceRouterInit } from '../../src/inference/router/index.ts'
+import type { InferenceEngine, InferenceRouterInit } from '../../src/inference/index.ts'
 import { silentLogger } from '../../src/log.ts'
 import type { CommonsHost } from '../../src/net/commons-host.ts'
 import { createCommonsHost } from '../../src/net/index.ts'
 import { PeerDirectory } from '../../src/net/peer-directory.ts'
-import { startApiNode, type TestApiNode, TINY_ROOT } from '../openai/fixtures.ts'
+import { startApiNode, type TestApiNode, type TestLimits, TINY_ROOT } from '../openai/fixtures.ts'
 
 /** A test node: libp2p host + peer directory + /v1 API (+ engine when given). */
 export interface PeerNode extends AsyncDisposable {
@@ -21,7 +19,7 @@ export interface PeerNode extends AsyncDisposable {
 
 /** Starts a node on 127.0.0.1 (open admission) with the inference service on its host. */
 export async function startPeerNode(
-  opts: { engine?: InferenceEngine; router?: InferenceRouterInit; limits?: Partial<OpenAiLimits> } = {},
+  opts: { engine?: InferenceEngine; router?: InferenceRouterInit; limits?: TestLimits } = {},
 ): Promise<PeerNode> {
   const host = createCommonsHost({ privateKey: randomBytes(32), admission: 'open' }, { log: silentLogger })
   await host.start()

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { Hono } from 'hono'
 import { parseBody } from '../parse-body.ts'
 import { buildTask, type ResponseShape, respondWithGeneration } from './generation.ts'
-import type { OpenAiComponents } from './index.ts'
+import type { OpenAiContext } from './index.ts'
 import { ChatCompletionBodySchema } from './schemas.ts'
 
 /** POST /v1/chat/completions: chat messages through the model's chat template, JSON or SSE. */
-export function chatCompletionRoutes(c: OpenAiComponents): Hono {
+export function chatCompletionRoutes(c: OpenAiContext): Hono {
   const app = new Hono()
   app.post('/', async (ctx) => {
     const body = await parseBody(ctx, ChatCompletionBodySchema)

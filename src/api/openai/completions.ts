@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { Hono } from 'hono'
 import { parseBody } from '../parse-body.ts'
 import { buildTask, type ResponseShape, respondWithGeneration } from './generation.ts'
-import type { OpenAiComponents } from './index.ts'
+import type { OpenAiContext } from './index.ts'
 import { CompletionBodySchema } from './schemas.ts'
 
 /** POST /v1/completions: a text (or token) prompt continued as is, JSON or SSE. */
-export function completionRoutes(c: OpenAiComponents): Hono {
+export function completionRoutes(c: OpenAiContext): Hono {
   const app = new Hono()
   app.post('/', async (ctx) => {
     const body = await parseBody(ctx, CompletionBodySchema)

@@ -1,7 +1,7 @@
 /** Largest /v1 request body. */
 export const MAX_OPENAI_BODY_BYTES = 256 * 1024
 
-/** Default limits of the OpenAI-compatible API. */
+/** Default limits of the OpenAI-compatible API (the per-model queue bound is the inference service's). */
 export const DEFAULT_OPENAI_LIMITS = {
   /** Largest prompt: completion text, or the sum of chat message contents (UTF-8 bytes). */
   maxPromptBytes: 64 * 1024,
@@ -9,10 +9,6 @@ export const DEFAULT_OPENAI_LIMITS = {
   maxOutputTokens: 4096,
   /** `max_tokens` when the request gives none. */
   defaultMaxTokens: 256,
-  /** Requests per model in progress or waiting on this node; beyond it, 429. */
-  maxInFlightPerModel: 16,
-  /** Retry-After (s) sent with a 429. */
-  retryAfterSeconds: 1,
   /** A request running longer is cancelled (ms). */
   requestTimeoutMs: 300_000,
   /** Inputs per embeddings request. */

@@ -1,11 +1,11 @@
 import { Hono } from 'hono'
 import { AbortedError, InvalidInputError } from '../../errors.ts'
 import { parseBody } from '../parse-body.ts'
-import type { OpenAiComponents } from './index.ts'
+import type { OpenAiContext } from './index.ts'
 import { EmbeddingBodySchema } from './schemas.ts'
 
 /** POST /v1/embeddings: one vector per input, as float arrays or base64 float32 (the openai client's default). */
-export function embeddingRoutes(c: OpenAiComponents): Hono {
+export function embeddingRoutes(c: OpenAiContext): Hono {
   const app = new Hono()
   app.post('/', async (ctx) => {
     const body = await parseBody(ctx, EmbeddingBodySchema)

@@ -1,4 +1,4 @@
-import { CommonsError } from '../../errors.ts'
+import { UnavailableError } from '../../errors.ts'
 
 /** A generation ran past the API's request timeout and was cancelled. */
-export class InferenceTimeoutError extends CommonsError {}
+export class InferenceTimeoutError extends UnavailableError {}

@@ -1,12 +1,16 @@
 import { randomInt } from 'node:crypto'
 import type { Context } from 'hono'
 import { AbortedError, InvalidInputError } from '../../errors.ts'
-import type { FinishReason, GenerationChunk } from '../../inference/index.ts'
-import type { ResolvedModel } from '../../inference/models/model-resolver.ts'
-import type { InferenceInput, InferenceTask } from '../../inference/serving/inference-task.ts'
-import { prefetchBatches } from '../../inference/serving/prefetch.ts'
+import {
+  type FinishReason,
+  type GenerationChunk,
+  type InferenceInput,
+  type InferenceTask,
+  prefetchBatches,
+  type ResolvedModel,
+} from '../../inference/index.ts'
 import { InferenceTimeoutError } from './errors.ts'
-import type { OpenAiComponents } from './index.ts'
+import type { OpenAiContext } from './index.ts'
 import { openAiErrorBody } from './openai-error.ts'
 import { sseResponse } from './sse-response.ts'
 
@@ -49,7 +53,7 @@ export function openAiFinish(reason: FinishReason | undefined): 'stop' | 'length
 
 /** Checks limits and builds the routable task: output cap, prompt size, a seed so any peer can resume. */
 export function buildTask(
-  c: OpenAiComponents,
+  c: OpenAiContext,
   body: SamplingFields,
   input: InferenceInput,
   promptBytes: number,
@@ -91,7 +95,7 @@ export function buildTask(
  */
 export async function respondWithGeneration(
   ctx: Context,
-  c: OpenAiComponents,
+  c: OpenAiContext,
   target: ResolvedModel,
   task: InferenceTask,
   body: SamplingFields,

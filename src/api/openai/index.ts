@@ -1,17 +1,14 @@
 /**
  * The OpenAI-compatible API under `/v1`: models, chat and text completions (JSON or SSE), embeddings,
- * with API-key auth, per-model admission and OpenAI-shaped errors. `createInferenceService` (in
- * inference-service.ts) wires it to the router and the `/commons/infer/1.0.0` handler.
+ * with API-key auth, per-model admission and OpenAI-shaped errors, over the `InferenceApi` that the
+ * node's inference service provides.
  */
 import { Hono } from 'hono'
 import { NotFoundError } from '../../errors.ts'
-import type { GenerationChunk } from '../../inference/index.ts'
-import type { ModelResolver } from '../../inference/models/model-resolver.ts'
-import type { RouteTarget } from '../../inference/router/index.ts'
-import type { Embedding, InferenceTask } from '../../inference/serving/inference-task.ts'
-import type { ModelAdmission } from '../../inference/serving/model-admission.ts'
+import type { InferenceApi, InferenceBackend, ModelResolver } from '../../inference/index.ts'
 import type { Logger } from '../../log.ts'
-import { type ApiAuth, requireApiKey } from '../api-keys/require-api-key.ts'
+import type { ApiKeyStore } from '../api-keys/api-key-store.ts'
+import { requireApiKey } from '../api-keys/require-api-key.ts'
 import { limitBody } from '../body-limit.ts'
 import { chatCompletionRoutes } from './chat-completions.ts'
 import { completionRoutes } from './completions.ts'
@@ -20,47 +17,59 @@ import { embeddingRoutes } from './embeddings.ts'
 import { modelListRoutes } from './models.ts'
 import { openAiErrorResponse } from './openai-error.ts'
 
-export type { ModelResolver, ResolvedModel } from '../../inference/models/model-resolver.ts'
-
 /** Limits of the OpenAI API (see DEFAULT_OPENAI_LIMITS for the defaults and their meaning). */
 export type OpenAiLimits = { -readonly [K in keyof typeof DEFAULT_OPENAI_LIMITS]: number }
 
-/** Where generations run: the InferenceRouter (local engine or peers) satisfies it. */
-export interface InferenceBackend {
-  generate(
-    target: RouteTarget,
-    task: InferenceTask,
-    options: { signal?: AbortSignal },
-  ): AsyncIterable<GenerationChunk>
-  embed(target: RouteTarget, input: string, options: { signal?: AbortSignal }): Promise<Embedding>
-  /** True when this node or a known peer serves the target now. */
-  available(target: RouteTarget): boolean
+/** Options of the /v1 routes. */
+export interface OpenAiRoutesInit {
+  /** Overrides of DEFAULT_OPENAI_LIMITS. */
+  limits?: Partial<OpenAiLimits>
 }
 
-/** What the /v1 routes need. */
-export interface OpenAiComponents {
+/** What the /v1 routes need from the node. */
+export interface OpenAiRoutesComponents {
+  /** The node's inference service, as the HTTP layer sees it. */
+  inference: InferenceApi
+  /** An ApiKeyStore, or `open` to serve /v1 without keys (loopback demos only). */
+  apiKeys: Pick<ApiKeyStore, 'verify'> | 'open'
+  log: Logger
+}
+
+/** What each /v1 route handler works with. */
+export interface OpenAiContext {
   resolver: ModelResolver
   inference: InferenceBackend
   /** Per-model bound on requests in progress or waiting (429 beyond it). */
-  admission: ModelAdmission
+  admission: InferenceApi['admission']
   limits: OpenAiLimits
-  auth: ApiAuth
   log: Logger
 }
 
 /**
- * The `/v1` sub-app; mount it with `app.route('/v1', openAiRoutes(c))`.
+ * The `/v1` sub-app; mount it with `app.route('/v1', openAiRoutes(init, components))`.
  * @example
- * createApi({ ...components, mounts: [{ path: '/v1', app: openAiRoutes({ resolver, inference: router, admission, limits, auth, log }) }] })
+ * createApi({ ...components, mounts: [{ path: '/v1', app: openAiRoutes({}, { inference, apiKeys: 'open', log }) }] })
  */
-export function openAiRoutes(c: OpenAiComponents): Hono {
+export function openAiRoutes(init: OpenAiRoutesInit, components: OpenAiRoutesComponents): Hono {
+  const { inference, log } = components
+  const c: OpenAiContext = {
+    resolver: inference.resolver,
+    inference: inference.router,
+    admission: inference.admission,
+    limits: openAiLimits(init.limits),
+    log,
+  }
+  const auth =
+    components.apiKeys === 'open'
+      ? { mode: 'open' as const }
+      : { mode: 'keys' as const, store: components.apiKeys }
   const app = new Hono()
   app.onError((err, ctx) => openAiErrorResponse(ctx, err, c.log))
   app.notFound((ctx) =>
     openAiErrorResponse(ctx, new NotFoundError(`No route ${ctx.req.method} ${ctx.req.path}.`), c.log),
   )
   app.use(limitBody(MAX_OPENAI_BODY_BYTES))
-  app.use(requireApiKey(c.auth))
+  app.use(requireApiKey(auth))
   app.route('/models', modelListRoutes(c))
   app.route('/chat/completions', chatCompletionRoutes(c))
   app.route('/completions', completionRoutes(c))

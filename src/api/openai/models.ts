@@ -1,10 +1,10 @@
 import { Hono } from 'hono'
-import type { ResolvedModel } from '../../inference/models/model-resolver.ts'
+import type { ResolvedModel } from '../../inference/index.ts'
 import { OWNED_BY } from './constants.ts'
-import type { OpenAiComponents } from './index.ts'
+import type { OpenAiContext } from './index.ts'
 
 /** GET /v1/models and /v1/models/:model: published models (latest version), with where they run. */
-export function modelListRoutes(c: OpenAiComponents): Hono {
+export function modelListRoutes(c: OpenAiContext): Hono {
   const app = new Hono()
   const render = (m: ResolvedModel) => ({
     id: m.modelName,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { readServingList, updateServingList } from '../../inference/serving/serving-list.ts'
+import { readServingList, updateServingList } from '../../inference/index.ts'
 import { dataDirLayout } from '../../node/data-dir.ts'
 import { commandContext, print } from '../context.ts'
 import { findNode } from '../node-api.ts'

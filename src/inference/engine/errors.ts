@@ -1,16 +1,16 @@
-import { CommonsError, InvalidInputError, NotFoundError } from '../../errors.ts'
+import { InternalError, InvalidInputError, NotFoundError, UnavailableError } from '../../errors.ts'
 
 /** The model file is not at the path the store gave. */
 export class ModelFileNotFoundError extends NotFoundError {}
 
 /** llama.cpp could not load the file (not a GGUF model, unsupported architecture, out of memory). */
-export class ModelLoadError extends CommonsError {}
+export class ModelLoadError extends UnavailableError {}
 
 /** The engine was used after `dispose()`. */
-export class EngineDisposedError extends CommonsError {}
+export class EngineDisposedError extends InternalError {}
 
 /** Prompt plus already-generated tokens do not fit the context. */
 export class ContextOverflowError extends InvalidInputError {}
 
 /** llama.cpp returned no token where one was expected. */
-export class SamplingError extends CommonsError {}
+export class SamplingError extends InternalError {}

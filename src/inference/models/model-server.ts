@@ -17,7 +17,7 @@ export class ModelServer {
   constructor(
     private readonly c: {
       resolver: ModelResolver
-      store: ContentStore
+      store: Pick<ContentStore, 'has' | 'missingChunks' | 'export'>
       loaded: LoadedModels
       fetch(root: string): Promise<unknown>
       createEngine(source: { path: string; contentRoot: string }): Promise<InferenceEngine>

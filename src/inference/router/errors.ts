@@ -1,10 +1,10 @@
-import { CommonsError, InvalidInputError } from '../../errors.ts'
+import { InvalidInputError, UnavailableError } from '../../errors.ts'
 
 /** The model version is published but neither this node nor any known peer serves it now. */
-export class NoServingNodeError extends CommonsError {}
+export class NoServingNodeError extends UnavailableError {}
 
 /** Every node that served the model failed this request (after failover); retry later. */
-export class InferenceUnavailableError extends CommonsError {}
+export class InferenceUnavailableError extends UnavailableError {}
 
 /** The serving peer refused the request as invalid (e.g. the prompt does not fit its context). */
 export class PeerRejectedRequestError extends InvalidInputError {}
