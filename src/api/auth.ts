@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
-import { UnauthorizedError } from './errors.ts'
+import { UnauthorizedError } from '../errors.ts'
 
 /**
  * Requires `Authorization: Bearer <token>` on state-changing requests (they sign with the node's local

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
-import type { Governance } from '../chain/governance.ts'
 import { NotFoundError } from '../errors.ts'
+import type { Governance } from '../governance/index.ts'
 import type { Logger } from '../log.ts'
 import { requireTokenForWrites } from './auth.ts'
 import { limitBody } from './body-limit.ts'

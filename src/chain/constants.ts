@@ -22,6 +22,3 @@ export const DEFAULT_GOVERNANCE = {
   quorumPercent: 40n,
   timelockDelay: 600n,
 } as const
-
-/** Shares are ERC20 with 18 decimals; the CLI speaks whole shares. */
-export const SHARE_DECIMALS = 18

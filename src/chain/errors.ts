@@ -1,17 +1,17 @@
 import { BaseError, ContractFunctionRevertedError } from 'viem'
-import { CommonsError } from '../errors.ts'
+import { CommonsError, InvalidInputError, NotFoundError, RefusedError, UnavailableError } from '../errors.ts'
 
 /** The chain could not be reached or started. */
-export class ChainUnavailableError extends CommonsError {}
+export class ChainUnavailableError extends UnavailableError {}
 
 /** A transaction was mined but reverted, or a call reverted; `details.errorName` is the contract's custom error. */
-export class ContractRevertedError extends CommonsError {}
+export class ContractRevertedError extends RefusedError {}
 
 /** The embedded devnet is required for this action (e.g. time warp) but the node uses an external RPC. */
-export class DevnetOnlyError extends CommonsError {}
+export class DevnetOnlyError extends InvalidInputError {}
 
 /** The deployment file is missing or does not match the chain. */
-export class DeploymentMissingError extends CommonsError {}
+export class DeploymentMissingError extends UnavailableError {}
 
 /** What a person should do about each contract error. */
 const HINTS: Record<string, string> = {
@@ -78,10 +78,10 @@ export function translateChainError(err: unknown, action: string): CommonsError 
 }
 
 /** No model has that id or name. */
-export class ModelNotFoundError extends CommonsError {}
+export class ModelNotFoundError extends NotFoundError {}
 
 /** No proposal matches that id or reference. */
-export class ProposalNotFoundError extends CommonsError {}
+export class ProposalNotFoundError extends NotFoundError {}
 
 /** The proposal is not in the state the requested step needs (e.g. voting closed). */
-export class ProposalStateError extends CommonsError {}
+export class ProposalStateError extends RefusedError {}

@@ -1,4 +1,4 @@
-import type { Governance } from '../chain/governance.ts'
+import type { Governance } from '../governance/index.ts'
 
 /** What the CLI asks of Model Commons, whether through a running node's API or straight to the chain. */
 export type CommonsClient = Pick<

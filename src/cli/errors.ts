@@ -1,5 +1,6 @@
 import { ERROR_CODES, errorCodeOf } from '../error-codes.ts'
 import { CommonsError, InternalError, PeerFailureError, UnavailableError } from '../errors.ts'
+import { flagOf } from './flags.ts'
 
 /** The node the CLI was talking to stopped answering. */
 export class NodeUnreachableError extends UnavailableError {}
@@ -24,8 +25,9 @@ export class RemoteError extends InternalError {
     readonly remoteName: string,
     message: string,
     readonly status: number,
+    details?: Record<string, unknown>,
   ) {
-    super(message)
+    super(message, { details })
     // Keep the remote name so the exit-code table treats it like the original error; a name the table
     // does not list takes the category of its HTTP status.
     this.name = remoteName in ERROR_CODES ? remoteName : (CATEGORY_BY_STATUS[status] ?? 'RemoteError')
@@ -34,8 +36,13 @@ export class RemoteError extends InternalError {
 
 /** Rebuilds an error from an OpenAI-shaped error body. */
 export function errorFromResponse(status: number, body: Record<string, unknown>): RemoteError {
-  const e = (body.error ?? {}) as { message?: string; code?: string }
-  return new RemoteError(e.code ?? 'RemoteError', e.message ?? `The node answered HTTP ${status}.`, status)
+  const e = (body.error ?? {}) as { message?: string; code?: string; details?: Record<string, unknown> }
+  return new RemoteError(
+    e.code ?? 'RemoteError',
+    e.message ?? `The node answered HTTP ${status}.`,
+    status,
+    typeof e.details === 'object' && e.details !== null ? e.details : undefined,
+  )
 }
 
 /**
@@ -46,6 +53,8 @@ export function formatCliError(err: unknown, options: { verbose: boolean }): str
   const known = err instanceof CommonsError && errorCodeOf(err).known
   const message = err instanceof Error ? err.message : String(err)
   const lines = [known ? `error: ${message}` : `error: internal error: ${message}`]
+  const flag = err instanceof CommonsError ? flagOf(err.details?.field) : undefined
+  if (flag !== undefined) lines.push(`hint: set it with ${flag}`)
   if (options.verbose) {
     for (let e: unknown = err, depth = 0; e !== undefined && depth < 10; depth++) {
       const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e)

@@ -1,4 +1,4 @@
-import type { ModelDto, ProposalDto, VersionDto } from '../chain/governance.ts'
+import type { ModelDto, ProposalDto, VersionDto } from '../governance/index.ts'
 
 /** Human renderings shared by several commands. */
 export function formatModel(m: ModelDto & { versions?: VersionDto[] }): string {

@@ -27,7 +27,7 @@ export function createHttpClient(apiUrl: string, token: string): CommonsClient {
     if (!res.ok) throw errorFromResponse(res.status, payload)
     return payload as T
   }
-  const q = (v: string) => encodeURIComponent(v)
+  const q = (v: string | number | undefined) => encodeURIComponent(String(v ?? ''))
   return {
     via: `node at ${apiUrl}`,
     createModel: (p) => call('POST', '/api/models', p as Json),

@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Governance } from '../chain/governance.ts'
 import { createTinyLlama, writeGguf } from '../gguf/index.ts'
+import type { Governance } from '../governance/index.ts'
 import { updateServingList } from '../inference/index.ts'
 import type { ContentStore } from '../store/index.ts'
 import type { Keystore } from './keystore.ts'

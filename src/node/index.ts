@@ -6,7 +6,7 @@
 import type { ChainReader } from '../chain/chain-client.ts'
 import type { Deployment } from '../chain/deployment.ts'
 import type { EmbeddedChain } from '../chain/embedded-chain.ts'
-import type { Governance } from '../chain/governance.ts'
+import type { Governance } from '../governance/index.ts'
 import { createLogger, type Logger } from '../log.ts'
 import type { OnProgress } from '../progress.ts'
 import { startNode } from './create-node.ts'

@@ -4,8 +4,8 @@ import { DEVNET_FUNDING_WEI } from '../chain/constants.ts'
 import { deployContracts } from '../chain/deploy-contracts.ts'
 import { type Deployment, readDeployment, writeDeployment } from '../chain/deployment.ts'
 import { EmbeddedChain } from '../chain/embedded-chain.ts'
-import { Governance } from '../chain/governance.ts'
 import { InvalidInputError } from '../errors.ts'
+import { createGovernance, type Governance } from '../governance/index.ts'
 import type { Logger } from '../log.ts'
 import { createChainAccess } from './chain-clients.ts'
 import type { NodeConfig } from './config.ts'
@@ -70,19 +70,22 @@ export async function openChain(init: {
     deployment,
     onConfirmed: chain ? (receipt) => chain.recordTransaction(receipt) : undefined,
   })
-  const governance = new Governance({
-    reader: access.reader,
-    writerFor: async (name) => {
-      const account = await keystore.resolve(name)
-      // Devnet convenience: a local account gets gas the first time it signs in this process.
-      if (chain && !funded.has(account.address)) {
-        await fundIfEmpty(chain, account.address)
-        funded.add(account.address)
-      }
-      return access.writer(account)
+  const governance = createGovernance(
+    {},
+    {
+      reader: access.reader,
+      writerFor: async (name) => {
+        const account = await keystore.resolve(name)
+        // Devnet convenience: a local account gets gas the first time it signs in this process.
+        if (chain && !funded.has(account.address)) {
+          await fundIfEmpty(chain, account.address)
+          funded.add(account.address)
+        }
+        return access.writer(account)
+      },
+      addressOf: async (name) => (await keystore.resolve(name)).address,
     },
-    addressOf: async (name) => (await keystore.resolve(name)).address,
-  })
+  )
   return {
     devnet,
     rpcUrl,

@@ -38,6 +38,26 @@ test('the Commons REST API validates input, authenticates writes and answers wit
   const missing = await call('POST', '/api/models', JSON.stringify({ name: 'x', owners: [] }))
   assert.equal(missing.status, 400)
   assert.match(missing.body.error.message, /owners/)
+  assert.equal(missing.body.error.details.field, 'owners')
+  // Messages speak the domain's words: an HTTP client never reads a CLI flag.
+  for (const body of [
+    { name: '', owners: [{ owner: 'alice', shares: 1 }] },
+    { name: 'x', owners: [{ owner: '0x12', shares: 1 }] },
+    { name: 'x', owners: [{ owner: 'alice', shares: 0 }] },
+    { name: 'x', owners: [{ owner: 'alice', shares: 1 }], settings: { quorumPercent: 101 } },
+  ]) {
+    const r = await call('POST', '/api/models', JSON.stringify(body))
+    assert.equal(r.status, 400, JSON.stringify(body))
+    assert.doesNotMatch(r.body.error.message, /--/, r.body.error.message)
+  }
+  const badRoot = await call(
+    'POST',
+    '/api/proposals',
+    JSON.stringify({ kind: 'publish-version', model: 1, contentRoot: 'abc', size: 10 }),
+  )
+  assert.equal(badRoot.status, 400)
+  assert.match(badRoot.body.error.message, /not a content root/)
+  assert.doesNotMatch(badRoot.body.error.message, /--/)
 
   const huge = await call('POST', '/api/models', JSON.stringify({ name: 'x'.repeat(300_000) }))
   assert.equal(huge.status, 400)

@@ -24,7 +24,11 @@ test('bad input gets a clear message and a non-zero exit code, and nothing on ch
       2,
       /not a valid address/,
     )
-    await expectRefused(['model', 'create', '--name', 'm1', '--owners', 'alice=0'], 2, /greater than zero/)
+    await expectRefused(
+      ['model', 'create', '--name', 'm1', '--owners', 'alice=0'],
+      2,
+      /greater than zero[\s\S]*hint: set it with --owners/,
+    )
     await expectRefused(['model', 'create', '--name', 'm1', '--owners', 'alice=-5'], 2, /positive number/)
     await expectRefused(
       ['model', 'create', '--name', 'm1', '--owners', 'alice'],

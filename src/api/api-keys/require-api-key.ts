@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
-import { UnauthorizedError } from '../errors.ts'
+import { UnauthorizedError } from '../../errors.ts'
 import type { ApiKeyPrincipal, ApiKeyStore } from './api-key-store.ts'
 
 /** How /v1 authenticates: API keys, or `open` (no key; for loopback demos only). */

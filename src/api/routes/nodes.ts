@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import type { Governance } from '../../chain/governance.ts'
+import type { Governance } from '../../governance/index.ts'
 
 /** `/api/nodes`: the registered nodes. */
 export function nodeRoutes(c: { governance: Governance }): Hono {

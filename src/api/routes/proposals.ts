@@ -1,70 +1,30 @@
-import { Hono } from 'hono'
-import { z } from 'zod'
-import type { Governance } from '../../chain/governance.ts'
-import { parseBody } from '../parse-body.ts'
+import { type Context, Hono } from 'hono'
+import type { BlankEnv } from 'hono/types'
+import type { Governance, ProposalStepInput, ProposeInput, VoteInput } from '../../governance/index.ts'
+import { readJsonObject } from '../parse-body.ts'
 
-const numberish = z.union([z.string(), z.number()]).transform(String)
-const base = {
-  account: z.string().default('node'),
-  model: numberish,
-  description: z.string().max(4_000).optional(),
-}
-
-const proposeBody = z.discriminatedUnion('kind', [
-  z
-    .object({
-      ...base,
-      kind: z.literal('publish-version'),
-      versionId: numberish.optional(),
-      contentRoot: z.string().optional(),
-      format: z.string().optional(),
-      size: numberish.optional(),
-      cardURI: z.string().max(512).optional(),
-    })
-    .strict(),
-  z.object({ ...base, kind: z.literal('revoke-version'), versionId: numberish }).strict(),
-  z
-    .object({
-      ...base,
-      kind: z.literal('set-policy'),
-      pricePer1kTokens: numberish,
-      open: z.boolean(),
-      policyURI: z.string().max(512).optional(),
-    })
-    .strict(),
-  z.object({ ...base, kind: z.literal('mint-shares'), to: z.string(), shares: numberish }).strict(),
-  z.object({ ...base, kind: z.literal('treasury-transfer'), to: z.string(), amountEth: numberish }).strict(),
-])
-
-const voteBody = z
-  .object({
-    account: z.string().default('node'),
-    support: z.enum(['for', 'against', 'abstain']),
-    reason: z.string().max(2_000).optional(),
-  })
-  .strict()
-
-const stepBody = z.object({ account: z.string().default('node') }).strict()
+// Bodies go to the use cases as read: governance validates them with the schemas the CLI uses too.
 
 /** `/api/proposals`: list, propose, show, votes, queue, execute. */
 export function proposalRoutes(c: { governance: Governance }): Hono {
+  const withProposal = async <T>(ctx: Context<BlankEnv, '/:id/votes' | '/:id/queue' | '/:id/execute'>) =>
+    ({ ...(await readJsonObject(ctx)), proposal: ctx.req.param('id') }) as T
   return new Hono()
     .get('/', async (ctx) =>
       ctx.json({ proposals: await c.governance.listProposals(ctx.req.query('model')) }),
     )
-    .post('/', async (ctx) => ctx.json(await c.governance.propose(await parseBody(ctx, proposeBody)), 201))
+    .post('/', async (ctx) =>
+      ctx.json(await c.governance.propose((await readJsonObject(ctx)) as ProposeInput), 201),
+    )
     .get('/:id', async (ctx) => ctx.json(await c.governance.proposal(ctx.req.param('id'))))
     .get('/:id/votes', async (ctx) => ctx.json({ votes: await c.governance.votes(ctx.req.param('id')) }))
-    .post('/:id/votes', async (ctx) => {
-      const body = await parseBody(ctx, voteBody)
-      return ctx.json(await c.governance.vote({ ...body, proposal: ctx.req.param('id') }), 201)
-    })
-    .post('/:id/queue', async (ctx) => {
-      const body = await parseBody(ctx, stepBody)
-      return ctx.json(await c.governance.queue({ ...body, proposal: ctx.req.param('id') }))
-    })
-    .post('/:id/execute', async (ctx) => {
-      const body = await parseBody(ctx, stepBody)
-      return ctx.json(await c.governance.execute({ ...body, proposal: ctx.req.param('id') }))
-    })
+    .post('/:id/votes', async (ctx) =>
+      ctx.json(await c.governance.vote(await withProposal<VoteInput>(ctx)), 201),
+    )
+    .post('/:id/queue', async (ctx) =>
+      ctx.json(await c.governance.queue(await withProposal<ProposalStepInput>(ctx))),
+    )
+    .post('/:id/execute', async (ctx) =>
+      ctx.json(await c.governance.execute(await withProposal<ProposalStepInput>(ctx))),
+    )
 }

@@ -32,20 +32,6 @@ export async function registerNode(
   return receipt.transactionHash
 }
 
-/** Removes the sending node from the registry. */
-export async function deregisterNode(c: ChainWriter): Promise<`0x${string}`> {
-  const receipt = await confirmTransaction(c, 'Deregistering the node', async () => {
-    const { request } = await c.public.simulateContract({
-      account: c.wallet.account,
-      address: c.deployment.nodeRegistry,
-      abi: NodeRegistry.abi,
-      functionName: 'deregister',
-    })
-    return c.wallet.writeContract(request)
-  })
-  return receipt.transactionHash
-}
-
 /** Whether an address is a registered node. */
 export async function isRegisteredNode(c: ChainReader, address: `0x${string}`): Promise<boolean> {
   try {

@@ -1,8 +1,12 @@
 import type { Command } from 'commander'
-import type { ProposalRequest } from '../../chain/governance.ts'
 import { InvalidInputError } from '../../errors.ts'
+import type { ProposeInput } from '../../governance/index.ts'
 import { withClient } from '../context.ts'
 import { formatProposal } from '../format.ts'
+
+/** What a proposal does, without the fields every proposal has. */
+type ProposalRequest = DistributiveOmit<ProposeInput, 'account' | 'model' | 'description'>
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
 /** `commons propose <kind>`: make a governance proposal for a model. */
 export function registerPropose(program: Command): void {

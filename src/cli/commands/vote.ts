@@ -12,7 +12,7 @@ export function registerVote(program: Command): void {
     .argument('<support>', 'for, against or abstain')
     .option('--reason <text>', 'reason, recorded on chain')
     .action(async (proposal: string, support: string, o: { reason?: string }, cmd: Command) => {
-      if (!['for', 'against', 'abstain'].includes(support)) {
+      if (!isSupport(support)) {
         throw new InvalidInputError(`A vote is "for", "against" or "abstain", not "${support}".`)
       }
       await withClient(
@@ -21,4 +21,8 @@ export function registerVote(program: Command): void {
         (p) => `Voted ${support} as ${p.voter}\n${formatProposal(p)}`,
       )
     })
+}
+
+function isSupport(v: string): v is 'for' | 'against' | 'abstain' {
+  return v === 'for' || v === 'against' || v === 'abstain'
 }

@@ -1,0 +1,106 @@
+import type { Logger } from '../log.ts'
+import { EmbeddedChain } from './embedded-chain.ts'
+
+/**
+ * The chain domain: one action per contract read or write (`actions/`, `action(client, params)`), the
+ * clients they take (`ChainReader`, `ChainWriter`), the embedded devnet with its journal, the deployment,
+ * and the typed ABIs. It imports no other domain.
+ */
+
+/** Options of the embedded devnet. */
+export interface EmbeddedChainOptions {
+  /** Directory for chain state and the anvil pid file (`<data>/chain`). */
+  dir: string
+  chainId?: number
+}
+
+/** What the embedded devnet needs from the node. */
+export interface ChainComponents {
+  log: Logger
+}
+
+/**
+ * Starts the embedded devnet (anvil) on its persisted state: snapshot + journal of confirmed transactions.
+ * @example
+ * const devnet = await createEmbeddedChain({ dir: layout.chain }, { log })
+ * await devnet.warp(61); await devnet.stop()
+ */
+export function createEmbeddedChain(
+  init: EmbeddedChainOptions,
+  components: ChainComponents,
+): Promise<EmbeddedChain> {
+  return EmbeddedChain.start({ ...init, log: components.log.child({ component: 'chain' }) })
+}
+
+export { castVote, VOTE_SUPPORT, type VoteChoice } from './actions/cast-vote.ts'
+export { type CreateModelParams, createModel } from './actions/create-model.ts'
+export { getChainTime } from './actions/get-chain-time.ts'
+export { getModel } from './actions/get-model.ts'
+export { getModelContracts, type ModelContractsRef } from './actions/get-model-contracts.ts'
+export { getVersionId } from './actions/get-version-id.ts'
+export { findModelId, listModels } from './actions/list-models.ts'
+export {
+  listProposals,
+  type ProposalCreated,
+  readProposalStatus,
+  readProposalsCreated,
+} from './actions/list-proposals.ts'
+export { getVersion, listVersions } from './actions/list-versions.ts'
+export { listVotes, type VoteRecord } from './actions/list-votes.ts'
+export { isRegisteredNode, listNodes, type NodeInfo, registerNode } from './actions/nodes.ts'
+export { propose } from './actions/propose.ts'
+export { type ProposeVersionParams, proposeVersion } from './actions/propose-version.ts'
+export { executeProposal, queueProposal } from './actions/queue-proposal.ts'
+export { delegateVotes, getShares } from './actions/shares.ts'
+export { type CommitTrainingRoundParams, commitTrainingRound } from './actions/training-commit-round.ts'
+export {
+  CONTRIBUTION_RULES,
+  type ContributionRule,
+  type CreateTrainingJobParams,
+  createTrainingJob,
+} from './actions/training-create-job.ts'
+export { finishTrainingJob } from './actions/training-finish-job.ts'
+export {
+  getTrainingJob,
+  TRAINING_JOB_STATUSES,
+  type TrainingJobRecord,
+  type TrainingJobStatus,
+  type TrainingRoundRecord,
+} from './actions/training-get-job.ts'
+export { trainingLedgerAddress } from './actions/training-ledger-address.ts'
+export { recordTrainingProposal } from './actions/training-record-proposal.ts'
+export { takeOverTrainingJob } from './actions/training-take-over.ts'
+export type { ChainReader, ChainWriter } from './chain-client.ts'
+export { DEFAULT_GOVERNANCE, DEVNET_CHAIN_ID, DEVNET_FUNDING_WEI } from './constants.ts'
+export { deployContracts } from './deploy-contracts.ts'
+export { type Deployment, deploymentSchema, readDeployment, writeDeployment } from './deployment.ts'
+export { EmbeddedChain } from './embedded-chain.ts'
+export {
+  ChainUnavailableError,
+  ContractRevertedError,
+  DeploymentMissingError,
+  DevnetOnlyError,
+  ModelNotFoundError,
+  ProposalNotFoundError,
+  ProposalStateError,
+  translateChainError,
+} from './errors.ts'
+export {
+  describeCall,
+  type ModelContracts,
+  mintSharesCall,
+  type ProposalCall,
+  publishVersionCall,
+  revokeVersionCall,
+  setPolicyCall,
+  treasuryTransferCall,
+} from './proposal-calls.ts'
+export { ProposalIndex } from './proposal-index.ts'
+export type {
+  GovernanceSettings,
+  ModelInfo,
+  ProposalInfo,
+  ProposalState,
+  VersionInfo,
+  VersionStatus,
+} from './types.ts'

@@ -1,0 +1,109 @@
+import type { ChainReader, ChainWriter } from '../chain/index.ts'
+import { addVersion } from './add-version.ts'
+import { execute, queue } from './advance-proposal.ts'
+import type { GovernanceContext } from './context.ts'
+import { createModel } from './create-model.ts'
+import type { ModelDto, ProposalDto, VersionDto, VoteDto } from './dtos.ts'
+import { listNodes } from './list-nodes.ts'
+import { ModelDirectory } from './model-directory.ts'
+import { propose } from './propose.ts'
+import { listModels, listVersions, showModel } from './read-models.ts'
+import { listProposals, listProposalVotes, showProposal } from './read-proposals.ts'
+import type {
+  AddVersionInput,
+  CreateModelInput,
+  DelegateInput,
+  ProposalStepInput,
+  ProposeInput,
+  SharesInput,
+  VoteInput,
+} from './schemas.ts'
+import { delegate, shares } from './shares.ts'
+import { vote } from './vote.ts'
+
+/**
+ * The co-ownership use cases: create a model, record versions, propose, vote, queue, execute, delegate, and
+ * read them. Inputs are JSON-safe and validated by the schemas of `schemas.ts` (shared with the HTTP API and
+ * the CLI); outputs are the DTOs of `dtos.ts`. Refusals are typed errors in the domain's words.
+ */
+export interface Governance {
+  createModel(input: CreateModelInput): ReturnType<typeof createModel>
+  listModels(): Promise<ModelDto[]>
+  showModel(idOrName: string): Promise<ModelDto & { versions: VersionDto[] }>
+  listVersions(idOrName: string): Promise<VersionDto[]>
+  addVersion(input: AddVersionInput): Promise<VersionDto>
+  propose(input: ProposeInput): Promise<ProposalDto>
+  listProposals(modelIdOrName?: string): Promise<ProposalDto[]>
+  proposal(idOrRef: string): Promise<ProposalDto>
+  votes(idOrRef: string): Promise<VoteDto[]>
+  vote(input: VoteInput): ReturnType<typeof vote>
+  queue(input: ProposalStepInput): ReturnType<typeof queue>
+  execute(input: ProposalStepInput): ReturnType<typeof execute>
+  shares(input: SharesInput): ReturnType<typeof shares>
+  delegate(input: DelegateInput): ReturnType<typeof delegate>
+  listNodes(): ReturnType<typeof listNodes>
+}
+
+/** Options of governance (none yet: settings live on chain, per model). */
+export type GovernanceInit = Record<string, never>
+
+/** What governance needs: chain access, signers for local accounts, and local account names. */
+export interface GovernanceComponents {
+  reader: ChainReader
+  /** A writer that signs as the named local account (or address). */
+  writerFor(account: string): Promise<ChainWriter>
+  /** Resolves a local account name to its address, so owners can be given by name. */
+  addressOf?(nameOrAddress: string): Promise<`0x${string}`>
+}
+
+/**
+ * Creates the governance use cases over the chain.
+ * @example
+ * const governance = createGovernance({}, { reader, writerFor: (name) => access.writer(keystore.account(name)) })
+ * await governance.vote({ account: 'bob', proposal: '1.2', support: 'for', reason: 'tested it' })
+ */
+export function createGovernance(_init: GovernanceInit, components: GovernanceComponents): Governance {
+  const c: GovernanceContext = {
+    reader: components.reader,
+    writerFor: components.writerFor,
+    directory: new ModelDirectory({ reader: components.reader, addressOf: components.addressOf }),
+  }
+  return {
+    createModel: (input) => createModel(c, input),
+    listModels: () => listModels(c),
+    showModel: (idOrName) => showModel(c, idOrName),
+    listVersions: (idOrName) => listVersions(c, idOrName),
+    addVersion: (input) => addVersion(c, input),
+    propose: (input) => propose(c, input),
+    listProposals: (model) => listProposals(c, model),
+    proposal: (idOrRef) => showProposal(c, idOrRef),
+    votes: (idOrRef) => listProposalVotes(c, idOrRef),
+    vote: (input) => vote(c, input),
+    queue: (input) => queue(c, input),
+    execute: (input) => execute(c, input),
+    shares: (input) => shares(c, input),
+    delegate: (input) => delegate(c, input),
+    listNodes: () => listNodes(c),
+  }
+}
+
+export type { ModelDto, ProposalDto, VersionDto, VoteDto } from './dtos.ts'
+export type {
+  AddVersionInput,
+  CreateModelInput,
+  DelegateInput,
+  ProposalStepInput,
+  ProposeInput,
+  SharesInput,
+  VoteInput,
+} from './schemas.ts'
+export {
+  addVersionInput,
+  createModelInput,
+  delegateInput,
+  parseInput,
+  proposalStepInput,
+  proposeInput,
+  sharesInput,
+  voteInput,
+} from './schemas.ts'

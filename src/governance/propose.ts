@@ -1,0 +1,118 @@
+import { formatEther } from 'viem'
+import type { z } from 'zod'
+import {
+  listVersions,
+  type ModelContractsRef,
+  mintSharesCall,
+  type ProposalCall,
+  propose as proposeAction,
+  publishVersionCall,
+  readProposalStatus,
+  revokeVersionCall,
+  setPolicyCall,
+  treasuryTransferCall,
+} from '../chain/index.ts'
+import { InvalidInputError, RefusedError } from '../errors.ts'
+import { addVersion } from './add-version.ts'
+import type { GovernanceContext } from './context.ts'
+import { proposalDto } from './dtos.ts'
+import { type ProposeInput, parseInput, proposeInput } from './schemas.ts'
+
+type Request = z.output<typeof proposeInput>
+
+/** Proposes one action for a model (publish or revoke a version, set the policy, mint shares, move treasury funds). */
+export async function propose(c: GovernanceContext, input: ProposeInput) {
+  const p = parseInput(proposeInput, input)
+  const model = await c.directory.ref(p.model)
+  const { call, summary } = await proposalCall(c, model, p)
+  const description = p.description?.trim() ? `${summary}\n\n${p.description.trim()}` : summary
+  const writer = await c.writerFor(p.account)
+  const id = await proposeAction(writer, { governor: model.governor, calls: [call], description })
+  const created = (await c.directory.proposals.all(model)).find((x) => x.id === id)
+  if (created === undefined) throw new RefusedError(`Proposal ${id} was sent but its event was not found.`)
+  return proposalDto(await readProposalStatus(c.reader, created))
+}
+
+async function proposalCall(
+  c: GovernanceContext,
+  model: ModelContractsRef,
+  p: Request,
+): Promise<{ call: ProposalCall; summary: string }> {
+  const contracts = {
+    registry: c.reader.deployment.modelRegistry,
+    shares: model.shares,
+    timelock: model.timelock,
+  }
+  switch (p.kind) {
+    case 'publish-version': {
+      const v = await versionToPublish(c, model, p)
+      return {
+        call: publishVersionCall(contracts, model.id, BigInt(v.id)),
+        summary: `Publish version ${v.id} (${v.contentRoot}) of ${model.name}`,
+      }
+    }
+    case 'revoke-version':
+      return {
+        call: revokeVersionCall(contracts, model.id, p.versionId),
+        summary: `Revoke version ${p.versionId} of ${model.name}`,
+      }
+    case 'set-policy':
+      return {
+        call: setPolicyCall(contracts, model.id, {
+          pricePer1kTokens: p.pricePer1kTokens,
+          open: p.open,
+          policyURI: p.policyURI ?? '',
+        }),
+        summary: `Set policy of ${model.name}: ${p.pricePer1kTokens} wei per 1k tokens, ${p.open ? 'open' : 'allowlist only'}`,
+      }
+    case 'mint-shares': {
+      const to = await c.directory.address(p.to)
+      return {
+        call: mintSharesCall(contracts, to, p.shares),
+        summary: `Mint ${formatEther(p.shares)} shares of ${model.name} to ${to}`,
+      }
+    }
+    case 'treasury-transfer': {
+      const to = await c.directory.address(p.to)
+      return {
+        call: treasuryTransferCall(to, p.amountEth),
+        summary: `Transfer ${formatEther(p.amountEth)} ETH from the treasury of ${model.name} to ${to}`,
+      }
+    }
+  }
+}
+
+/** The version a publish proposal names: recorded first when given by content root; it must be `proposed`. */
+async function versionToPublish(
+  c: GovernanceContext,
+  model: ModelContractsRef,
+  p: Extract<Request, { kind: 'publish-version' }>,
+) {
+  let version: { id: string; status: string; contentRoot: string }
+  if (p.contentRoot !== undefined && p.size !== undefined) {
+    version = await addVersion(c, {
+      account: p.account,
+      model: model.id.toString(),
+      contentRoot: p.contentRoot,
+      format: p.format ?? 'gguf',
+      size: p.size.toString(),
+      cardURI: p.cardURI,
+    })
+  } else {
+    const versions = await listVersions(c.reader, model.id)
+    const found = versions.find((x) => x.id === p.versionId)
+    if (!found)
+      throw new InvalidInputError(
+        `Model ${model.name} has no version ${p.versionId} (it has ${versions.length}).`,
+        {
+          details: { field: 'versionId' },
+        },
+      )
+    version = { id: found.id.toString(), status: found.status, contentRoot: found.contentRoot }
+  }
+  if (version.status !== 'proposed')
+    throw new InvalidInputError(`Version ${version.id} is ${version.status}, not proposed.`, {
+      details: { field: 'versionId' },
+    })
+  return version
+}
