@@ -23,6 +23,9 @@ export class InvalidInputError extends CommonsError {}
 /** A thing that was looked up does not exist. */
 export class NotFoundError extends CommonsError {}
 
+/** No model has that id or name (or no published version): the one model concept every domain shares. */
+export class ModelNotFoundError extends NotFoundError {}
+
 /** The request was understood but refused in the current state (wrong proposal state, a contract said no). */
 export class RefusedError extends CommonsError {}
 

@@ -22,7 +22,7 @@ export interface ApiComponents {
   apiToken: string
   accounts(): Promise<{ name: string; address: string }[]>
   chainInfo(): Promise<Record<string, unknown>>
-  warp?: (seconds: number) => Promise<bigint>
+  warp: (seconds: number) => Promise<bigint>
   health(): Promise<Record<string, unknown>>
   /** Extra `/api` sub-apps (e.g. `/store`): behind the same body limit and write auth as the rest of `/api`. */
   apiRoutes?: { path: string; app: Hono }[]

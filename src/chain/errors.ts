@@ -77,9 +77,6 @@ export function translateChainError(err: unknown, action: string): CommonsError 
   })
 }
 
-/** No model has that id or name. */
-export class ModelNotFoundError extends NotFoundError {}
-
 /** No proposal matches that id or reference. */
 export class ProposalNotFoundError extends NotFoundError {}
 

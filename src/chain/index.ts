@@ -80,7 +80,6 @@ export {
   ContractRevertedError,
   DeploymentMissingError,
   DevnetOnlyError,
-  ModelNotFoundError,
   ProposalNotFoundError,
   ProposalStateError,
   translateChainError,

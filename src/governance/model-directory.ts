@@ -7,12 +7,11 @@ import {
   listModels,
   type ModelContractsRef,
   type ModelInfo,
-  ModelNotFoundError,
   type ProposalCreated,
   ProposalIndex,
   ProposalNotFoundError,
 } from '../chain/index.ts'
-import { InvalidInputError } from '../errors.ts'
+import { InvalidInputError, ModelNotFoundError } from '../errors.ts'
 
 /**
  * Finds models and proposals by what people call them (id or name; `1.2` or the full id) and resolves

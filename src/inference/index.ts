@@ -12,7 +12,6 @@ import type { ContentStore } from '../store/content-store.ts'
 import { LlamaCppEngine } from './engine/llama-cpp-engine.ts'
 import { sharedLlamaRuntime } from './engine/llama-runtime.ts'
 import { DefaultInferenceService } from './inference-service.ts'
-import { ChainModelResolver } from './models/chain-model-resolver.ts'
 import type { ModelResolver } from './models/model-resolver.ts'
 import { StaticModelResolver } from './models/static-model-resolver.ts'
 import type { InferenceRouterInit, RouteTarget } from './router/index.ts'
@@ -21,12 +20,12 @@ import { LoadedModels } from './serving/local-models.ts'
 import { prefetchBatches } from './serving/prefetch.ts'
 import { readServingList, updateServingList } from './serving/serving-list.ts'
 
-export type { ModelResolver, ResolvedModel } from './models/model-resolver.ts'
+export { type ModelResolver, parseModelRef, type ResolvedModel } from './models/model-resolver.ts'
+export { notFound as modelNotFound } from './models/static-model-resolver.ts'
 export type { FailoverEvent, InferenceRouterInit, RouteTarget } from './router/index.ts'
 export type { Embedding, InferenceInput, InferenceTask, SamplingParams } from './serving/inference-task.ts'
 export type { LocalModels } from './serving/local-models.ts'
 export {
-  ChainModelResolver,
   LoadedModels,
   prefetchBatches,
   readServingList,
@@ -265,7 +264,7 @@ export interface InferenceServiceComponents {
 /**
  * Builds the node's inference service.
  * @example
- * const inference = createInferenceService({ paths: { servingList, models } }, { host, directory, resolver: new ChainModelResolver({ reader }), store, fetch, log })
+ * const inference = createInferenceService({ paths: { servingList, models } }, { host, directory, resolver, store, fetch, log })
  * await inference.start(); app.route('/v1', openAiRoutes({}, { inference, apiKeys, log }))
  */
 export function createInferenceService(

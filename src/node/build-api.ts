@@ -9,13 +9,14 @@ import { type StoreRouteComponents, storeRoutes } from '../api/routes/store.ts'
 import { trainingRoutes } from '../api/routes/training.ts'
 import type { ChainReader } from '../chain/chain-client.ts'
 import type { Deployment } from '../chain/deployment.ts'
-import type { EmbeddedChain } from '../chain/embedded-chain.ts'
+import { DevnetOnlyError, type EmbeddedChain } from '../chain/index.ts'
 import type { TrainingService } from '../federated/index.ts'
 import type { Governance } from '../governance/index.ts'
 import type { Logger } from '../log.ts'
 import type { NodeConfig } from './config.ts'
 import type { Keystore } from './keystore.ts'
 import type { NodeNetwork } from './network.ts'
+import { peerList } from './peer-list.ts'
 
 /** Everything the node's HTTP API reaches. */
 export interface NodeApiComponents {
@@ -65,7 +66,13 @@ export function buildApi(c: NodeApiComponents): Hono {
       timestamp: (await c.reader.public.getBlock()).timestamp.toString(),
       deployment: c.deployment,
     }),
-    warp: c.devnet ? (seconds) => (c.devnet as EmbeddedChain).warp(seconds) : undefined,
+    warp: async (seconds) => {
+      if (!c.devnet)
+        throw new DevnetOnlyError(
+          'Time warp works only on the embedded devnet; this node uses an external chain.',
+        )
+      return c.devnet.warp(seconds)
+    },
     metrics: c.metrics,
     mounts: [{ path: '/v1', app: c.v1 }],
     apiKeys: c.apiKeys,
@@ -77,8 +84,7 @@ export function buildApi(c: NodeApiComponents): Hono {
       {
         path: '/peers',
         app: peerRoutes({
-          connectedPeers: () => host.connectedPeers(),
-          directory,
+          peers: () => peerList({ host, directory }),
           self: () => ({
             peerId: host.peerId,
             address: c.nodeAccount.address,

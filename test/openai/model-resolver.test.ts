@@ -9,7 +9,8 @@ import { propose } from '../../src/chain/actions/propose.ts'
 import { proposeVersion } from '../../src/chain/actions/propose-version.ts'
 import { executeProposal, queueProposal } from '../../src/chain/actions/queue-proposal.ts'
 import { publishVersionCall } from '../../src/chain/proposal-calls.ts'
-import { ChainModelResolver, type ModelResolver, StaticModelResolver } from '../../src/inference/index.ts'
+import { type ModelResolver, StaticModelResolver } from '../../src/inference/index.ts'
+import { ChainModelResolver } from '../../src/node/chain-model-resolver.ts'
 import { type Devnet, startDevnet } from '../chain/devnet.ts'
 
 const ROOT_1 = `0x${'a1'.repeat(32)}` as const

@@ -1,4 +1,4 @@
-import { ModelNotFoundError } from '../../chain/errors.ts'
+import { ModelNotFoundError } from '../../errors.ts'
 import type { ModelResolver, ResolvedModel } from './model-resolver.ts'
 import { parseModelRef } from './model-resolver.ts'
 

@@ -1,11 +1,12 @@
-import { getModel } from '../../chain/actions/get-model.ts'
-import { findModelId, listModels } from '../../chain/actions/list-models.ts'
-import { getVersion } from '../../chain/actions/list-versions.ts'
-import type { ChainReader } from '../../chain/chain-client.ts'
-import { ContractRevertedError } from '../../chain/errors.ts'
-import type { ModelResolver, ResolvedModel } from './model-resolver.ts'
-import { parseModelRef } from './model-resolver.ts'
-import { notFound } from './static-model-resolver.ts'
+import {
+  type ChainReader,
+  ContractRevertedError,
+  findModelId,
+  getModel,
+  getVersion,
+  listModels,
+} from '../chain/index.ts'
+import { type ModelResolver, modelNotFound, parseModelRef, type ResolvedModel } from '../inference/index.ts'
 
 /** Resolves model names through the ModelRegistry: latest published version, or `name@version` if published. */
 export class ChainModelResolver implements ModelResolver {
@@ -14,24 +15,24 @@ export class ChainModelResolver implements ModelResolver {
   async resolve(model: string): Promise<ResolvedModel> {
     const { name, version } = parseModelRef(model)
     const id = await findModelId(this.c.reader, name)
-    if (id === undefined) throw notFound(model)
+    if (id === undefined) throw modelNotFound(model)
     let info: Awaited<ReturnType<typeof getModel>>
     try {
       info = await getModel(this.c.reader, id)
     } catch (err) {
-      if (err instanceof ContractRevertedError) throw notFound(model)
+      if (err instanceof ContractRevertedError) throw modelNotFound(model)
       throw err
     }
     const versionId = version === undefined ? info.latestPublishedVersion : BigInt(version)
-    if (versionId === 0n) throw notFound(model)
+    if (versionId === 0n) throw modelNotFound(model)
     let v: Awaited<ReturnType<typeof getVersion>>
     try {
       v = await getVersion(this.c.reader, id, versionId)
     } catch (err) {
-      if (err instanceof ContractRevertedError) throw notFound(model)
+      if (err instanceof ContractRevertedError) throw modelNotFound(model)
       throw err
     }
-    if (v.status !== 'published') throw notFound(model)
+    if (v.status !== 'published') throw modelNotFound(model)
     return {
       modelName: info.name,
       modelId: id.toString(),
