@@ -62,3 +62,15 @@ export function createApi(c: ApiComponents): Hono {
   for (const m of c.mounts ?? []) app.route(m.path, m.app)
   return app
 }
+
+// Used by other domains.
+export { ApiKeyStore } from './api-keys/api-key-store.ts'
+export { Metrics } from './metrics.ts'
+export { openAiRoutes } from './openai/index.ts'
+export { createKeyBody } from './routes/keys.ts'
+export type { PeerView } from './routes/peers.ts'
+export { peerRoutes } from './routes/peers.ts'
+export { servingRoutes } from './routes/serving.ts'
+export type { StoreRouteComponents } from './routes/store.ts'
+export { storeRoutes } from './routes/store.ts'
+export { trainingRoutes } from './routes/training.ts'

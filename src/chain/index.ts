@@ -84,6 +84,8 @@ export {
   ProposalStateError,
   translateChainError,
 } from './errors.ts'
+// Used by other domains.
+export { ModelRegistry, NodeRegistry } from './generated/artifacts.ts'
 export {
   describeCall,
   type ModelContracts,

@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import { DevnetOnlyError } from '../chain/errors.ts'
+import { DevnetOnlyError } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
-import { dataDirLayout } from '../node/data-dir.ts'
-import { openChain } from '../node/open-chain.ts'
-import { isNodeAlive, readRuntimeInfo } from '../node/runtime-file.ts'
+import { dataDirLayout, isNodeAlive, openChain, readRuntimeInfo } from '../node/index.ts'
 import type { CommonsClient } from './commons-client.ts'
 import { createHttpClient } from './http-client.ts'
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { InvalidInputError } from '../errors.ts'
-import { resolveDataDir } from '../node/data-dir.ts'
+import { resolveDataDir } from '../node/index.ts'
 import type { CommonsClient } from './commons-client.ts'
 
 /** Options every command accepts. */

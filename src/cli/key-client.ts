@@ -1,5 +1,5 @@
-import { ApiKeyStore } from '../api/api-keys/api-key-store.ts'
-import { dataDirLayout } from '../node/data-dir.ts'
+import { ApiKeyStore } from '../api/index.ts'
+import { dataDirLayout } from '../node/index.ts'
 import { findNode } from './node-api.ts'
 
 /** An API key as the CLI shows it: never its hash. */

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { dataDirLayout } from '../node/data-dir.ts'
-import { isNodeAlive, readRuntimeInfo } from '../node/runtime-file.ts'
+import { dataDirLayout, isNodeAlive, readRuntimeInfo } from '../node/index.ts'
 import { errorFromResponse, NodeUnreachableError } from './errors.ts'
 
 /** A running node's API, for commands that need the node itself (network, store, keys). */

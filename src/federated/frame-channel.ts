@@ -1,6 +1,6 @@
 import type { Stream } from '@libp2p/interface'
 import type { z } from 'zod'
-import { closeWithError, FrameReader, writeJson } from '../net/frames.ts'
+import { closeWithError, FrameReader, writeJson } from '../net/index.ts'
 import { MAX_FL_FRAME_BYTES } from './constants.ts'
 
 /** One side of a round conversation: JSON frames out, schema-validated frames in. */

@@ -6,9 +6,9 @@
  * wire and the saved model files encode them flat (wire-model.ts). See docs/federated-rounds.md.
  */
 import type { PrivateKey, Stream } from '@libp2p/interface'
-import type { ChainWriter } from '../chain/chain-client.ts'
+import type { ChainWriter } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
-import type { RemotePeer } from '../net/commons-host.ts'
+import type { RemotePeer } from '../net/index.ts'
 import type { TokenDataset, Trainer } from '../training/index.ts'
 import { TrainingJobNotFoundError } from './errors.ts'
 import type { TrainingJobSpec } from './job-spec.ts'

@@ -3,18 +3,21 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { StrategyState, TensorMap } from '../aggregation/index.ts'
-import { getModel } from '../chain/actions/get-model.ts'
-import { propose } from '../chain/actions/propose.ts'
-import { proposeVersion } from '../chain/actions/propose-version.ts'
-import { commitTrainingRound } from '../chain/actions/training-commit-round.ts'
-import { finishTrainingJob } from '../chain/actions/training-finish-job.ts'
-import { getTrainingJob } from '../chain/actions/training-get-job.ts'
-import { recordTrainingProposal } from '../chain/actions/training-record-proposal.ts'
-import type { ChainWriter } from '../chain/chain-client.ts'
-import { mintSharesCall, publishVersionCall } from '../chain/proposal-calls.ts'
+import type { ChainWriter } from '../chain/index.ts'
+import {
+  commitTrainingRound,
+  finishTrainingJob,
+  getModel,
+  getTrainingJob,
+  mintSharesCall,
+  propose,
+  proposeVersion,
+  publishVersionCall,
+  recordTrainingProposal,
+} from '../chain/index.ts'
 import { throwIfAborted } from '../errors.ts'
 import type { Logger } from '../log.ts'
-import { addressFromPeerId } from '../net/peer-identity.ts'
+import { addressFromPeerId } from '../net/index.ts'
 import { sharesForContributors } from './contribution-split.ts'
 import { JobStateCorruptError, NotJobCoordinatorError } from './errors.ts'
 import type { FrameChannel } from './frame-channel.ts'

@@ -1,6 +1,6 @@
 import type { PrivateKey } from '@libp2p/interface'
 import type { AdvertisedKeys } from '../aggregation/index.ts'
-import { parsePeerId } from '../net/peer-identity.ts'
+import { parsePeerId } from '../net/index.ts'
 import { KEYS_SIGNATURE_DOMAIN } from './constants.ts'
 import { KeySignatureInvalidError } from './errors.ts'
 import type { KeysMessage } from './messages.ts'

@@ -1,7 +1,6 @@
 import type { z } from 'zod'
 import { AbortedError } from '../errors.ts'
-import { StreamEndedError } from '../net/errors.ts'
-import { errorFrame, parseJsonFrame } from '../net/frames.ts'
+import { errorFrame, parseJsonFrame, StreamEndedError } from '../net/index.ts'
 import type { FrameChannel } from './frame-channel.ts'
 
 /** In-process queue of JSON frames (one direction). */

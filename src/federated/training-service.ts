@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { TensorMap } from '../aggregation/index.ts'
-import { createTrainingJob } from '../chain/actions/training-create-job.ts'
-import { getTrainingJob, type TrainingJobRecord } from '../chain/actions/training-get-job.ts'
-import { takeOverTrainingJob } from '../chain/actions/training-take-over.ts'
+import {
+  createTrainingJob,
+  getTrainingJob,
+  type TrainingJobRecord,
+  takeOverTrainingJob,
+} from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 import { loadCorpus, readGgufParams, splitCorpus, type Trainer, toTokenDataset } from '../training/index.ts'
 import { DEFAULT_TIMEOUTS, FL_PROTOCOL } from './constants.ts'

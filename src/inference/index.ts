@@ -6,9 +6,8 @@
  */
 import type { Llama } from 'node-llama-cpp'
 import type { Logger } from '../log.ts'
-import type { CommonsHost } from '../net/commons-host.ts'
-import type { PeerDirectory } from '../net/peer-directory.ts'
-import type { ContentStore } from '../store/content-store.ts'
+import type { CommonsHost, PeerDirectory } from '../net/index.ts'
+import type { ContentStore } from '../store/index.ts'
 import { LlamaCppEngine } from './engine/llama-cpp-engine.ts'
 import { sharedLlamaRuntime } from './engine/llama-runtime.ts'
 import { DefaultInferenceService } from './inference-service.ts'

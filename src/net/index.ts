@@ -85,3 +85,19 @@ export function createAnnouncementService(
 export function createPeerDirectory(init?: PeerDirectoryInit): PeerDirectory {
   return new PeerDirectory(init)
 }
+
+// Used by other domains.
+export { FrameTooLargeError, MalformedFrameError, RemoteError, StreamEndedError } from './errors.ts'
+export {
+  closeWithError,
+  encodeJsonFrame,
+  encodeLength,
+  errorFrame,
+  FrameReader,
+  parseJsonFrame,
+  request,
+  withTimeout,
+  writeJson,
+  writeRaw,
+} from './frames.ts'
+export { addressFromPeerId, parsePeerId } from './peer-identity.ts'

@@ -1,14 +1,15 @@
 import type { Hono } from 'hono'
 import type { PrivateKeyAccount } from 'viem'
-import type { ApiKeyStore } from '../api/api-keys/api-key-store.ts'
-import { createApi } from '../api/index.ts'
-import type { Metrics } from '../api/metrics.ts'
-import { peerRoutes } from '../api/routes/peers.ts'
-import { servingRoutes } from '../api/routes/serving.ts'
-import { type StoreRouteComponents, storeRoutes } from '../api/routes/store.ts'
-import { trainingRoutes } from '../api/routes/training.ts'
-import type { ChainReader } from '../chain/chain-client.ts'
-import type { Deployment } from '../chain/deployment.ts'
+import type { ApiKeyStore, Metrics } from '../api/index.ts'
+import {
+  createApi,
+  peerRoutes,
+  type StoreRouteComponents,
+  servingRoutes,
+  storeRoutes,
+  trainingRoutes,
+} from '../api/index.ts'
+import type { ChainReader, Deployment } from '../chain/index.ts'
 import { DevnetOnlyError, type EmbeddedChain } from '../chain/index.ts'
 import type { TrainingService } from '../federated/index.ts'
 import type { Governance } from '../governance/index.ts'

@@ -1,5 +1,5 @@
-import { Metrics } from '../api/metrics.ts'
-import type { ChainReader } from '../chain/chain-client.ts'
+import { Metrics } from '../api/index.ts'
+import type { ChainReader } from '../chain/index.ts'
 import type { NodeNetwork } from './network.ts'
 
 /** What the node's gauges read. */

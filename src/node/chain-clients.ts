@@ -7,8 +7,7 @@ import {
   http,
   type TransactionReceipt,
 } from 'viem'
-import type { ChainReader, ChainWriter } from '../chain/chain-client.ts'
-import type { Deployment } from '../chain/deployment.ts'
+import type { ChainReader, ChainWriter, Deployment } from '../chain/index.ts'
 
 /** Describes the chain behind an RPC URL for viem. */
 export function chainFor(rpcUrl: string, chainId: number): Chain {

@@ -1,5 +1,5 @@
-import type { ChainReader } from '../chain/chain-client.ts'
-import { ModelRegistry, NodeRegistry } from '../chain/generated/artifacts.ts'
+import type { ChainReader } from '../chain/index.ts'
+import { ModelRegistry, NodeRegistry } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 
 /** Registry events the node reacts to. */

@@ -1,5 +1,5 @@
-import { findModelId } from '../chain/actions/list-models.ts'
-import type { ChainReader } from '../chain/chain-client.ts'
+import type { ChainReader } from '../chain/index.ts'
+import { findModelId } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 import type { FetchResult } from '../store/index.ts'
 import { watchRegistries } from './chain-watcher.ts'

@@ -3,9 +3,7 @@
  * config (config.ts), and stops them in reverse order. create-node.ts wires the domains; the build-*
  * files and network.ts build one part each.
  */
-import type { ChainReader } from '../chain/chain-client.ts'
-import type { Deployment } from '../chain/deployment.ts'
-import type { EmbeddedChain } from '../chain/embedded-chain.ts'
+import type { ChainReader, Deployment, EmbeddedChain } from '../chain/index.ts'
 import type { Governance } from '../governance/index.ts'
 import { createLogger, type Logger } from '../log.ts'
 import type { OnProgress } from '../progress.ts'
@@ -58,3 +56,10 @@ export interface NodeComponents {
 export function createNode(init: NodeInit, components: NodeComponents = {}): Promise<CommonsNode> {
   return startNode(init, { log: components.log ?? createLogger() })
 }
+
+// Used by other domains.
+export { readConfig, writeConfig } from './config.ts'
+export { dataDirLayout, resolveDataDir } from './data-dir.ts'
+export { Keystore } from './keystore.ts'
+export { openChain } from './open-chain.ts'
+export { isNodeAlive, readRuntimeInfo } from './runtime-file.ts'

@@ -1,6 +1,6 @@
 import { hexToBytes, type PrivateKeyAccount } from 'viem'
-import { isRegisteredNode, listNodes, registerNode } from '../chain/actions/nodes.ts'
-import type { ChainReader, ChainWriter } from '../chain/chain-client.ts'
+import type { ChainReader, ChainWriter } from '../chain/index.ts'
+import { isRegisteredNode, listNodes, registerNode } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 import {
   type AnnouncementService,

@@ -1,9 +1,13 @@
 import { type PrivateKeyAccount, parseEther } from 'viem'
-import type { ChainReader, ChainWriter } from '../chain/chain-client.ts'
-import { DEVNET_FUNDING_WEI } from '../chain/constants.ts'
-import { deployContracts } from '../chain/deploy-contracts.ts'
-import { type Deployment, readDeployment, writeDeployment } from '../chain/deployment.ts'
-import { EmbeddedChain } from '../chain/embedded-chain.ts'
+import type { ChainReader, ChainWriter } from '../chain/index.ts'
+import {
+  DEVNET_FUNDING_WEI,
+  type Deployment,
+  deployContracts,
+  EmbeddedChain,
+  readDeployment,
+  writeDeployment,
+} from '../chain/index.ts'
 import { InvalidInputError } from '../errors.ts'
 import { createGovernance, type Governance } from '../governance/index.ts'
 import type { Logger } from '../log.ts'

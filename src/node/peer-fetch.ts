@@ -1,9 +1,8 @@
 import type { Logger } from '../log.ts'
 import type { PeerDirectory } from '../net/index.ts'
 import type { OnProgress } from '../progress.ts'
-import { NoProvidersError } from '../store/errors.ts'
 import type { ChunkReplicator, ChunkVerifiedEvent, FetchResult } from '../store/index.ts'
-import { parseContentRoot } from '../store/manifest.ts'
+import { NoProvidersError, parseContentRoot } from '../store/index.ts'
 
 /** Fetches a content root from the peers that announce it, lowering the score of any that lie. */
 export function fetchFromPeers(

@@ -1,4 +1,4 @@
-import type { PeerView } from '../api/routes/peers.ts'
+import type { PeerView } from '../api/index.ts'
 import type { CommonsHost, PeerDirectory } from '../net/index.ts'
 
 /** Connected peers and the ones known from announcements, as `/api/peers` shows them. */

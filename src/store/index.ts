@@ -51,3 +51,7 @@ export function createChunkReplicator(
 ): ChunkReplicator {
   return new ChunkReplicator({ ...components, log: components.log.child({ component: 'replication' }) }, init)
 }
+
+// Used by other domains.
+export { NoProvidersError } from './errors.ts'
+export { parseContentRoot } from './manifest.ts'

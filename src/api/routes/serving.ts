@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { readServingList, updateServingList } from '../../inference/serving/serving-list.ts'
+import { readServingList, updateServingList } from '../../inference/index.ts'
 import { parseBody } from '../parse-body.ts'
 
 /** What the serving routes need: the node's serving list file, and a nudge to load what it names. */

@@ -1,8 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { readConfig, writeConfig } from '../../node/config.ts'
-import { dataDirLayout } from '../../node/data-dir.ts'
-import { Keystore } from '../../node/keystore.ts'
+import { dataDirLayout, Keystore, readConfig, writeConfig } from '../../node/index.ts'
 import { commandContext, print } from '../context.ts'
 import { findNode } from '../node-api.ts'
 

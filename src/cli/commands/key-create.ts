@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { createKeyBody } from '../../api/routes/keys.ts'
+import { createKeyBody } from '../../api/index.ts'
 import { InvalidInputError } from '../../errors.ts'
 import { commandContext, print } from '../context.ts'
 import { keyClient } from '../key-client.ts'

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { readServingList, updateServingList } from '../../inference/index.ts'
-import { dataDirLayout } from '../../node/data-dir.ts'
+import { dataDirLayout } from '../../node/index.ts'
 import { commandContext, print } from '../context.ts'
 import { findNode } from '../node-api.ts'
 

@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
-import { dataDirLayout } from '../../node/data-dir.ts'
-import { Keystore } from '../../node/keystore.ts'
+import { dataDirLayout, Keystore } from '../../node/index.ts'
 import { commandContext, print } from '../context.ts'
 
 /** `commons whoami`: the node's address (and with --all, every local account). */

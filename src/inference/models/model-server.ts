@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from '../../log.ts'
-import type { ContentStore } from '../../store/content-store.ts'
+import type { ContentStore } from '../../store/index.ts'
 import type { InferenceEngine } from '../index.ts'
 import type { LoadedModels } from '../serving/local-models.ts'
 import type { ModelResolver, ResolvedModel } from './model-resolver.ts'

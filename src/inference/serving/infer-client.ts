@@ -1,7 +1,6 @@
 import type { Stream } from '@libp2p/interface'
 import { AbortedError, throwIfAborted } from '../../errors.ts'
-import { RemoteError } from '../../net/errors.ts'
-import { FrameReader, writeJson } from '../../net/frames.ts'
+import { FrameReader, RemoteError, writeJson } from '../../net/index.ts'
 import type { GenerationChunk } from '../index.ts'
 import { INFER_PROTOCOL, MAX_INFER_ANSWER_BYTES } from './constants.ts'
 import { InferenceProtocolError, PeerStalledError, PeerStreamError } from './errors.ts'

@@ -1,7 +1,6 @@
 import { AbortedError, throwIfAborted } from '../../errors.ts'
 import type { Logger } from '../../log.ts'
-import { RemoteError } from '../../net/errors.ts'
-import { withTimeout } from '../../net/frames.ts'
+import { RemoteError, withTimeout } from '../../net/index.ts'
 import { FETCH_REQUEST_TIMEOUT_MS, FETCH_STREAMS_PER_PEER } from '../constants.ts'
 import type { ContentStore } from '../content-store.ts'
 import {

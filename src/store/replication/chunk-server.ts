@@ -2,16 +2,16 @@ import type { Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { NotFoundError } from '../../errors.ts'
 import type { Logger } from '../../log.ts'
-import { MalformedFrameError } from '../../net/errors.ts'
 import {
   closeWithError,
   encodeJsonFrame,
   encodeLength,
   errorFrame,
   FrameReader,
+  MalformedFrameError,
   writeJson,
   writeRaw,
-} from '../../net/frames.ts'
+} from '../../net/index.ts'
 import { MAX_CHUNK_REQUEST_FRAME_BYTES } from '../constants.ts'
 import type { ContentStore } from '../content-store.ts'
 import { encodeBitfield } from './bitfield.ts'

@@ -1,6 +1,5 @@
 import type { Stream } from '@libp2p/interface'
-import { FrameTooLargeError, RemoteError } from '../../net/errors.ts'
-import { FrameReader, request } from '../../net/frames.ts'
+import { FrameReader, FrameTooLargeError, RemoteError, request } from '../../net/index.ts'
 import {
   MAX_CHUNK_CONTROL_FRAME_BYTES,
   MAX_CHUNK_REQUEST_FRAME_BYTES,
