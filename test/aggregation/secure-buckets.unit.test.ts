@@ -6,10 +6,10 @@ import {
   encodeFixedPoint,
   fixedPointScale,
 } from '../../src/aggregation/secagg/fixed-point.ts'
-import { runLocalSecureAggregation } from '../../src/aggregation/secagg/local-round.ts'
 import { type BucketSum, bucketMeansAsUpdates, planBuckets } from '../../src/aggregation/secure-buckets.ts'
 import { flattenTensorMap } from '../../src/aggregation/tensor-map.ts'
 import { globalModel, maxDiff, meanOf, randomUpdate, scaled } from './fixtures.ts'
+import { runLocalSecureAggregation } from './secagg/local-round.ts'
 
 test('buckets are deterministic, cover every member once and have at least the bucket size', () => {
   const ids = Array.from({ length: 14 }, (_, i) => `m${i}`)

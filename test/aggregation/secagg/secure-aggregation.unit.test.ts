@@ -5,12 +5,9 @@ import {
   encodeFixedPoint,
   fixedPointScale,
 } from '../../../src/aggregation/secagg/fixed-point.ts'
-import {
-  type CoordinatorInbox,
-  runLocalSecureAggregation,
-} from '../../../src/aggregation/secagg/local-round.ts'
 import { SecureAggregationClient } from '../../../src/aggregation/secagg/secure-aggregation-client.ts'
 import { SecureAggregator } from '../../../src/aggregation/secagg/secure-aggregator.ts'
+import { type CoordinatorInbox, runLocalSecureAggregation } from './local-round.ts'
 
 const MEMBERS = ['alice', 'bob', 'carol', 'dave', 'erin']
 const DIM = 4096

@@ -6,9 +6,9 @@ import type {
   SharedKeys,
   UnmaskRequest,
   UnmaskResponse,
-} from './messages.ts'
-import { SecureAggregationClient } from './secure-aggregation-client.ts'
-import { SecureAggregator } from './secure-aggregator.ts'
+} from '../../../src/aggregation/secagg/messages.ts'
+import { SecureAggregationClient } from '../../../src/aggregation/secagg/secure-aggregation-client.ts'
+import { SecureAggregator } from '../../../src/aggregation/secagg/secure-aggregator.ts'
 
 /** Everything the coordinator received in a round, in order; what a transcript audit looks at. */
 export type CoordinatorInbox = Array<
