@@ -40,12 +40,15 @@ export async function writeFileAtomic(
     await rm(tmp, { force: true })
     throw err
   }
-  if (durable) {
-    const dir = await open(dirname(path), 'r')
-    try {
-      await dir.sync()
-    } finally {
-      await dir.close()
-    }
+  if (durable) await syncDirectoryOf(path)
+}
+
+/** fsyncs the directory holding `path`, so a file just created or renamed there survives a crash. */
+export async function syncDirectoryOf(path: string): Promise<void> {
+  const dir = await open(dirname(path), 'r')
+  try {
+    await dir.sync()
+  } finally {
+    await dir.close()
   }
 }

@@ -1,6 +1,6 @@
-import { type FileHandle, open, readFile, rm } from 'node:fs/promises'
+import { access, type FileHandle, open, readFile, rm } from 'node:fs/promises'
 import { z } from 'zod'
-import { writeFileAtomic } from '../atomic-file.ts'
+import { syncDirectoryOf, writeFileAtomic } from '../atomic-file.ts'
 
 /**
  * One state change of the embedded chain, in the order it happened: a mined transaction (its signed raw
@@ -40,7 +40,11 @@ export class ChainJournal {
   private seq = 0
   private tail: Promise<void> = Promise.resolve()
 
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    /** fsyncs the journal's directory (injectable so a test can see when it happens). */
+    private readonly syncDirectory: (path: string) => Promise<void> = syncDirectoryOf,
+  ) {}
 
   /** Reads the entries, ignoring a torn last line (a crash mid-append), in replay order. */
   async read(): Promise<JournalEntry[]> {
@@ -68,7 +72,13 @@ export class ChainJournal {
   append(entry: NewJournalEntry): Promise<void> {
     const line = `${JSON.stringify({ ...entry, seq: ++this.seq })}\n`
     const next = this.tail.then(async () => {
-      this.handle ??= await open(this.path, 'a', 0o600)
+      if (this.handle === undefined) {
+        const created = !(await exists(this.path))
+        this.handle = await open(this.path, 'a', 0o600)
+        // A journal (re)created after a snapshot is a new directory entry: without a directory fsync a
+        // crash could lose the whole file, and with it a transaction already reported confirmed.
+        if (created) await this.syncDirectory(this.path)
+      }
       await this.handle.write(line)
       await this.handle.datasync()
     })
@@ -100,4 +110,11 @@ export class ChainJournal {
 /** Blocks in order; a balance set after block N (and before N + 1) replays after N's transaction. */
 function replayOrder(a: JournalEntry, b: JournalEntry): number {
   return a.block - b.block || Number(a.op === 'balance') - Number(b.op === 'balance') || a.seq - b.seq
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  )
 }

@@ -22,10 +22,22 @@ export interface CommandContext {
   account: string
 }
 
+/**
+ * The key passphrase from the environment, taken out of it as soon as the CLI loads, so no child process
+ * (anvil, a subprocess trainer) inherits it.
+ */
+const ENV_PASSPHRASE = takeFromEnvironment('COMMONS_PASSPHRASE')
+
+function takeFromEnvironment(name: string): string | undefined {
+  const value = process.env[name]
+  delete process.env[name]
+  return value
+}
+
 /** Resolves the global options of a command. */
 export async function commandContext(cmd: Command): Promise<CommandContext> {
   const opts = cmd.optsWithGlobals<GlobalOptions>()
-  let passphrase = process.env.COMMONS_PASSPHRASE
+  let passphrase = ENV_PASSPHRASE
   if (opts.passphraseFile) {
     try {
       passphrase = (await readFile(opts.passphraseFile, 'utf8')).replace(/\r?\n$/, '')

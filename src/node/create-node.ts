@@ -15,6 +15,7 @@ import { ChainModelResolver } from './chain-model-resolver.ts'
 import { Cleanups } from './cleanups.ts'
 import type { NodeConfig } from './config.ts'
 import { type DataDirLayout, dataDirLayout } from './data-dir.ts'
+import { tightenDataDirPermissions } from './data-dir-permissions.ts'
 import { createDemoModel } from './demo.ts'
 import { NodeAlreadyRunningError } from './errors.ts'
 import { followVersions } from './follow-versions.ts'
@@ -155,6 +156,7 @@ async function prepareNode(init: NodeInit, rootLog: Logger) {
   const progress = nodeProgress(log, init.onProgress)
   const layout = dataDirLayout(init.dataDir)
   await mkdir(layout.root, { recursive: true, mode: 0o700 })
+  await tightenDataDirPermissions(layout)
   await refuseIfRunning(layout)
   return { log, progress, layout, config: await loadNodeConfig(layout.config, init.config) }
 }

@@ -46,9 +46,13 @@ export interface NodeProcess {
 }
 
 /** Starts `commons up --port 0 --json` and waits for its ready line. */
-export async function startNodeProcess(dataDir: string, extra: string[] = []): Promise<NodeProcess> {
+export async function startNodeProcess(
+  dataDir: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<NodeProcess> {
   const child = spawn(process.execPath, [BIN, '--data', dataDir, '--json', 'up', '--port', '0', ...extra], {
-    env: { ...process.env, COMMONS_LOG_LEVEL: 'warn' },
+    env: { ...process.env, COMMONS_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
