@@ -21,6 +21,7 @@ export const ERROR_CODES: Record<string, ErrorCode> = {
   InternalError: { status: 500, exit: 1, type: 'server_error' },
   AbortedError: { status: 499, exit: 130, type: 'aborted' },
   // Classes whose code differs from their category's.
+  UnsupportedMediaTypeError: { status: 415, exit: 2, type: 'invalid_request_error' },
   InvalidConfigError: { status: 500, exit: 2, type: 'invalid_config' },
   DevnetOnlyError: { status: 400, exit: 2, type: 'invalid_request_error' },
   ModelNotFoundError: { status: 404, exit: 3, type: 'not_found_error' },

@@ -48,8 +48,9 @@ export function createApi(c: ApiComponents): Hono {
   app.get('/healthz', async (ctx) => ctx.json({ status: 'ok', ...(await c.health()) }))
 
   const api = new Hono()
-  api.use(limitBody(MAX_JSON_BODY_BYTES))
+  // Who is asking comes first: nothing of an unauthenticated write's body is read or buffered.
   api.use(requireTokenForWrites(c.apiToken))
+  api.use(limitBody(MAX_JSON_BODY_BYTES))
   api.route('/models', modelRoutes(c))
   api.route('/proposals', proposalRoutes(c))
   api.route('/nodes', nodeRoutes(c))

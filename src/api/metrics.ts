@@ -15,10 +15,14 @@ export class Metrics {
   private readonly requests = new Map<string, number>()
   private readonly gauges: Gauge[] = []
 
-  /** Counts every request (route group = first path segment, so cardinality stays small). */
+  /**
+   * Counts every request by route group: the first two segments of the route that matched (`/api/models`),
+   * never of the raw path, so a caller cannot grow the label set; a path no route knows counts as `unmatched`.
+   */
   readonly middleware: MiddlewareHandler = async (c, next) => {
     await next()
-    const group = c.req.path.split('/').slice(0, 3).join('/') || '/'
+    const route = c.req.routePath
+    const group = route.includes('*') ? 'unmatched' : route.split('/').slice(0, 3).join('/') || '/'
     const key = `${c.req.method}|${normalize(group)}|${c.res.status}`
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1)
   }

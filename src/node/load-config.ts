@@ -1,4 +1,5 @@
 import { type NodeConfig, nodeConfigSchema, readConfig } from './config.ts'
+import { InvalidConfigError } from './errors.ts'
 
 /** Per-run overrides of the config file, section by section (CLI flags). */
 export interface NodeConfigOverrides {
@@ -13,7 +14,7 @@ export interface NodeConfigOverrides {
 /** The node's config: the config file with the per-run overrides on top, validated. */
 export async function loadNodeConfig(path: string, overrides: NodeConfigOverrides = {}): Promise<NodeConfig> {
   const file = await readConfig(path)
-  return nodeConfigSchema.parse({
+  const parsed = nodeConfigSchema.safeParse({
     api: { ...file.api, ...overrides.api },
     chain: { ...file.chain, ...overrides.chain },
     net: { ...file.net, ...overrides.net },
@@ -21,4 +22,22 @@ export async function loadNodeConfig(path: string, overrides: NodeConfigOverride
     inference: { ...file.inference, ...overrides.inference },
     demo: overrides.demo ?? file.demo,
   })
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new InvalidConfigError(
+      `The node's settings (${path} and the command's flags): ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`,
+    )
+  }
+  const config = parsed.data
+  if (config.inference.open && !isLoopback(config.api.host)) {
+    throw new InvalidConfigError(
+      `inference.open serves /v1 to anyone without an API key, so it is allowed only on a loopback address; api.host is ${config.api.host}. Issue API keys (\`commons key create\`) or listen on 127.0.0.1.`,
+    )
+  }
+  return config
+}
+
+/** Whether a listen address is reachable only from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 }

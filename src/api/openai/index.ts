@@ -16,6 +16,7 @@ import { DEFAULT_OPENAI_LIMITS, MAX_OPENAI_BODY_BYTES } from './constants.ts'
 import { embeddingRoutes } from './embeddings.ts'
 import { modelListRoutes } from './models.ts'
 import { openAiErrorResponse } from './openai-error.ts'
+import { requireJson } from './require-json.ts'
 
 /** Limits of the OpenAI API (see DEFAULT_OPENAI_LIMITS for the defaults and their meaning). */
 export type OpenAiLimits = { -readonly [K in keyof typeof DEFAULT_OPENAI_LIMITS]: number }
@@ -68,8 +69,10 @@ export function openAiRoutes(init: OpenAiRoutesInit, components: OpenAiRoutesCom
   app.notFound((ctx) =>
     openAiErrorResponse(ctx, new NotFoundError(`No route ${ctx.req.method} ${ctx.req.path}.`), c.log),
   )
-  app.use(limitBody(MAX_OPENAI_BODY_BYTES))
+  // Who is asking comes first: nothing of an unauthenticated body is read or buffered.
   app.use(requireApiKey(auth))
+  app.use(requireJson())
+  app.use(limitBody(MAX_OPENAI_BODY_BYTES))
   app.route('/models', modelListRoutes(c))
   app.route('/chat/completions', chatCompletionRoutes(c))
   app.route('/completions', completionRoutes(c))
