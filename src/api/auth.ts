@@ -14,13 +14,18 @@ export function requireTokenForWrites(token: string): MiddlewareHandler {
   }
 }
 
+/** Whether an Authorization header carries the node's API token (compared in constant time). */
+export function hasToken(header: string | undefined, token: string): boolean {
+  const expected = Buffer.from(token)
+  const h = header ?? ''
+  const given = Buffer.from(h.startsWith('Bearer ') ? h.slice(7) : '')
+  return given.length === expected.length && timingSafeEqual(given, expected)
+}
+
 /** Requires `Authorization: Bearer <token>` on every request (for routes whose reads are private too). */
 export function requireToken(token: string): MiddlewareHandler {
-  const expected = Buffer.from(token)
   return async (c, next) => {
-    const header = c.req.header('authorization') ?? ''
-    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '')
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!hasToken(c.req.header('authorization'), token)) {
       throw new UnauthorizedError(
         'This request needs the node’s API token: send `Authorization: Bearer <token>` (the token is in <data>/api-token; the CLI sends it for you).',
       )

@@ -6,6 +6,7 @@ import { requireTokenForWrites } from './auth.ts'
 import { limitBody } from './body-limit.ts'
 import { MAX_JSON_BODY_BYTES } from './constants.ts'
 import { errorResponse } from './error-response.ts'
+import { hostGuard } from './host-guard.ts'
 import type { Metrics } from './metrics.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { chainRoutes } from './routes/chain.ts'
@@ -30,6 +31,8 @@ export interface ApiComponents {
   metrics?: Metrics
   /** Sub-apps mounted at the root with their own auth (e.g. `/v1`). */
   mounts?: { path: string; app: Hono }[]
+  /** Host names (besides IP addresses and localhost) this API answers to: a DNS-rebinding defence. */
+  allowedHosts?: readonly string[]
   /** The node's API key store for `/v1`: mounts `/api/keys` (token required, reads included). */
   apiKeys?: KeyRouteComponents['keys']
 }
@@ -41,6 +44,7 @@ export function createApi(c: ApiComponents): Hono {
   app.notFound((ctx) =>
     errorResponse(ctx, new NotFoundError(`No route ${ctx.req.method} ${ctx.req.path}.`), c.log),
   )
+  app.use(hostGuard({ allowedHosts: c.allowedHosts }))
   if (c.metrics) {
     app.use(c.metrics.middleware)
     app.route('/metrics', c.metrics.routes())
@@ -55,7 +59,7 @@ export function createApi(c: ApiComponents): Hono {
   api.route('/proposals', proposalRoutes(c))
   api.route('/nodes', nodeRoutes(c))
   api.route('/accounts', accountRoutes(c))
-  api.route('/chain', chainRoutes({ info: c.chainInfo, warp: c.warp }))
+  api.route('/chain', chainRoutes({ info: c.chainInfo, warp: c.warp, apiToken: c.apiToken }))
   api.route('/', shareRoutes(c))
   if (c.apiKeys) api.route('/keys', keyRoutes({ keys: c.apiKeys, apiToken: c.apiToken }))
   for (const m of c.apiRoutes ?? []) api.route(m.path, m.app)

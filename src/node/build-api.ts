@@ -52,6 +52,7 @@ export function buildApi(c: NodeApiComponents): Hono {
     governance: c.governance,
     log: c.log.child({ component: 'api' }),
     apiToken: c.apiToken,
+    allowedHosts: c.config.api.allowedHosts,
     accounts: async () =>
       Promise.all(
         (await c.keystore.names()).map(async (name: string) => ({

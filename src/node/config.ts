@@ -10,6 +10,8 @@ export const nodeConfigSchema = z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8480),
+        /** Host names the API answers to besides IP addresses and localhost (DNS-rebinding defence). */
+        allowedHosts: z.array(z.string().min(1).max(253)).max(64).default([]),
       })
       .strict()
       .prefault({}),

@@ -123,3 +123,64 @@ describe('API hardening', () => {
     assert.equal(keys.inference.open, false)
   })
 })
+
+describe('browser attacks on the node API', () => {
+  test('DNS rebinding: a request addressed to a foreign host name is refused; IPs, localhost and allowed names pass', async () => {
+    const app = createApi({
+      governance: neverCalled as Governance,
+      log: silentLogger,
+      apiToken: 'the-token',
+      accounts: async () => [],
+      chainInfo: async () => ({ mode: 'embedded', rpcUrl: 'http://127.0.0.1:9545' }),
+      warp: async () => 0n,
+      health: async () => ({}),
+      allowedHosts: ['node.university.example'],
+    })
+    const get = (host: string) => app.request('http://x/healthz', { headers: { host } })
+    assert.equal((await get('rebind.attacker.example:8480')).status, 403)
+    for (const ok of [
+      '127.0.0.1:8480',
+      'localhost:8480',
+      '[::1]:8480',
+      '10.1.2.3',
+      'node.university.example:8480',
+    ])
+      assert.equal((await get(ok)).status, 200, ok)
+  })
+
+  test('a cross-site write (foreign Origin) is refused even with the token; the chain URL is shown only to the token holder', async () => {
+    const app = createApi({
+      governance: neverCalled as Governance,
+      log: silentLogger,
+      apiToken: 'the-token',
+      accounts: async () => [],
+      chainInfo: async () => ({ mode: 'embedded', rpcUrl: 'http://127.0.0.1:9545' }),
+      warp: async () => 5n,
+      health: async () => ({}),
+    })
+    const warp = (origin?: string) =>
+      app.request('http://127.0.0.1:8480/api/chain/warp', {
+        method: 'POST',
+        headers: {
+          host: '127.0.0.1:8480',
+          authorization: 'Bearer the-token',
+          'content-type': 'application/json',
+          ...(origin ? { origin } : {}),
+        },
+        body: JSON.stringify({ seconds: 60 }),
+      })
+    assert.equal((await warp('https://evil.example')).status, 403)
+    assert.equal((await warp('http://127.0.0.1:8480')).status, 200)
+    assert.equal((await warp()).status, 200)
+
+    const info = async (auth?: string) =>
+      (await (
+        await app.request('http://127.0.0.1:8480/api/chain', {
+          headers: { host: '127.0.0.1:8480', ...(auth ? { authorization: auth } : {}) },
+        })
+      ).json()) as Record<string, unknown>
+    assert.equal((await info()).rpcUrl, undefined, 'no chain endpoint without the token')
+    assert.equal((await info('Bearer wrong')).rpcUrl, undefined)
+    assert.equal((await info('Bearer the-token')).rpcUrl, 'http://127.0.0.1:9545')
+  })
+})
