@@ -72,7 +72,19 @@ export async function startAnvil(opts: {
   /** Genesis time; anvil refuses block times before it, so a reload must start no later than its history. */
   genesisTimestamp?: number
 }): Promise<AnvilProcess> {
-  const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(opts.chainId), '--accounts', '0']
+  // --no-cors: anvil answers no CORS preflight, so no web page can send it a JSON-RPC call (and it refuses
+  // the non-JSON bodies a page may send without a preflight). Only local processes reach it.
+  const args = [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--chain-id',
+    String(opts.chainId),
+    '--accounts',
+    '0',
+    '--no-cors',
+  ]
   if (opts.genesisTimestamp !== undefined) args.push('--timestamp', String(opts.genesisTimestamp))
   // Own process group: Ctrl-C in a terminal reaches the node, which snapshots the chain and then stops
   // anvil itself; a node killed hard leaves anvil behind, and the next start kills it (pid file).
