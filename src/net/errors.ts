@@ -21,8 +21,11 @@ export class RemoteError extends PeerFailureError {
   readonly remoteName: string
 
   constructor(remoteName: string, message: string) {
-    super(`Remote peer answered ${remoteName}: ${message}`, { details: { remoteName } })
-    this.remoteName = remoteName
+    // Both come from an untrusted peer: the name must look like an error name, the text is cut short and
+    // stripped of control characters. It is for logs; what a client is told is written by the requester.
+    const name = /^[A-Za-z][A-Za-z0-9]{0,63}$/.test(remoteName) ? remoteName : 'RemoteError'
+    super(`Remote peer answered ${name}: ${printable(message, 200)}`, { details: { remoteName: name } })
+    this.remoteName = name
   }
 }
 
@@ -34,3 +37,10 @@ export class InvalidAnnouncementError extends PeerFailureError {}
 
 /** The host is not started, or was stopped. */
 export class HostNotStartedError extends UnavailableError {}
+
+/** A peer's text made safe to log: control characters removed, at most `max` characters. */
+function printable(text: string, max: number): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean
+}

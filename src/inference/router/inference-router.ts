@@ -246,9 +246,12 @@ export class InferenceRouter {
     if (err instanceof AbortedError) return err
     if (err instanceof RemoteError) {
       if (REJECTIONS.has(err.remoteName)) {
-        return new PeerRejectedRequestError(err.message.replace(/^Remote peer answered \w+: /, ''), {
-          cause: err,
-        })
+        // The client is told in our words: a peer's own text never reaches it.
+        const message =
+          err.remoteName === 'ContextOverflowError'
+            ? 'The prompt and max_tokens do not fit the context of the model on the serving node: shorten the prompt or lower max_tokens.'
+            : 'The serving node refused the request as invalid: check its parameters.'
+        return new PeerRejectedRequestError(message, { cause: err })
       }
       return undefined
     }
@@ -275,7 +278,7 @@ export class InferenceRouter {
       return new ModelBusyError(`Every node serving ${label} is busy; retry shortly.`, 1)
     }
     return new InferenceUnavailableError(
-      `Every node tried for ${label} failed (${[...tried].length} tried, last: ${lastError?.message ?? 'unknown'}); retry later.`,
+      `Every node tried for ${label} failed (${[...tried].length} tried, last: ${lastError?.name ?? 'unknown'}); retry later.`,
       { cause: lastError },
     )
   }
