@@ -16,11 +16,18 @@ import { nodeRoutes } from './routes/nodes.ts'
 import { proposalRoutes } from './routes/proposals.ts'
 import { shareRoutes } from './routes/shares.ts'
 
+/** Options of the HTTP API. */
+export interface ApiInit {
+  /** The bearer token of `/api` writes (`<data>/api-token`). */
+  apiToken: string
+  /** Host names (besides IP addresses and localhost) this API answers to: a DNS-rebinding defence. */
+  allowedHosts?: readonly string[]
+}
+
 /** What the HTTP API needs from the node. */
 export interface ApiComponents {
   governance: Governance
   log: Logger
-  apiToken: string
   accounts(): Promise<{ name: string; address: string }[]>
   chainInfo(): Promise<Record<string, unknown>>
   warp: (seconds: number) => Promise<bigint>
@@ -31,20 +38,22 @@ export interface ApiComponents {
   metrics?: Metrics
   /** Sub-apps mounted at the root with their own auth (e.g. `/v1`). */
   mounts?: { path: string; app: Hono }[]
-  /** Host names (besides IP addresses and localhost) this API answers to: a DNS-rebinding defence. */
-  allowedHosts?: readonly string[]
   /** The node's API key store for `/v1`: mounts `/api/keys` (token required, reads included). */
   apiKeys?: KeyRouteComponents['keys']
 }
 
-/** Builds the node's Hono app: Commons REST routes under `/api`, health at `/healthz`. */
-export function createApi(c: ApiComponents): Hono {
+/**
+ * Builds the node's Hono app: Commons REST routes under `/api`, health at `/healthz`, `/metrics`, mounts.
+ * @example
+ * const app = createApi({ apiToken }, { governance, log, accounts, chainInfo, warp, health, mounts: [{ path: '/v1', app: v1 }] })
+ */
+export function createApi(init: ApiInit, c: ApiComponents): Hono {
   const app = new Hono()
   app.onError((err, ctx) => errorResponse(ctx, err, c.log))
   app.notFound((ctx) =>
     errorResponse(ctx, new NotFoundError(`No route ${ctx.req.method} ${ctx.req.path}.`), c.log),
   )
-  app.use(hostGuard({ allowedHosts: c.allowedHosts }))
+  app.use(hostGuard({ allowedHosts: init.allowedHosts }))
   if (c.metrics) {
     app.use(c.metrics.middleware)
     app.route('/metrics', c.metrics.routes())
@@ -53,15 +62,15 @@ export function createApi(c: ApiComponents): Hono {
 
   const api = new Hono()
   // Who is asking comes first: nothing of an unauthenticated write's body is read or buffered.
-  api.use(requireTokenForWrites(c.apiToken))
+  api.use(requireTokenForWrites(init.apiToken))
   api.use(limitBody(MAX_JSON_BODY_BYTES))
   api.route('/models', modelRoutes(c))
   api.route('/proposals', proposalRoutes(c))
   api.route('/nodes', nodeRoutes(c))
   api.route('/accounts', accountRoutes(c))
-  api.route('/chain', chainRoutes({ info: c.chainInfo, warp: c.warp, apiToken: c.apiToken }))
+  api.route('/chain', chainRoutes({ info: c.chainInfo, warp: c.warp, apiToken: init.apiToken }))
   api.route('/', shareRoutes(c))
-  if (c.apiKeys) api.route('/keys', keyRoutes({ keys: c.apiKeys, apiToken: c.apiToken }))
+  if (c.apiKeys) api.route('/keys', keyRoutes({ keys: c.apiKeys, apiToken: init.apiToken }))
   for (const m of c.apiRoutes ?? []) api.route(m.path, m.app)
   app.route('/api', api)
   for (const m of c.mounts ?? []) app.route(m.path, m.app)

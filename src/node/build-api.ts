@@ -48,52 +48,57 @@ export interface NodeApiComponents {
 /** The node's Hono app: `/api` (governance, store, peers, training, keys), `/v1`, `/metrics`, `/healthz`. */
 export function buildApi(c: NodeApiComponents): Hono {
   const { host, directory, store } = c.network
-  return createApi({
-    governance: c.governance,
-    log: c.log.child({ component: 'api' }),
-    apiToken: c.apiToken,
-    allowedHosts: c.config.api.allowedHosts,
-    accounts: async () =>
-      Promise.all(
-        (await c.keystore.names()).map(async (name: string) => ({
-          name,
-          address: (await c.keystore.get(name)).address,
-        })),
-      ),
-    chainInfo: async () => ({
-      mode: c.config.chain.mode,
-      rpcUrl: c.rpcUrl,
-      chainId: c.deployment.chainId,
-      block: (await c.reader.public.getBlockNumber()).toString(),
-      timestamp: (await c.reader.public.getBlock()).timestamp.toString(),
-      deployment: c.deployment,
-    }),
-    warp: async (seconds) => {
-      if (!c.devnet)
-        throw new DevnetOnlyError(
-          'Time warp works only on the embedded devnet; this node uses an external chain.',
-        )
-      return c.devnet.warp(seconds)
-    },
-    metrics: c.metrics,
-    mounts: [{ path: '/v1', app: c.v1 }],
-    apiKeys: c.apiKeys,
-    health: async () => ({ address: c.nodeAccount.address, peerId: host.peerId, chain: c.config.chain.mode }),
-    apiRoutes: [
-      { path: '/store', app: storeRoutes({ store, log: c.log, fetch: c.fetch }) },
-      { path: '/training', app: trainingRoutes({ training: c.training }) },
-      { path: '/serving', app: servingRoutes({ path: c.servingList, refresh: c.refreshServing }) },
-      {
-        path: '/peers',
-        app: peerRoutes({
-          peers: () => peerList({ host, directory }),
-          self: () => ({
-            peerId: host.peerId,
-            address: c.nodeAccount.address,
-            multiaddrs: host.multiaddrs(),
-          }),
-        }),
+  return createApi(
+    { apiToken: c.apiToken, allowedHosts: c.config.api.allowedHosts },
+    {
+      governance: c.governance,
+      log: c.log.child({ component: 'api' }),
+      accounts: async () =>
+        Promise.all(
+          (await c.keystore.names()).map(async (name: string) => ({
+            name,
+            address: (await c.keystore.get(name)).address,
+          })),
+        ),
+      chainInfo: async () => ({
+        mode: c.config.chain.mode,
+        rpcUrl: c.rpcUrl,
+        chainId: c.deployment.chainId,
+        block: (await c.reader.public.getBlockNumber()).toString(),
+        timestamp: (await c.reader.public.getBlock()).timestamp.toString(),
+        deployment: c.deployment,
+      }),
+      warp: async (seconds) => {
+        if (!c.devnet)
+          throw new DevnetOnlyError(
+            'Time warp works only on the embedded devnet; this node uses an external chain.',
+          )
+        return c.devnet.warp(seconds)
       },
-    ],
-  })
+      metrics: c.metrics,
+      mounts: [{ path: '/v1', app: c.v1 }],
+      apiKeys: c.apiKeys,
+      health: async () => ({
+        address: c.nodeAccount.address,
+        peerId: host.peerId,
+        chain: c.config.chain.mode,
+      }),
+      apiRoutes: [
+        { path: '/store', app: storeRoutes({ store, log: c.log, fetch: c.fetch }) },
+        { path: '/training', app: trainingRoutes({ training: c.training }) },
+        { path: '/serving', app: servingRoutes({ path: c.servingList, refresh: c.refreshServing }) },
+        {
+          path: '/peers',
+          app: peerRoutes({
+            peers: () => peerList({ host, directory }),
+            self: () => ({
+              peerId: host.peerId,
+              address: c.nodeAccount.address,
+              multiaddrs: host.multiaddrs(),
+            }),
+          }),
+        },
+      ],
+    },
+  )
 }

@@ -30,16 +30,18 @@ function countingBody(totalBytes: number) {
 }
 
 function commonsApi(metrics?: Metrics) {
-  return createApi({
-    governance: neverCalled as Governance,
-    log: silentLogger,
-    apiToken: 'the-token',
-    accounts: async () => [],
-    chainInfo: async () => ({}),
-    warp: async () => 0n,
-    health: async () => ({}),
-    metrics,
-  })
+  return createApi(
+    { apiToken: 'the-token' },
+    {
+      governance: neverCalled as Governance,
+      log: silentLogger,
+      accounts: async () => [],
+      chainInfo: async () => ({}),
+      warp: async () => 0n,
+      health: async () => ({}),
+      metrics,
+    },
+  )
 }
 
 describe('API hardening', () => {
@@ -126,16 +128,17 @@ describe('API hardening', () => {
 
 describe('browser attacks on the node API', () => {
   test('DNS rebinding: a request addressed to a foreign host name is refused; IPs, localhost and allowed names pass', async () => {
-    const app = createApi({
-      governance: neverCalled as Governance,
-      log: silentLogger,
-      apiToken: 'the-token',
-      accounts: async () => [],
-      chainInfo: async () => ({ mode: 'embedded', rpcUrl: 'http://127.0.0.1:9545' }),
-      warp: async () => 0n,
-      health: async () => ({}),
-      allowedHosts: ['node.university.example'],
-    })
+    const app = createApi(
+      { apiToken: 'the-token', allowedHosts: ['node.university.example'] },
+      {
+        governance: neverCalled as Governance,
+        log: silentLogger,
+        accounts: async () => [],
+        chainInfo: async () => ({ mode: 'embedded', rpcUrl: 'http://127.0.0.1:9545' }),
+        warp: async () => 0n,
+        health: async () => ({}),
+      },
+    )
     const get = (host: string) => app.request('http://x/healthz', { headers: { host } })
     assert.equal((await get('rebind.attacker.example:8480')).status, 403)
     for (const ok of [
@@ -149,15 +152,17 @@ describe('browser attacks on the node API', () => {
   })
 
   test('a cross-site write (foreign Origin) is refused even with the token; the chain URL is shown only to the token holder', async () => {
-    const app = createApi({
-      governance: neverCalled as Governance,
-      log: silentLogger,
-      apiToken: 'the-token',
-      accounts: async () => [],
-      chainInfo: async () => ({ mode: 'embedded', rpcUrl: 'http://127.0.0.1:9545' }),
-      warp: async () => 5n,
-      health: async () => ({}),
-    })
+    const app = createApi(
+      { apiToken: 'the-token' },
+      {
+        governance: neverCalled as Governance,
+        log: silentLogger,
+        accounts: async () => [],
+        chainInfo: async () => ({ mode: 'embedded', rpcUrl: 'http://127.0.0.1:9545' }),
+        warp: async () => 5n,
+        health: async () => ({}),
+      },
+    )
     const warp = (origin?: string) =>
       app.request('http://127.0.0.1:8480/api/chain/warp', {
         method: 'POST',

@@ -49,7 +49,7 @@ export interface OpenAiContext {
 /**
  * The `/v1` sub-app; mount it with `app.route('/v1', openAiRoutes(init, components))`.
  * @example
- * createApi({ ...components, mounts: [{ path: '/v1', app: openAiRoutes({}, { inference, apiKeys: 'open', log }) }] })
+ * createApi({ apiToken }, { ...components, mounts: [{ path: '/v1', app: openAiRoutes({}, { inference, apiKeys: 'open', log }) }] })
  */
 export function openAiRoutes(init: OpenAiRoutesInit, components: OpenAiRoutesComponents): Hono {
   const { inference, log } = components
