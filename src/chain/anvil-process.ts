@@ -87,10 +87,8 @@ export async function startAnvil(opts: {
   ]
   if (opts.genesisTimestamp !== undefined) args.push('--timestamp', String(opts.genesisTimestamp))
   // Own process group: Ctrl-C in a terminal reaches the node, which snapshots the chain and then stops
-  // anvil itself. Should the node die without stopping it (kill -9, a parent that kills it mid-snapshot),
-  // a watchdog stops anvil within a second, and the next start still kills any orphan (pid file).
+  // anvil itself; a node killed hard leaves anvil behind, and the next start kills it (pid file).
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  if (child.pid !== undefined) watchParent(child.pid)
   const rpcUrl = await waitForListening(child)
   await writeFileAtomic(opts.pidFile, String(child.pid))
   opts.log.debug({ pid: child.pid, rpcUrl }, 'anvil started')
@@ -157,18 +155,4 @@ function waitForListening(child: ChildProcess): Promise<string> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms))
-}
-
-/**
- * Stops `pid` when this process is gone, however it ended: a detached shell polls this process and
- * sends SIGTERM, then SIGKILL. Linux's parent-death signal is not reachable from Node, hence the poll.
- */
-function watchParent(pid: number): void {
-  const script =
-    'while kill -0 "$1" 2>/dev/null; do kill -0 "$2" 2>/dev/null || exit 0; sleep 0.5; done; ' +
-    'kill "$2" 2>/dev/null; sleep 2; kill -9 "$2" 2>/dev/null; exit 0'
-  spawn('/bin/sh', ['-c', script, 'commons-anvil-watchdog', String(process.pid), String(pid)], {
-    detached: true,
-    stdio: 'ignore',
-  }).unref()
 }
