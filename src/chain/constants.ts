@@ -22,3 +22,6 @@ export const DEFAULT_GOVERNANCE = {
   quorumPercent: 40n,
   timelockDelay: 600n,
 } as const
+
+/** Extra gas for a node registration beyond 125 % of its estimate: covers a cold SSTORE of the update time. */
+export const REGISTER_GAS_HEADROOM = 25_000n

@@ -80,7 +80,8 @@ export async function listProposals(
   c: ChainReader,
   model: { id: bigint; governor: `0x${string}` },
 ): Promise<ProposalInfo[]> {
-  const toBlock = await c.public.getBlockNumber()
+  // Uncached: viem keeps the head for a polling interval, and a just-mined proposal must be found.
+  const toBlock = await c.public.getBlockNumber({ cacheTime: 0 })
   const created = await readProposalsCreated(c, model, {
     fromBlock: BigInt(c.deployment.deployedAtBlock),
     toBlock,

@@ -1,6 +1,7 @@
 import { bytesToHex, type Hex } from 'viem'
 import type { ChainReader, ChainWriter } from '../chain-client.ts'
 import { confirmTransaction } from '../confirm-transaction.ts'
+import { REGISTER_GAS_HEADROOM } from '../constants.ts'
 import { translateChainError } from '../errors.ts'
 import { NodeRegistry } from '../generated/artifacts.ts'
 
@@ -20,14 +21,19 @@ export async function registerNode(
   p: { publicKey: Uint8Array; multiaddrs: string[]; capabilities: string[] },
 ): Promise<`0x${string}`> {
   const receipt = await confirmTransaction(c, 'Registering the node', async () => {
-    const { request } = await c.public.simulateContract({
+    const call = {
       account: c.wallet.account,
       address: c.deployment.nodeRegistry,
       abi: NodeRegistry.abi,
       functionName: 'register',
       args: [bytesToHex(p.publicKey), p.multiaddrs, p.capabilities],
-    })
-    return c.wallet.writeContract(request)
+    } as const
+    const { request } = await c.public.simulateContract(call)
+    // Headroom over the estimate: re-registering stores block.timestamp, which costs little when the
+    // estimate ran in the same second as the last registration and much more if the block lands in the
+    // next one; without it the transaction can run out of gas and revert.
+    const gas = await c.public.estimateContractGas(call)
+    return c.wallet.writeContract({ ...request, gas: gas + gas / 4n + REGISTER_GAS_HEADROOM })
   })
   return receipt.transactionHash
 }
