@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readFile, rm } from 'node:fs/promises'
+import { readFile, rm, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { writeFileAtomic } from '../atomic-file.ts'
 import type { Logger } from '../log.ts'
 import { ANVIL_START_TIMEOUT_MS } from './constants.ts'
 import { ChainUnavailableError } from './errors.ts'
+import { type Isolation, processIsolation } from './isolation.ts'
 
 /** Path of the anvil binary shipped by the `@foundry-rs/anvil-<platform>` package. */
 export function anvilBinaryPath(): string {
@@ -22,9 +23,13 @@ export function anvilBinaryPath(): string {
   }
 }
 
-/** A running anvil child process on a loopback port. */
+/** A running anvil child process, driven through its IPC socket. */
 export interface AnvilProcess {
+  /** The IPC socket path the node and its CLI use (a file in the private data dir). */
   readonly rpcUrl: string
+  /** The HTTP address anvil printed: inside its own network namespace when `isolation.network`. */
+  readonly httpAddress: string
+  readonly isolation: Pick<Isolation, 'network' | 'parentDeath'>
   readonly pid: number
   stop(): Promise<void>
 }
@@ -64,9 +69,16 @@ async function isAnvil(pid: number): Promise<boolean> {
   }
 }
 
-/** Starts anvil on 127.0.0.1 with an OS-chosen port and records its pid. */
+/**
+ * Starts anvil with an IPC socket at `ipcPath` and records its pid. Where the machine allows it, anvil
+ * runs in a network namespace of its own, so its HTTP port (which anvil always opens) is reachable by no
+ * other process: only a process that can open the socket file, inside the node's private data dir, can
+ * drive the chain, and anvil's cheat methods (impersonation, balances) are out of reach of everyone else.
+ * It also gets SIGTERM from the kernel when the node dies, however it dies.
+ */
 export async function startAnvil(opts: {
   pidFile: string
+  ipcPath: string
   log: Logger
   chainId: number
   /** Genesis time; anvil refuses block times before it, so a reload must start no later than its history. */
@@ -84,17 +96,30 @@ export async function startAnvil(opts: {
     '--accounts',
     '0',
     '--no-cors',
+    '--ipc',
+    opts.ipcPath,
   ]
   if (opts.genesisTimestamp !== undefined) args.push('--timestamp', String(opts.genesisTimestamp))
   // Own process group: Ctrl-C in a terminal reaches the node, which snapshots the chain and then stops
   // anvil itself; a node killed hard leaves anvil behind, and the next start kills it (pid file).
-  const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  const rpcUrl = await waitForListening(child)
+  const isolation = processIsolation()
+  if (!isolation.network) {
+    opts.log.warn(
+      'this machine allows no network namespace (util-linux unshare, user namespaces): the embedded chain also listens on a loopback port any local process can use',
+    )
+  }
+  await rm(opts.ipcPath, { force: true })
+  const line = isolation.wrap(anvilBinaryPath(), args)
+  const child = spawn(line.command, line.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const httpAddress = await waitForListening(child)
+  await waitForSocket(opts.ipcPath, child)
   await writeFileAtomic(opts.pidFile, String(child.pid))
-  opts.log.debug({ pid: child.pid, rpcUrl }, 'anvil started')
+  opts.log.debug({ pid: child.pid, ipc: opts.ipcPath, isolated: isolation.network }, 'anvil started')
   let stopped: Promise<void> | undefined
   return {
-    rpcUrl,
+    rpcUrl: opts.ipcPath,
+    httpAddress,
+    isolation: { network: isolation.network, parentDeath: isolation.parentDeath },
     pid: child.pid!,
     stop() {
       stopped ??= (async () => {
@@ -106,6 +131,7 @@ export async function startAnvil(opts: {
           clearTimeout(timer)
         }
         await rm(opts.pidFile, { force: true })
+        await rm(opts.ipcPath, { force: true })
       })()
       return stopped
     },
@@ -155,4 +181,19 @@ function waitForListening(child: ChildProcess): Promise<string> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms))
+}
+
+/** anvil prints its HTTP address before its IPC server is bound: wait for the socket file. */
+async function waitForSocket(path: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + ANVIL_START_TIMEOUT_MS
+  for (;;) {
+    try {
+      if ((await stat(path)).isSocket()) return
+    } catch {}
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new ChainUnavailableError(`anvil did not open its IPC socket at ${path}.`)
+    }
+    await sleep(10)
+  }
 }

@@ -12,6 +12,7 @@ export const CHAIN_STATE_FILE = 'state.hex'
 export const CHAIN_JOURNAL_FILE = 'journal.jsonl'
 export const CHAIN_HEAD_FILE = 'state-head.json'
 export const ANVIL_PID_FILE = 'anvil.pid'
+export const ANVIL_IPC_FILE = 'anvil.ipc'
 export const DEPLOYMENT_FILE = 'deployment.json'
 
 /** Default governance settings for a new model (seconds; timestamp clock). */

@@ -1,10 +1,14 @@
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Transport } from 'viem'
 import { writeFileAtomic } from '../atomic-file.ts'
 import type { Logger } from '../log.ts'
 import { type AnvilProcess, killStaleAnvil, startAnvil } from './anvil-process.ts'
 import { ChainJournal } from './chain-journal.ts'
+import { chainTransport } from './chain-transport.ts'
 import {
+  ANVIL_IPC_FILE,
   ANVIL_PID_FILE,
   CHAIN_HEAD_FILE,
   CHAIN_JOURNAL_FILE,
@@ -26,6 +30,7 @@ export interface EmbeddedChainInit {
  * transaction is journaled before it is reported, so it survives a kill -9 of node and chain alike.
  */
 export class EmbeddedChain {
+  /** The chain's endpoint: anvil's IPC socket (see anvil-process.ts for who can reach it). */
   readonly rpcUrl: string
   readonly chainId: number
   private readonly anvil: AnvilProcess
@@ -34,11 +39,12 @@ export class EmbeddedChain {
   private readonly journal: ChainJournal
   private readonly log: Logger
   private persisting: Promise<void> = Promise.resolve()
-  private rpcId = 0
+  private readonly transport: ReturnType<Transport>
 
   private constructor(anvil: AnvilProcess, init: EmbeddedChainInit, chainId: number) {
     this.anvil = anvil
     this.rpcUrl = anvil.rpcUrl
+    this.transport = chainTransport(anvil.rpcUrl, { retryCount: 0 })({})
     this.chainId = chainId
     this.statePath = join(init.dir, CHAIN_STATE_FILE)
     this.dir = init.dir
@@ -54,6 +60,7 @@ export class EmbeddedChain {
     const chainId = init.chainId ?? DEVNET_CHAIN_ID
     const anvil = await startAnvil({
       pidFile,
+      ipcPath: await ipcSocketPath(init.dir),
       log: init.log,
       chainId,
       genesisTimestamp: await earliestTimestamp(init.dir),
@@ -223,15 +230,17 @@ export class EmbeddedChain {
     await this.journal.close()
   }
 
+  /** How anvil is fenced in on this machine, and the HTTP address it printed (for checks and logs). */
+  get confinement(): { network: boolean; parentDeath: boolean; httpAddress: string } {
+    return { ...this.anvil.isolation, httpAddress: this.anvil.httpAddress }
+  }
+
   private async rpc<T>(method: string, params: unknown[]): Promise<T> {
-    const res = await fetch(this.rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: ++this.rpcId, method, params }),
-    })
-    const body = (await res.json()) as { result?: T; error?: { message: string } }
-    if (body.error) throw new ChainUnavailableError(`anvil ${method} failed: ${body.error.message}`)
-    return body.result as T
+    try {
+      return (await this.transport.request({ method, params })) as T
+    } catch (err) {
+      throw new ChainUnavailableError(`anvil ${method} failed: ${(err as Error).message}`, { cause: err })
+    }
   }
 }
 
@@ -250,3 +259,15 @@ async function earliestTimestamp(dir: string): Promise<number | undefined> {
   }
   return times.length > 0 ? Math.min(...times) : undefined
 }
+
+/**
+ * Where anvil's IPC socket goes: in the chain dir (private to the node's user), or, when that path is too
+ * long for a Unix socket (108 bytes on Linux), in a fresh private directory under the system's tmp.
+ */
+async function ipcSocketPath(dir: string): Promise<string> {
+  const inDir = join(dir, ANVIL_IPC_FILE)
+  if (Buffer.byteLength(inDir) <= MAX_SOCKET_PATH_BYTES) return inDir
+  return join(await mkdtemp(join(tmpdir(), 'commons-chain-')), ANVIL_IPC_FILE)
+}
+
+const MAX_SOCKET_PATH_BYTES = 100

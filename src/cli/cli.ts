@@ -37,7 +37,10 @@ export function createCli(): Command {
     .option('--json', 'machine-readable output')
     .option('--account <name|address>', 'local account that signs (default: node)')
     .option('--passphrase-file <file>', 'file holding the key passphrase (or set COMMONS_PASSPHRASE)')
-    .option('--rpc <url>', 'use an external EVM chain instead of the embedded one')
+    .option(
+      '--rpc <url>',
+      'use an external EVM chain (http(s)://, ws(s)://, or an IPC socket path) instead of the embedded one',
+    )
     .option('--deployment <file>', 'contract addresses for --rpc')
     .option('--verbose', 'on an error, print its stack and the chain of causes')
     .showHelpAfterError()

@@ -4,10 +4,15 @@ import {
   createPublicClient,
   createWalletClient,
   defineChain,
-  http,
   type TransactionReceipt,
 } from 'viem'
-import type { ChainReader, ChainWriter, Deployment } from '../chain/index.ts'
+import {
+  type ChainReader,
+  type ChainWriter,
+  chainTransport,
+  type Deployment,
+  isLocalEndpoint,
+} from '../chain/index.ts'
 
 /** Describes the chain behind an RPC URL for viem. */
 export function chainFor(rpcUrl: string, chainId: number): Chain {
@@ -27,8 +32,8 @@ export function createChainAccess(opts: {
 }): { reader: ChainReader; writer(account: Account): ChainWriter } {
   const chain = chainFor(opts.rpcUrl, opts.deployment.chainId)
   // Local chains mine instantly: poll receipts fast so confirmations are not padded by the default 4 s.
-  const pollingInterval = /127\.0\.0\.1|localhost/.test(opts.rpcUrl) ? 50 : 1_000
-  const transport = http(opts.rpcUrl, { retryCount: 2, timeout: 30_000 })
+  const pollingInterval = isLocalEndpoint(opts.rpcUrl) ? 50 : 1_000
+  const transport = chainTransport(opts.rpcUrl)
   const reader: ChainReader = {
     public: createPublicClient({ chain, transport, pollingInterval }),
     deployment: opts.deployment,

@@ -19,7 +19,13 @@ export const nodeConfigSchema = z
       .object({
         /** `embedded` runs anvil in the data dir; `rpc` uses an external EVM network. */
         mode: z.enum(['embedded', 'rpc']).default('embedded'),
-        rpcUrl: z.string().url().optional(),
+        /** `http(s)://`, `ws(s)://`, or the path of a node's IPC socket on this machine. */
+        rpcUrl: z
+          .string()
+          .refine((v) => /^(https?|wss?):\/\/./.test(v) || v.startsWith('/') || v.startsWith('ipc://'), {
+            message: 'must be an http(s):// or ws(s):// URL, or the absolute path of an IPC socket',
+          })
+          .optional(),
         deploymentFile: z.string().optional(),
       })
       .strict()

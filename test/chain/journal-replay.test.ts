@@ -2,8 +2,9 @@ import assert from 'node:assert/strict'
 import { appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { createPublicClient, createWalletClient, http, parseEther } from 'viem'
+import { createPublicClient, createWalletClient, parseEther } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { chainTransport } from '../../src/chain/chain-transport.ts'
 import { EmbeddedChain } from '../../src/chain/embedded-chain.ts'
 import { silentLogger } from '../../src/log.ts'
 import { chainFor } from '../../src/node/chain-clients.ts'
@@ -21,8 +22,13 @@ test('after kill -9, journaled transactions, warps and balances replay over the 
   const clients = (url: string) => {
     const c = chainFor(url, chain.chainId)
     return {
-      pub: createPublicClient({ chain: c, transport: http(url), pollingInterval: 50 }),
-      wallet: createWalletClient({ chain: c, transport: http(url), account: alice, pollingInterval: 50 }),
+      pub: createPublicClient({ chain: c, transport: chainTransport(url), pollingInterval: 50 }),
+      wallet: createWalletClient({
+        chain: c,
+        transport: chainTransport(url),
+        account: alice,
+        pollingInterval: 50,
+      }),
     }
   }
   let { pub, wallet } = clients(chain.rpcUrl)

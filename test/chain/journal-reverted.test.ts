@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createPublicClient, createWalletClient, http, parseEther } from 'viem'
+import { createPublicClient, createWalletClient, parseEther } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { chainTransport } from '../../src/chain/chain-transport.ts'
 import { confirmTransaction } from '../../src/chain/confirm-transaction.ts'
 import { EmbeddedChain } from '../../src/chain/embedded-chain.ts'
 import { silentLogger } from '../../src/log.ts'
@@ -20,8 +21,13 @@ test('after kill -9, a transaction that reverted on chain replays too, so the co
   await chain.snapshot()
   const clients = (url: string) => {
     const c = chainFor(url, chain.chainId)
-    const pub = createPublicClient({ chain: c, transport: http(url), pollingInterval: 50 })
-    const wallet = createWalletClient({ chain: c, transport: http(url), account: alice, pollingInterval: 50 })
+    const pub = createPublicClient({ chain: c, transport: chainTransport(url), pollingInterval: 50 })
+    const wallet = createWalletClient({
+      chain: c,
+      transport: chainTransport(url),
+      account: alice,
+      pollingInterval: 50,
+    })
     const live = chain
     return {
       public: pub,

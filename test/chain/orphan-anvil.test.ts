@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { createPublicClient } from 'viem'
+import { chainTransport } from '../../src/chain/chain-transport.ts'
 import { EmbeddedChain } from '../../src/chain/embedded-chain.ts'
 import { silentLogger } from '../../src/log.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
@@ -23,12 +25,8 @@ test('an anvil left behind by a crashed node is killed on the next start (pid fi
   try {
     for (let i = 0; i < 50 && alive(orphanPid); i++) await new Promise((r) => setTimeout(r, 20))
     assert.equal(alive(orphanPid), false, 'the orphaned anvil is gone')
-    const res = await fetch(second.rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-    })
-    assert.equal(((await res.json()) as { result: string }).result, '0x7a69')
+    const client = createPublicClient({ transport: chainTransport(second.rpcUrl) })
+    assert.equal(await client.getChainId(), 31337)
   } finally {
     await second.stop()
   }

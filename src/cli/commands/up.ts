@@ -61,14 +61,31 @@ export function registerUp(program: Command): void {
           ].join('\n'),
         )
       }
-      await new Promise<void>((resolve) => {
-        const onSignal = () => resolve()
-        process.once('SIGINT', onSignal)
-        process.once('SIGTERM', onSignal)
+      await untilStopSignal(() => {
+        if (!ctx.opts.json)
+          process.stderr.write('still stopping: saving the chain and closing connections…\n')
       })
       if (!ctx.opts.json) process.stderr.write('stopping…\n')
       await node.stop()
       // Everything is persisted and closed; do not wait on stray timers of third-party libraries.
       process.exit(0)
     })
+}
+
+/**
+ * Resolves on the first SIGINT or SIGTERM and keeps handling later ones. Ctrl-C reaches every process in
+ * the terminal's group, and npm forwards it once more: a second signal must not kill the node while it
+ * saves the chain and stops anvil (Node's default action would, leaving anvil behind).
+ */
+function untilStopSignal(onRepeat: () => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let received = false
+    const onSignal = () => {
+      if (received) return onRepeat()
+      received = true
+      resolve()
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+  })
 }
