@@ -7,6 +7,7 @@ import {TimelockControllerUpgradeable} from "@openzeppelin/contracts-upgradeable
 import {ModelShares} from "./ModelShares.sol";
 import {ModelTimelock} from "./ModelTimelock.sol";
 import {ModelGovernor} from "./ModelGovernor.sol";
+import {MIN_TIMELOCK_DELAY, MIN_VOTING_DELAY, MIN_VOTING_PERIOD} from "./GovernanceRules.sol";
 
 /// @title ModelRegistry
 /// @notice The list of co-owned models: each model's shares, governor and timelock (created together in
@@ -24,7 +25,7 @@ contract ModelRegistry {
         uint48 votingDelay; // seconds between proposal and start of voting
         uint32 votingPeriod; // seconds voting stays open
         uint256 proposalThreshold; // shares needed to propose
-        uint256 quorumPercent; // percent of total shares that must vote for or abstain
+        uint256 quorumPercent; // percent of total shares that must vote for or abstain (routine proposals)
         uint256 timelockDelay; // seconds between queue and execute
     }
 
@@ -94,6 +95,7 @@ contract ModelRegistry {
     error RegistryInvalidURI();
     error RegistryInvalidOwners();
     error RegistryInvalidSettings();
+    error RegistrySettingBelowMinimum(string setting, uint256 value, uint256 minimum);
     error RegistryUnknownModel(uint256 modelId);
     error RegistryUnknownVersion(uint256 modelId, uint256 versionId);
     error RegistryUnauthorized(uint256 modelId, address caller);
@@ -128,8 +130,15 @@ contract ModelRegistry {
             revert RegistryInvalidOwners();
         }
         GovernanceSettings calldata settings = input.settings;
-        if (settings.votingPeriod == 0 || settings.quorumPercent == 0 || settings.quorumPercent > 100) {
-            revert RegistryInvalidSettings();
+        if (settings.quorumPercent == 0 || settings.quorumPercent > 100) revert RegistryInvalidSettings();
+        if (settings.votingDelay < MIN_VOTING_DELAY) {
+            revert RegistrySettingBelowMinimum("votingDelay", settings.votingDelay, MIN_VOTING_DELAY);
+        }
+        if (settings.votingPeriod < MIN_VOTING_PERIOD) {
+            revert RegistrySettingBelowMinimum("votingPeriod", settings.votingPeriod, MIN_VOTING_PERIOD);
+        }
+        if (settings.timelockDelay < MIN_TIMELOCK_DELAY) {
+            revert RegistrySettingBelowMinimum("timelockDelay", settings.timelockDelay, MIN_TIMELOCK_DELAY);
         }
 
         modelId = ++modelCount;
@@ -251,7 +260,7 @@ contract ModelRegistry {
 
     /// @dev Clones and wires shares, timelock and governor: the governor is the timelock's only proposer
     /// and canceller, anyone executes after the delay, and the timelock has no admin.
-    function _deployGovernance(ModelInput calldata input    ) private returns (address shares, address timelock, address governor) {
+    function _deployGovernance(ModelInput calldata input) private returns (address shares, address timelock, address governor) {
         shares = Clones.clone(sharesImplementation);
         timelock = Clones.clone(timelockImplementation);
         governor = Clones.clone(governorImplementation);
@@ -263,6 +272,7 @@ contract ModelRegistry {
         ModelTimelock(payable(timelock)).initialize(settings.timelockDelay, proposers, executors, address(0));
         ModelShares(shares).initialize(input.name, input.symbol, timelock, input.owners, input.amounts);
         ModelGovernor(payable(governor)).initialize(
+            address(this),
             input.name,
             IVotes(shares),
             TimelockControllerUpgradeable(payable(timelock)),
