@@ -13,6 +13,10 @@ import {MIN_TIMELOCK_DELAY, MIN_VOTING_DELAY, MIN_VOTING_PERIOD} from "./Governa
 /// @notice The list of co-owned models: each model's shares, governor and timelock (created together in
 /// one call as EIP-1167 clones), its versions and its usage policy. Only a model's timelock can publish
 /// or revoke its versions and change its policy. The registry itself has no owner.
+/// Versions: any shareholder records a candidate (content root plus metadata); several candidates may name
+/// the same root, so recording one reserves nothing. A candidate becomes the published version of its root
+/// only when a passed proposal publishes it; a root has at most one published version at a time, and a
+/// revoked root can be published again from a new candidate by a new proposal.
 contract ModelRegistry {
     enum VersionStatus {
         None,
@@ -76,7 +80,11 @@ contract ModelRegistry {
     uint256 public modelCount;
     mapping(uint256 modelId => Model) private _models;
     mapping(uint256 modelId => Version[]) private _versions;
-    mapping(uint256 modelId => mapping(bytes32 root => uint256 versionId)) public versionIdOf;
+    /// @notice The published version of a content root, or 0 when none is (candidates do not count).
+    mapping(uint256 modelId => mapping(bytes32 root => uint256 versionId)) public publishedVersionOf;
+    /// @dev Every version ever published, in order: only passed proposals grow it, so candidates recorded by
+    /// anyone cannot make finding the latest published version expensive.
+    mapping(uint256 modelId => uint256[] versionIds) private _publishedIds;
     mapping(uint256 modelId => UsagePolicy) private _policies;
     mapping(uint256 modelId => mapping(address account => bool)) public allowlisted;
     mapping(bytes32 nameHash => uint256 modelId) public modelIdByNameHash;
@@ -157,6 +165,7 @@ contract ModelRegistry {
     }
 
     /// @notice Records a candidate version; any shareholder of the model may. Governance publishes it.
+    /// Other candidates for the same root do not block it; a root that is published now does.
     function proposeVersion(
         uint256 modelId,
         bytes32 contentRoot,
@@ -170,7 +179,7 @@ contract ModelRegistry {
             revert RegistryInvalidVersion();
         }
         if (bytes(cardURI).length > MAX_URI_BYTES) revert RegistryInvalidURI();
-        if (versionIdOf[modelId][contentRoot] != 0) revert RegistryDuplicateVersion(modelId, contentRoot);
+        if (publishedVersionOf[modelId][contentRoot] != 0) revert RegistryDuplicateVersion(modelId, contentRoot);
         _versions[modelId].push(
             Version({
                 contentRoot: contentRoot,
@@ -184,23 +193,28 @@ contract ModelRegistry {
             })
         );
         versionId = _versions[modelId].length;
-        versionIdOf[modelId][contentRoot] = versionId;
         emit VersionProposed(modelId, versionId, contentRoot, msg.sender);
     }
 
-    /// @notice Publishes a proposed version. Only the model's timelock (a passed proposal) can.
+    /// @notice Publishes a candidate version. Only the model's timelock (a passed proposal) can, and only while
+    /// no other version of the same root is published.
     function publishVersion(uint256 modelId, uint256 versionId) external onlyTimelock(modelId) {
         Version storage v = _version(modelId, versionId);
         if (v.status != VersionStatus.Proposed) revert RegistryVersionStatus(modelId, versionId, v.status);
+        if (publishedVersionOf[modelId][v.contentRoot] != 0) revert RegistryDuplicateVersion(modelId, v.contentRoot);
+        publishedVersionOf[modelId][v.contentRoot] = versionId;
+        _publishedIds[modelId].push(versionId);
         v.status = VersionStatus.Published;
         v.decidedAt = uint64(block.timestamp);
         emit VersionPublished(modelId, versionId, v.contentRoot);
     }
 
-    /// @notice Revokes a version. Only the model's timelock (a passed proposal) can.
+    /// @notice Revokes a version. Only the model's timelock (a passed proposal) can. Its root is free again:
+    /// a new candidate for it may be published by a new proposal.
     function revokeVersion(uint256 modelId, uint256 versionId) external onlyTimelock(modelId) {
         Version storage v = _version(modelId, versionId);
         if (v.status == VersionStatus.Revoked) revert RegistryVersionStatus(modelId, versionId, v.status);
+        if (publishedVersionOf[modelId][v.contentRoot] == versionId) delete publishedVersionOf[modelId][v.contentRoot];
         v.status = VersionStatus.Revoked;
         v.decidedAt = uint64(block.timestamp);
         emit VersionRevoked(modelId, versionId, v.contentRoot);
@@ -242,12 +256,13 @@ contract ModelRegistry {
         return _versions[modelId];
     }
 
-    /// @notice The newest published version, or 0 when none is published.
+    /// @notice The most recently published version that is still published, or 0 when none is.
     function latestPublishedVersion(uint256 modelId) external view returns (uint256) {
         _model(modelId);
+        uint256[] storage ids = _publishedIds[modelId];
         Version[] storage vs = _versions[modelId];
-        for (uint256 i = vs.length; i > 0; i--) {
-            if (vs[i - 1].status == VersionStatus.Published) return i;
+        for (uint256 i = ids.length; i > 0; i--) {
+            if (vs[ids[i - 1] - 1].status == VersionStatus.Published) return ids[i - 1];
         }
         return 0;
     }

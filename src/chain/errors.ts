@@ -25,7 +25,8 @@ const HINTS: Record<string, string> = {
   RegistryUnknownModel: 'check the id with `commons model list`',
   RegistryUnknownVersion: 'check the version with `commons model show <model>`',
   RegistryNotShareholder: 'only holders of the model’s shares can propose a version',
-  RegistryDuplicateVersion: 'that content root is already a version of this model',
+  RegistryDuplicateVersion:
+    'that content root is already the published version of this model; revoke it first to publish another',
   RegistryInvalidOwners: 'give between 1 and 64 owners, each with a share amount',
   RegistryInvalidSettings: 'the quorum must be between 1 and 100 percent',
   RegistrySettingBelowMinimum: `every model keeps a voting delay of at least ${MIN.votingDelay} s, a voting period of at least ${MIN.votingPeriod} s and a timelock delay of at least ${MIN.timelockDelay} s`,

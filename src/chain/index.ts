@@ -37,7 +37,7 @@ export { type CreateModelParams, createModel } from './actions/create-model.ts'
 export { getChainTime } from './actions/get-chain-time.ts'
 export { getModel } from './actions/get-model.ts'
 export { getModelContracts, type ModelContractsRef } from './actions/get-model-contracts.ts'
-export { getVersionId } from './actions/get-version-id.ts'
+export { getPublishedVersionId } from './actions/get-version-id.ts'
 export { findModelId, listModels } from './actions/list-models.ts'
 export {
   listProposals,
