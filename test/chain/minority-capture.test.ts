@@ -128,13 +128,15 @@ test('a 40 % holder alone cannot mint itself 10^30 shares, change settings or em
   for (const [i, id] of ids.entries()) {
     const p = await s.proposal(id)
     assert.equal(p.state, 'defeated', attacks[i]![0])
+    assert.equal(p.constitutional, true)
     assert.equal(p.votes.for, parseEther('40'))
     await revertsWith(queueProposal(net.as(alice), p), 'GovernorUnexpectedProposalState')
     await revertsWith(executeProposal(net.as(alice), p), 'GovernorUnexpectedProposalState')
   }
   assert.equal(await s.supply(), supplyBefore)
   assert.equal(await net.reader.public.getBalance({ address: model.timelock }), parseEther('10'))
-  assert.equal((await s.proposal(routine)).state, 'succeeded')
+  const control = await s.proposal(routine)
+  assert.deepEqual([control.state, control.constitutional], ['succeeded', false])
 })
 
 test('a majority of all shares still mints; 40 % For plus 35 % Abstain does not; no vote can set a delay below the floor', async () => {
