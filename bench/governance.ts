@@ -12,11 +12,11 @@ import { createNode } from '../src/node/index.ts'
 import { tmpDir } from '../test/helpers/tmp-dir.ts'
 
 const SETTINGS = {
-  votingDelay: 1,
-  votingPeriod: 50,
+  votingDelay: 300,
+  votingPeriod: 3_600,
   proposalThreshold: 0n,
   quorumPercent: 40n,
-  timelockDelay: 5n,
+  timelockDelay: 600n,
 }
 
 export interface BenchRow {
@@ -71,7 +71,7 @@ export async function runGovernanceBench(rounds = 3): Promise<BenchRow[]> {
         { owner: 'o2', shares: 35 },
         { owner: 'o3', shares: 25 },
       ],
-      settings: { ...SETTINGS, proposalThreshold: '0', quorumPercent: '40', timelockDelay: '5' },
+      settings: { ...SETTINGS, proposalThreshold: '0', quorumPercent: '40', timelockDelay: '600' },
     })
     const p = await api('POST', '/api/proposals', {
       account: 'o1',
@@ -80,13 +80,13 @@ export async function runGovernanceBench(rounds = 3): Promise<BenchRow[]> {
       contentRoot: keccak256(toBytes(name)),
       size: '1000',
     })
-    await warp(2)
+    await warp(SETTINGS.votingDelay + 1)
     await api('POST', `/api/proposals/${p.ref}/votes`, { account: 'o1', support: 'for' })
     await api('POST', `/api/proposals/${p.ref}/votes`, { account: 'o2', support: 'for' })
     await api('POST', `/api/proposals/${p.ref}/votes`, { account: 'o3', support: 'against' })
-    await warp(51)
+    await warp(SETTINGS.votingPeriod + 1)
     await api('POST', `/api/proposals/${p.ref}/queue`, { account: 'o1' })
-    await warp(6)
+    await warp(Number(SETTINGS.timelockDelay) + 1)
     const done = await api('POST', `/api/proposals/${p.ref}/execute`, { account: 'o1' })
     if (done.state !== 'executed') throw new Error('API lifecycle did not execute')
   }
@@ -141,14 +141,14 @@ export async function runGovernanceBench(rounds = 3): Promise<BenchRow[]> {
     })
     const [pe] = parseEventLogs({ abi: ModelGovernor.abi, logs: proposed.logs, eventName: 'ProposalCreated' })
     const id = pe!.args.proposalId
-    await warp(2)
+    await warp(SETTINGS.votingDelay + 1)
     await send(w[0]!, { ...g, functionName: 'castVoteWithReason', args: [id, 1, ''] })
     await send(w[1]!, { ...g, functionName: 'castVoteWithReason', args: [id, 1, ''] })
     await send(w[2]!, { ...g, functionName: 'castVoteWithReason', args: [id, 0, ''] })
-    await warp(51)
+    await warp(SETTINGS.votingPeriod + 1)
     const args = [[node.deployment.modelRegistry], [0n], [calldata], keccak256(toBytes(description))] as const
     await send(w[0]!, { ...g, functionName: 'queue', args })
-    await warp(6)
+    await warp(Number(SETTINGS.timelockDelay) + 1)
     await send(w[0]!, { ...g, functionName: 'execute', args })
     const state = await pub.readContract({ ...g, functionName: 'state', args: [id] })
     if (state !== 7) throw new Error('viem lifecycle did not execute')

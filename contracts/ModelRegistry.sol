@@ -7,11 +7,16 @@ import {TimelockControllerUpgradeable} from "@openzeppelin/contracts-upgradeable
 import {ModelShares} from "./ModelShares.sol";
 import {ModelTimelock} from "./ModelTimelock.sol";
 import {ModelGovernor} from "./ModelGovernor.sol";
+import {MIN_TIMELOCK_DELAY, MIN_VOTING_DELAY, MIN_VOTING_PERIOD} from "./GovernanceRules.sol";
 
 /// @title ModelRegistry
 /// @notice The list of co-owned models: each model's shares, governor and timelock (created together in
 /// one call as EIP-1167 clones), its versions and its usage policy. Only a model's timelock can publish
 /// or revoke its versions and change its policy. The registry itself has no owner.
+/// Versions: any shareholder records a candidate (content root plus metadata); several candidates may name
+/// the same root, so recording one reserves nothing. A candidate becomes the published version of its root
+/// only when a passed proposal publishes it; a root has at most one published version at a time, and a
+/// revoked root can be published again from a new candidate by a new proposal.
 contract ModelRegistry {
     enum VersionStatus {
         None,
@@ -24,7 +29,7 @@ contract ModelRegistry {
         uint48 votingDelay; // seconds between proposal and start of voting
         uint32 votingPeriod; // seconds voting stays open
         uint256 proposalThreshold; // shares needed to propose
-        uint256 quorumPercent; // percent of total shares that must vote for or abstain
+        uint256 quorumPercent; // percent of total shares that must vote for or abstain (routine proposals)
         uint256 timelockDelay; // seconds between queue and execute
     }
 
@@ -75,7 +80,11 @@ contract ModelRegistry {
     uint256 public modelCount;
     mapping(uint256 modelId => Model) private _models;
     mapping(uint256 modelId => Version[]) private _versions;
-    mapping(uint256 modelId => mapping(bytes32 root => uint256 versionId)) public versionIdOf;
+    /// @notice The published version of a content root, or 0 when none is (candidates do not count).
+    mapping(uint256 modelId => mapping(bytes32 root => uint256 versionId)) public publishedVersionOf;
+    /// @dev Every version ever published, in order: only passed proposals grow it, so candidates recorded by
+    /// anyone cannot make finding the latest published version expensive.
+    mapping(uint256 modelId => uint256[] versionIds) private _publishedIds;
     mapping(uint256 modelId => UsagePolicy) private _policies;
     mapping(uint256 modelId => mapping(address account => bool)) public allowlisted;
     mapping(bytes32 nameHash => uint256 modelId) public modelIdByNameHash;
@@ -94,6 +103,7 @@ contract ModelRegistry {
     error RegistryInvalidURI();
     error RegistryInvalidOwners();
     error RegistryInvalidSettings();
+    error RegistrySettingBelowMinimum(string setting, uint256 value, uint256 minimum);
     error RegistryUnknownModel(uint256 modelId);
     error RegistryUnknownVersion(uint256 modelId, uint256 versionId);
     error RegistryUnauthorized(uint256 modelId, address caller);
@@ -128,8 +138,15 @@ contract ModelRegistry {
             revert RegistryInvalidOwners();
         }
         GovernanceSettings calldata settings = input.settings;
-        if (settings.votingPeriod == 0 || settings.quorumPercent == 0 || settings.quorumPercent > 100) {
-            revert RegistryInvalidSettings();
+        if (settings.quorumPercent == 0 || settings.quorumPercent > 100) revert RegistryInvalidSettings();
+        if (settings.votingDelay < MIN_VOTING_DELAY) {
+            revert RegistrySettingBelowMinimum("votingDelay", settings.votingDelay, MIN_VOTING_DELAY);
+        }
+        if (settings.votingPeriod < MIN_VOTING_PERIOD) {
+            revert RegistrySettingBelowMinimum("votingPeriod", settings.votingPeriod, MIN_VOTING_PERIOD);
+        }
+        if (settings.timelockDelay < MIN_TIMELOCK_DELAY) {
+            revert RegistrySettingBelowMinimum("timelockDelay", settings.timelockDelay, MIN_TIMELOCK_DELAY);
         }
 
         modelId = ++modelCount;
@@ -148,6 +165,7 @@ contract ModelRegistry {
     }
 
     /// @notice Records a candidate version; any shareholder of the model may. Governance publishes it.
+    /// Other candidates for the same root do not block it; a root that is published now does.
     function proposeVersion(
         uint256 modelId,
         bytes32 contentRoot,
@@ -161,7 +179,7 @@ contract ModelRegistry {
             revert RegistryInvalidVersion();
         }
         if (bytes(cardURI).length > MAX_URI_BYTES) revert RegistryInvalidURI();
-        if (versionIdOf[modelId][contentRoot] != 0) revert RegistryDuplicateVersion(modelId, contentRoot);
+        if (publishedVersionOf[modelId][contentRoot] != 0) revert RegistryDuplicateVersion(modelId, contentRoot);
         _versions[modelId].push(
             Version({
                 contentRoot: contentRoot,
@@ -175,23 +193,28 @@ contract ModelRegistry {
             })
         );
         versionId = _versions[modelId].length;
-        versionIdOf[modelId][contentRoot] = versionId;
         emit VersionProposed(modelId, versionId, contentRoot, msg.sender);
     }
 
-    /// @notice Publishes a proposed version. Only the model's timelock (a passed proposal) can.
+    /// @notice Publishes a candidate version. Only the model's timelock (a passed proposal) can, and only while
+    /// no other version of the same root is published.
     function publishVersion(uint256 modelId, uint256 versionId) external onlyTimelock(modelId) {
         Version storage v = _version(modelId, versionId);
         if (v.status != VersionStatus.Proposed) revert RegistryVersionStatus(modelId, versionId, v.status);
+        if (publishedVersionOf[modelId][v.contentRoot] != 0) revert RegistryDuplicateVersion(modelId, v.contentRoot);
+        publishedVersionOf[modelId][v.contentRoot] = versionId;
+        _publishedIds[modelId].push(versionId);
         v.status = VersionStatus.Published;
         v.decidedAt = uint64(block.timestamp);
         emit VersionPublished(modelId, versionId, v.contentRoot);
     }
 
-    /// @notice Revokes a version. Only the model's timelock (a passed proposal) can.
+    /// @notice Revokes a version. Only the model's timelock (a passed proposal) can. Its root is free again:
+    /// a new candidate for it may be published by a new proposal.
     function revokeVersion(uint256 modelId, uint256 versionId) external onlyTimelock(modelId) {
         Version storage v = _version(modelId, versionId);
         if (v.status == VersionStatus.Revoked) revert RegistryVersionStatus(modelId, versionId, v.status);
+        if (publishedVersionOf[modelId][v.contentRoot] == versionId) delete publishedVersionOf[modelId][v.contentRoot];
         v.status = VersionStatus.Revoked;
         v.decidedAt = uint64(block.timestamp);
         emit VersionRevoked(modelId, versionId, v.contentRoot);
@@ -233,12 +256,13 @@ contract ModelRegistry {
         return _versions[modelId];
     }
 
-    /// @notice The newest published version, or 0 when none is published.
+    /// @notice The most recently published version that is still published, or 0 when none is.
     function latestPublishedVersion(uint256 modelId) external view returns (uint256) {
         _model(modelId);
+        uint256[] storage ids = _publishedIds[modelId];
         Version[] storage vs = _versions[modelId];
-        for (uint256 i = vs.length; i > 0; i--) {
-            if (vs[i - 1].status == VersionStatus.Published) return i;
+        for (uint256 i = ids.length; i > 0; i--) {
+            if (vs[ids[i - 1] - 1].status == VersionStatus.Published) return ids[i - 1];
         }
         return 0;
     }
@@ -251,7 +275,7 @@ contract ModelRegistry {
 
     /// @dev Clones and wires shares, timelock and governor: the governor is the timelock's only proposer
     /// and canceller, anyone executes after the delay, and the timelock has no admin.
-    function _deployGovernance(ModelInput calldata input    ) private returns (address shares, address timelock, address governor) {
+    function _deployGovernance(ModelInput calldata input) private returns (address shares, address timelock, address governor) {
         shares = Clones.clone(sharesImplementation);
         timelock = Clones.clone(timelockImplementation);
         governor = Clones.clone(governorImplementation);
@@ -263,6 +287,7 @@ contract ModelRegistry {
         ModelTimelock(payable(timelock)).initialize(settings.timelockDelay, proposers, executors, address(0));
         ModelShares(shares).initialize(input.name, input.symbol, timelock, input.owners, input.amounts);
         ModelGovernor(payable(governor)).initialize(
+            address(this),
             input.name,
             IVotes(shares),
             TimelockControllerUpgradeable(payable(timelock)),

@@ -15,13 +15,27 @@ export const ANVIL_PID_FILE = 'anvil.pid'
 export const ANVIL_IPC_FILE = 'anvil.ipc'
 export const DEPLOYMENT_FILE = 'deployment.json'
 
-/** Default governance settings for a new model (seconds; timestamp clock). */
-export const DEFAULT_GOVERNANCE = {
-  votingDelay: 60,
+/**
+ * Floors of every model's governance (contracts/GovernanceRules.sol; seconds): time for every holder to see a
+ * proposal before its snapshot, to vote, and to react before it runs. The contracts refuse less.
+ */
+export const GOVERNANCE_MINIMUMS = {
+  votingDelay: 300,
   votingPeriod: 3_600,
+  timelockDelay: 600,
+} as const
+
+/**
+ * Default governance settings for a new model (seconds; timestamp clock). The quorum is a majority of all
+ * shares, so no holder of a minority passes even a routine proposal alone while the others sleep;
+ * constitutional proposals (minting, settings, treasury) need a majority of all shares voting For anyway.
+ */
+export const DEFAULT_GOVERNANCE = {
+  votingDelay: 600,
+  votingPeriod: 86_400,
   proposalThreshold: 0n,
-  quorumPercent: 40n,
-  timelockDelay: 600n,
+  quorumPercent: 51n,
+  timelockDelay: 3_600n,
 } as const
 
 /** Extra gas for a node registration beyond 125 % of its estimate: covers a cold SSTORE of the update time. */

@@ -1,5 +1,6 @@
 import { BaseError, ContractFunctionRevertedError } from 'viem'
 import { CommonsError, InvalidInputError, NotFoundError, RefusedError, UnavailableError } from '../errors.ts'
+import { GOVERNANCE_MINIMUMS as MIN } from './constants.ts'
 
 /** The chain could not be reached or started. */
 export class ChainUnavailableError extends UnavailableError {}
@@ -24,9 +25,13 @@ const HINTS: Record<string, string> = {
   RegistryUnknownModel: 'check the id with `commons model list`',
   RegistryUnknownVersion: 'check the version with `commons model show <model>`',
   RegistryNotShareholder: 'only holders of the model’s shares can propose a version',
-  RegistryDuplicateVersion: 'that content root is already a version of this model',
+  RegistryDuplicateVersion:
+    'that content root is already the published version of this model; revoke it first to publish another',
   RegistryInvalidOwners: 'give between 1 and 64 owners, each with a share amount',
-  RegistryInvalidSettings: 'voting period must be > 0 and quorum between 1 and 100 percent',
+  RegistryInvalidSettings: 'the quorum must be between 1 and 100 percent',
+  RegistrySettingBelowMinimum: `every model keeps a voting delay of at least ${MIN.votingDelay} s, a voting period of at least ${MIN.votingPeriod} s and a timelock delay of at least ${MIN.timelockDelay} s`,
+  GovernorSettingBelowMinimum: `a voting delay is at least ${MIN.votingDelay} s, a voting period at least ${MIN.votingPeriod} s, a quorum at least 1 percent`,
+  TimelockDelayBelowMinimum: `the timelock delay is at least ${MIN.timelockDelay} s`,
   RegistryVersionStatus: 'the version is not in a state that allows this (see `commons model show`)',
   SharesZeroAmount: 'every owner needs a positive number of shares',
   GovernorAlreadyCastVote: 'each account votes once per proposal',

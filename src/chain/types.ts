@@ -69,5 +69,7 @@ export interface ProposalInfo {
   state: ProposalState
   votes: { against: bigint; for: bigint; abstain: bigint }
   quorum: bigint
+  /** Minting, settings, treasury or any non-routine call: For must exceed half of all shares at the snapshot. */
+  constitutional: boolean
   eta: bigint
 }

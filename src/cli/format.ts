@@ -20,7 +20,7 @@ export function formatProposal(p: ProposalDto): string {
   const title = p.description.split('\n')[0]
   return [
     `proposal ${p.ref}  ${p.state.toUpperCase()}  ${title}`,
-    `  votes  for ${p.votes.for}  against ${p.votes.against}  abstain ${p.votes.abstain}  (quorum ${p.quorum})`,
+    `  votes  for ${p.votes.for}  against ${p.votes.against}  abstain ${p.votes.abstain}  ${p.constitutional ? '(constitutional: For must exceed half of all shares)' : `(quorum ${p.quorum})`}`,
     `  voting ${iso(p.voteStart)} → ${iso(p.voteEnd)}${p.eta !== '0' ? `; executable after ${iso(p.eta)}` : ''}`,
     `  calls  ${p.actions.join('; ')}`,
     `  id     ${p.id}`,

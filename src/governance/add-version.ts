@@ -1,20 +1,38 @@
-import { getVersion, getVersionId, proposeVersion } from '../chain/index.ts'
+import { getPublishedVersionId, getVersion, listVersions, proposeVersion } from '../chain/index.ts'
 import type { GovernanceContext } from './context.ts'
 import { versionDto } from './dtos.ts'
 import { type AddVersionInput, addVersionInput, parseInput } from './schemas.ts'
 
-/** Records a candidate version (the sender must hold shares); does not publish it. A known root returns its version. */
+/**
+ * Records a candidate version (the sender must hold shares); does not publish it. A root that is published
+ * returns its published version; a candidate the same account already recorded with the same metadata is
+ * reused (a retry). Anyone else's candidate for the root is ignored: candidates reserve nothing, so a holder
+ * who recorded the root first with other metadata cannot make this one wait or publish theirs instead.
+ */
 export async function addVersion(c: GovernanceContext, input: AddVersionInput) {
   const p = parseInput(addVersionInput, input)
   const model = await c.directory.ref(p.model)
-  const existing = await getVersionId(c.reader, { modelId: model.id, contentRoot: p.contentRoot })
-  if (existing !== 0n) return versionDto(await getVersion(c.reader, model.id, existing))
-  const id = await proposeVersion(await c.writerFor(p.account), {
+  const published = await getPublishedVersionId(c.reader, { modelId: model.id, contentRoot: p.contentRoot })
+  if (published !== 0n) return versionDto(await getVersion(c.reader, model.id, published))
+  const writer = await c.writerFor(p.account)
+  const sender = writer.wallet.account.address.toLowerCase()
+  const cardURI = p.cardURI ?? ''
+  const own = (await listVersions(c.reader, model.id)).find(
+    (v) =>
+      v.status === 'proposed' &&
+      v.contentRoot.toLowerCase() === p.contentRoot &&
+      v.proposer.toLowerCase() === sender &&
+      v.format === p.format &&
+      v.size === p.size &&
+      v.cardURI === cardURI,
+  )
+  if (own !== undefined) return versionDto(own)
+  const id = await proposeVersion(writer, {
     modelId: model.id,
     contentRoot: p.contentRoot,
     format: p.format,
     size: p.size,
-    cardURI: p.cardURI ?? '',
+    cardURI,
   })
   return versionDto(await getVersion(c.reader, model.id, id))
 }

@@ -67,6 +67,8 @@ export function proposalDto(p: ProposalInfo) {
       abstain: formatEther(p.votes.abstain),
     },
     quorum: formatEther(p.quorum),
+    /** Minting, settings, treasury: passes only when For exceeds half of all shares at the snapshot. */
+    constitutional: p.constitutional,
   }
 }
 

@@ -1,5 +1,6 @@
 import { isAddress, parseEther } from 'viem'
 import { z } from 'zod'
+import { GOVERNANCE_MINIMUMS } from '../chain/index.ts'
 import { InvalidInputError } from '../errors.ts'
 import {
   MAX_DESCRIPTION_CHARS,
@@ -85,23 +86,30 @@ const format = z
   .regex(/^[a-z0-9._-]{1,32}$/i, 'a weights format is 1 to 32 letters, digits, dots or dashes (e.g. gguf)')
 const uri = z.string().max(MAX_URI_CHARS, `a URI is at most ${MAX_URI_CHARS} characters`)
 
-/** Governance settings of a new model; each optional (defaults: DEFAULT_GOVERNANCE). */
+/** Governance settings of a new model; each optional (defaults: DEFAULT_GOVERNANCE; floors: GOVERNANCE_MINIMUMS). */
 const settings = z
   .object({
-    votingDelay: wholeNumber('the voting delay (seconds)').refine(
-      (v) => v < 2n ** 48n,
-      'the voting delay is too large',
-    ),
-    votingPeriod: positiveWhole('the voting period (seconds)').refine(
-      (v) => v < 2n ** 32n,
-      'the voting period is too large',
-    ),
+    votingDelay: wholeNumber('the voting delay (seconds)')
+      .refine((v) => v >= BigInt(GOVERNANCE_MINIMUMS.votingDelay), {
+        message: `the voting delay must be at least ${GOVERNANCE_MINIMUMS.votingDelay} seconds, so every holder sees a proposal before its vote snapshot`,
+      })
+      .refine((v) => v < 2n ** 48n, 'the voting delay is too large'),
+    votingPeriod: wholeNumber('the voting period (seconds)')
+      .refine((v) => v >= BigInt(GOVERNANCE_MINIMUMS.votingPeriod), {
+        message: `the voting period must be at least ${GOVERNANCE_MINIMUMS.votingPeriod} seconds, so every holder has time to vote`,
+      })
+      .refine((v) => v < 2n ** 32n, 'the voting period is too large'),
     proposalThreshold: wholeNumber('the proposal threshold (shares)'),
     quorumPercent: wholeNumber('the quorum').refine(
       (v) => v >= 1n && v <= 100n,
       'the quorum is a percentage between 1 and 100',
     ),
-    timelockDelay: wholeNumber('the timelock delay (seconds)'),
+    timelockDelay: wholeNumber('the timelock delay (seconds)').refine(
+      (v) => v >= BigInt(GOVERNANCE_MINIMUMS.timelockDelay),
+      {
+        message: `the timelock delay must be at least ${GOVERNANCE_MINIMUMS.timelockDelay} seconds, so holders can react before a passed proposal runs`,
+      },
+    ),
   })
   .partial()
   .strict()

@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { DEFAULT_GOVERNANCE, GOVERNANCE_MINIMUMS } from '../chain/index.ts'
 import { createTinyLlama, writeGguf } from '../gguf/index.ts'
 import type { Governance } from '../governance/index.ts'
 import { updateServingList } from '../inference/index.ts'
@@ -12,7 +13,15 @@ const DEMO_OWNERS = [
   ['bob', '35'],
   ['carol', '25'],
 ] as const
-const DEMO_SETTINGS = { votingDelay: 60, votingPeriod: 3_600, quorumPercent: 40, timelockDelay: 600 }
+// The shortest delays every model keeps (the demo's clock is warped anyway), and the quorum of `model
+// create`: a majority of all shares, so none of the three (each under half) passes anything alone.
+// Constitutional proposals (minting, settings, treasury) need more than half of all shares voting For.
+const DEMO_SETTINGS = {
+  votingDelay: GOVERNANCE_MINIMUMS.votingDelay,
+  votingPeriod: GOVERNANCE_MINIMUMS.votingPeriod,
+  quorumPercent: Number(DEFAULT_GOVERNANCE.quorumPercent),
+  timelockDelay: GOVERNANCE_MINIMUMS.timelockDelay,
+}
 
 /**
  * Creates the demo model owned 40/35/25 by three local accounts, publishes a tiny generated GGUF as its

@@ -77,7 +77,7 @@ test('the Commons REST API validates input, authenticates writes and answers wit
         { owner: 'alice', shares: 51 },
         { owner: 'bob', shares: '49' },
       ],
-      settings: { votingDelay: 1 },
+      settings: { votingDelay: 300 },
     }),
   )
   assert.equal(created.status, 201, JSON.stringify(created.body))

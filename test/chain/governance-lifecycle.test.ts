@@ -14,11 +14,11 @@ import { startDevnet } from './devnet.ts'
 
 const ROOT = `0x${'ab'.repeat(32)}` as const
 const settings = {
-  votingDelay: 10,
-  votingPeriod: 600,
+  votingDelay: 300,
+  votingPeriod: 3_600,
   proposalThreshold: 0n,
   quorumPercent: 40n,
-  timelockDelay: 60n,
+  timelockDelay: 600n,
 }
 
 test('a model co-owned 40/35/25 publishes a version by vote; a proposal without quorum is defeated', async () => {

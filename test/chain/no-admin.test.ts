@@ -13,11 +13,11 @@ import {
 import { startDevnet } from './devnet.ts'
 
 const settings = {
-  votingDelay: 1,
-  votingPeriod: 100,
+  votingDelay: 300,
+  votingPeriod: 3_600,
   proposalThreshold: 0n,
   quorumPercent: 40n,
-  timelockDelay: 10n,
+  timelockDelay: 600n,
 }
 
 test('no admin survives: deployer and owners calling privileged functions revert with named custom errors', async () => {

@@ -12,11 +12,11 @@ import { startDevnet } from './devnet.ts'
 
 const hash = (byte: string) => `0x${byte.repeat(32)}` as const
 const settings = {
-  votingDelay: 10,
-  votingPeriod: 600,
+  votingDelay: 300,
+  votingPeriod: 3_600,
   proposalThreshold: 0n,
   quorumPercent: 40n,
-  timelockDelay: 60n,
+  timelockDelay: 600n,
 }
 
 /** Asserts that a promise rejects with ContractRevertedError naming the contract's custom error. */

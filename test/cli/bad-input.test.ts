@@ -53,9 +53,9 @@ test('bad input gets a clear message and a non-zero exit code, and nothing on ch
       '1',
     ])
     assert.equal(p.code, 0, p.stderr)
-    // Voting has not opened yet (60 s voting delay).
+    // Voting has not opened yet (300 s voting delay).
     await expectRefused(['--account', 'alice', 'vote', p.json.ref, 'for'], 4, /is pending: voting opens in/)
-    assert.equal((await runCli(dir.path, ['chain', 'warp', '61s'])).code, 0)
+    assert.equal((await runCli(dir.path, ['chain', 'warp', '301s'])).code, 0)
     assert.equal((await runCli(dir.path, ['--account', 'alice', 'vote', p.json.ref, 'for'])).code, 0)
     await expectRefused(['--account', 'alice', 'vote', p.json.ref, 'against'], 4, /already voted/)
     await expectRefused(['execute', p.json.ref], 4, /is active: voting is open until/)

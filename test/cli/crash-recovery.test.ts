@@ -31,7 +31,7 @@ test('kill -9 of node and chain mid-sequence: every transaction the CLI reported
     ])
     assert.equal(p.code, 0, p.stderr)
     const ref: string = p.json.ref
-    assert.equal((await cli('warp', ['chain', 'warp', '61s'])).code, 0)
+    assert.equal((await cli('warp', ['chain', 'warp', '301s'])).code, 0)
     assert.equal((await cli('vote:alice', ['--account', 'alice', 'vote', ref, 'for'])).code, 0)
 
     // Kill node and anvil with SIGKILL while bob's vote is in flight.

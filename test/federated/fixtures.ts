@@ -20,11 +20,11 @@ export const MODEL_CONFIG: Partial<LlamaModelConfig> = {
 export const LOCAL = { steps: 15, batchSize: 8, seqLen: 64, learningRate: 5e-3 }
 export const TIMEOUTS = { keysMs: 20_000, sharesMs: 20_000, trainMs: 120_000, unmaskMs: 20_000 }
 export const GOVERNANCE = {
-  votingDelay: 10,
-  votingPeriod: 600,
+  votingDelay: 300,
+  votingPeriod: 3_600,
   proposalThreshold: 0n,
   quorumPercent: 40n,
-  timelockDelay: 60n,
+  timelockDelay: 600n,
 }
 
 /** One member node: key, libp2p host, chain account and training service. */

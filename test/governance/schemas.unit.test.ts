@@ -16,16 +16,16 @@ describe('governance input schemas (shared by the HTTP API and the CLI)', () => 
     const a = parseInput(createModelInput, {
       name: 'm',
       owners,
-      settings: { votingDelay: 60, quorumPercent: 40 },
+      settings: { votingDelay: 600, quorumPercent: 40 },
     })
     const b = parseInput(createModelInput, {
       name: 'm',
       owners: [{ owner: 'alice', shares: '40' }],
-      settings: { votingDelay: '60', quorumPercent: '40' },
+      settings: { votingDelay: '600', quorumPercent: '40' },
     })
     assert.deepEqual(a, b)
     assert.equal(a.owners[0]?.shares, parseEther('40'))
-    assert.equal(a.settings?.votingDelay, 60n)
+    assert.equal(a.settings?.votingDelay, 600n)
     // Wei amounts past 2^53 travel as decimal strings.
     const p = parseInput(proposeInput, {
       kind: 'set-policy',
@@ -62,6 +62,31 @@ describe('governance input schemas (shared by the HTTP API and the CLI)', () => 
         createModelInput,
         'settings.quorumPercent',
         /between 1 and 100/,
+      ],
+      // Delays under the floors the contracts keep (a minority could otherwise rush a vote through).
+      [
+        { name: 'm', owners, settings: { votingDelay: 0 } },
+        createModelInput,
+        'settings.votingDelay',
+        /voting delay must be at least 300 seconds/,
+      ],
+      [
+        { name: 'm', owners, settings: { votingDelay: '299' } },
+        createModelInput,
+        'settings.votingDelay',
+        /at least 300 seconds/,
+      ],
+      [
+        { name: 'm', owners, settings: { votingPeriod: 60 } },
+        createModelInput,
+        'settings.votingPeriod',
+        /voting period must be at least 3600 seconds/,
+      ],
+      [
+        { name: 'm', owners, settings: { timelockDelay: 0 } },
+        createModelInput,
+        'settings.timelockDelay',
+        /timelock delay must be at least 600 seconds/,
       ],
       [{ name: 'm', owners, extra: 1 }, createModelInput, 'input', /unknown field extra/],
       [

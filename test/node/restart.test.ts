@@ -23,7 +23,7 @@ test('after a restart, models, shares, proposals, votes and versions are all sti
       { owner: 'alice', shares: '60' },
       { owner: 'bob', shares: '40' },
     ],
-    settings: { votingDelay: 1, votingPeriod: 100, timelockDelay: 10 },
+    settings: { votingDelay: 300, votingPeriod: 3_600, timelockDelay: 600 },
   })
   const p = await g.propose({
     account: 'alice',
@@ -32,12 +32,12 @@ test('after a restart, models, shares, proposals, votes and versions are all sti
     contentRoot: ROOT,
     size: '42',
   })
-  await node.devnet!.warp(2)
+  await node.devnet!.warp(301)
   await g.vote({ account: 'alice', proposal: p.ref, support: 'for', reason: 'ship it' })
   await g.vote({ account: 'bob', proposal: p.ref, support: 'against' })
-  await node.devnet!.warp(101)
+  await node.devnet!.warp(3_601)
   await g.queue({ account: 'bob', proposal: p.ref })
-  await node.devnet!.warp(11)
+  await node.devnet!.warp(601)
   await g.execute({ account: 'bob', proposal: p.ref })
   const before = {
     models: await g.listModels(),

@@ -40,7 +40,7 @@ test('a node serves a co-owned model end to end: store add --propose, vote, publ
     })
     assert.ok(res.ok, `${path}: ${await res.clone().text()}`)
   }
-  await post('/api/chain/warp', { seconds: 61 })
+  await post('/api/chain/warp', { seconds: 301 })
   await post(`/api/proposals/${ref}/votes`, { account: 'alice', support: 'for' })
   await post(`/api/proposals/${ref}/votes`, { account: 'bob', support: 'for' })
   await post('/api/chain/warp', { seconds: 3601 })

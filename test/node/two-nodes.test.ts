@@ -117,7 +117,7 @@ test('two nodes on one chain: registry admission, store add/fetch through the CL
     assert.ok(res.ok, `${path}: ${await res.clone().text()}`)
     return res.json()
   }
-  await api('/api/chain/warp', { seconds: 61 })
+  await api('/api/chain/warp', { seconds: 301 })
   await api(`/api/proposals/${ref}/votes`, { account: 'alice', support: 'for' })
   await api(`/api/proposals/${ref}/votes`, { account: 'bob', support: 'for' })
   await api('/api/chain/warp', { seconds: 3601 })

@@ -17,11 +17,11 @@ const ROOT_1 = `0x${'a1'.repeat(32)}` as const
 const ROOT_2 = `0x${'a2'.repeat(32)}` as const
 const ROOT_3 = `0x${'a3'.repeat(32)}` as const
 const settings = {
-  votingDelay: 1,
-  votingPeriod: 50,
+  votingDelay: 300,
+  votingPeriod: 3_600,
   proposalThreshold: 0n,
   quorumPercent: 10n,
-  timelockDelay: 1n,
+  timelockDelay: 600n,
 }
 
 /** The compliance suite every ModelResolver passes: `tiny` has v1, v2 published and v3 only proposed; `empty` has none. */

@@ -2,8 +2,8 @@ import type { ChainReader } from '../chain-client.ts'
 import { translateChainError } from '../errors.ts'
 import { ModelRegistry } from '../generated/artifacts.ts'
 
-/** The version id a content root was recorded under for a model, or 0n when it was never recorded. */
-export async function getVersionId(
+/** The published version of a content root in a model, or 0n when none is (candidates do not count). */
+export async function getPublishedVersionId(
   c: ChainReader,
   p: { modelId: bigint; contentRoot: `0x${string}` },
 ): Promise<bigint> {
@@ -11,7 +11,7 @@ export async function getVersionId(
     return await c.public.readContract({
       address: c.deployment.modelRegistry,
       abi: ModelRegistry.abi,
-      functionName: 'versionIdOf',
+      functionName: 'publishedVersionOf',
       args: [p.modelId, p.contentRoot],
     })
   } catch (err) {

@@ -6,7 +6,7 @@ import { describeCall } from '../proposal-calls.ts'
 import { PROPOSAL_STATES, type ProposalInfo } from '../types.ts'
 
 /** What never changes about a proposal: what ProposalCreated said. */
-export type ProposalCreated = Omit<ProposalInfo, 'state' | 'votes' | 'quorum' | 'eta'>
+export type ProposalCreated = Omit<ProposalInfo, 'state' | 'votes' | 'quorum' | 'constitutional' | 'eta'>
 
 /** Reads the proposals a governor created in a block range, in creation order. */
 export async function readProposalsCreated(
@@ -42,21 +42,23 @@ export async function readProposalsCreated(
   }
 }
 
-/** Reads what changes about a proposal: state, tallies, timelock eta and quorum. */
+/** Reads what changes about a proposal: state, tallies, timelock eta, quorum and its class. */
 export async function readProposalStatus(c: ChainReader, p: ProposalCreated): Promise<ProposalInfo> {
   try {
     const governor = { address: p.governor, abi: ModelGovernor.abi } as const
-    const [state, votes, eta, quorum] = await Promise.all([
+    const [state, votes, eta, quorum, constitutional] = await Promise.all([
       c.public.readContract({ ...governor, functionName: 'state', args: [p.id] }),
       c.public.readContract({ ...governor, functionName: 'proposalVotes', args: [p.id] }),
       c.public.readContract({ ...governor, functionName: 'proposalEta', args: [p.id] }),
       quorumAt(c, p.governor, p.voteStart),
+      c.public.readContract({ ...governor, functionName: 'proposalIsConstitutional', args: [p.id] }),
     ])
     return {
       ...p,
       state: PROPOSAL_STATES[state] ?? 'pending',
       votes: { against: votes[0], for: votes[1], abstain: votes[2] },
       quorum,
+      constitutional,
       eta,
     }
   } catch (err) {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { DEFAULT_GOVERNANCE as D, GOVERNANCE_MINIMUMS as MIN } from '../../chain/index.ts'
 import { InvalidInputError } from '../../errors.ts'
 import { withClient } from '../context.ts'
 import { formatModel } from '../format.ts'
@@ -15,11 +16,27 @@ export function registerModelCreate(model: Command): void {
     )
     .option('--symbol <symbol>', 'share token symbol (default: from the name)')
     .option('--card-uri <uri>', 'model card URI')
-    .option('--voting-delay <seconds>', 'seconds between proposal and vote start', '60')
-    .option('--voting-period <seconds>', 'seconds voting stays open', '3600')
-    .option('--quorum <percent>', 'percent of all shares that must vote for or abstain', '40')
-    .option('--timelock-delay <seconds>', 'seconds between queue and execute', '600')
-    .option('--proposal-threshold <shares>', 'shares needed to propose', '0')
+    .option(
+      '--voting-delay <seconds>',
+      `seconds between proposal and vote start (at least ${MIN.votingDelay})`,
+      String(D.votingDelay),
+    )
+    .option(
+      '--voting-period <seconds>',
+      `seconds voting stays open (at least ${MIN.votingPeriod})`,
+      String(D.votingPeriod),
+    )
+    .option(
+      '--quorum <percent>',
+      'percent of all shares that must vote for or abstain on routine proposals (minting, settings and treasury moves always need more than half of all shares voting for)',
+      String(D.quorumPercent),
+    )
+    .option(
+      '--timelock-delay <seconds>',
+      `seconds between queue and execute (at least ${MIN.timelockDelay})`,
+      String(D.timelockDelay),
+    )
+    .option('--proposal-threshold <shares>', 'shares needed to propose', String(D.proposalThreshold))
     .action(async (o: Record<string, string>, cmd: Command) => {
       const owners = parseOwners(o.owners!)
       await withClient(
