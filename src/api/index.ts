@@ -15,6 +15,8 @@ import { modelRoutes } from './routes/models.ts'
 import { nodeRoutes } from './routes/nodes.ts'
 import { proposalRoutes } from './routes/proposals.ts'
 import { shareRoutes } from './routes/shares.ts'
+import { signInRoutes } from './routes/sign-in.ts'
+import type { SignInSessions } from './sign-in/sign-in-sessions.ts'
 
 /** Options of the HTTP API. */
 export interface ApiInit {
@@ -40,6 +42,8 @@ export interface ApiComponents {
   mounts?: { path: string; app: Hono }[]
   /** The node's API key store for `/v1`: mounts `/api/keys` (token required, reads included). */
   apiKeys?: KeyRouteComponents['keys']
+  /** Sign-In with Ethereum sessions for `/v1` consumers: mounts `/api/auth` (open). */
+  sessions?: SignInSessions
 }
 
 /**
@@ -60,6 +64,8 @@ export function createApi(init: ApiInit, c: ApiComponents): Hono {
   }
   app.get('/healthz', async (ctx) => ctx.json({ status: 'ok', ...(await c.health()) }))
 
+  // Sign-in is for consumers, who hold no API token: before the token check of `/api` writes.
+  if (c.sessions) app.route('/api/auth', signInRoutes({ sessions: c.sessions }))
   const api = new Hono()
   // Who is asking comes first: nothing of an unauthenticated write's body is read or buffered.
   api.use(requireTokenForWrites(init.apiToken))
@@ -88,3 +94,4 @@ export { servingRoutes } from './routes/serving.ts'
 export type { StoreRouteComponents } from './routes/store.ts'
 export { storeRoutes } from './routes/store.ts'
 export { trainingRoutes } from './routes/training.ts'
+export { SignInSessions } from './sign-in/sign-in-sessions.ts'

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono'
 import type { PrivateKeyAccount } from 'viem'
-import type { ApiKeyStore, Metrics } from '../api/index.ts'
+import type { ApiKeyStore, Metrics, SignInSessions } from '../api/index.ts'
 import {
   createApi,
   peerRoutes,
@@ -41,6 +41,8 @@ export interface NodeApiComponents {
   refreshServing(): void
   /** The API key store `/v1` verifies against; undefined when `/v1` is open. */
   apiKeys: ApiKeyStore | undefined
+  /** Sign-In with Ethereum sessions of `/v1` consumers. */
+  sessions: SignInSessions
   metrics: Metrics
   log: Logger
 }
@@ -78,6 +80,7 @@ export function buildApi(c: NodeApiComponents): Hono {
       metrics: c.metrics,
       mounts: [{ path: '/v1', app: c.v1 }],
       apiKeys: c.apiKeys,
+      sessions: c.sessions,
       health: async () => ({
         address: c.nodeAccount.address,
         peerId: host.peerId,

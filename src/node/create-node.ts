@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises'
-import { ApiKeyStore, openAiRoutes } from '../api/index.ts'
+import { ApiKeyStore, openAiRoutes, SignInSessions } from '../api/index.ts'
 import type { EmbeddedChain } from '../chain/index.ts'
 import { DEVNET_FUNDING_WEI } from '../chain/index.ts'
 import { createTrainingService } from '../federated/index.ts'
@@ -105,14 +105,17 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
       })
     }
 
+    // Consumers sign in with Ethereum for this chain; their sessions are accepted by `/v1` like keys.
+    const sessions = new SignInSessions({ chainId: deployment.chainId })
     const { apiUrl } = await serveApi(
       { config, layout, cleanups },
       {
         ...{ config, governance, keystore, rpcUrl, deployment, devnet, nodeAccount, network, training, log },
         reader: access.reader,
         fetch: (root, opts) => fetch(root, opts),
-        v1: openAiRoutes({}, { inference: servingInference, apiKeys: apiKeyStore ?? 'open', log }),
+        v1: openAiRoutes({}, { inference: servingInference, apiKeys: apiKeyStore ?? 'open', sessions, log }),
         apiKeys: apiKeyStore,
+        sessions,
         servingList: layout.servingList,
         refreshServing: () => void servingInference.refresh(),
         loadedRoots: () => servingInference.localModels.roots(),

@@ -1,9 +1,15 @@
 import type { MiddlewareHandler } from 'hono'
 import { UnauthorizedError } from '../../errors.ts'
+import { SignInSessions } from '../sign-in/sign-in-sessions.ts'
 import type { ApiKeyPrincipal, ApiKeyStore } from './api-key-store.ts'
 
-/** How /v1 authenticates: API keys, or `open` (no key; for loopback demos only). */
-export type ApiAuth = { mode: 'keys'; store: Pick<ApiKeyStore, 'verify'> } | { mode: 'open' }
+/**
+ * How /v1 authenticates: API keys (each bound to the address it acts for) and Sign-In with Ethereum
+ * session tokens, or `open` (no key; for loopback demos only).
+ */
+export type ApiAuth =
+  | { mode: 'keys'; store: Pick<ApiKeyStore, 'verify'>; sessions?: Pick<SignInSessions, 'verify'> }
+  | { mode: 'open' }
 
 /** Hono variables set by the middleware. */
 export type ApiKeyVariables = { apiKey: ApiKeyPrincipal | undefined }
@@ -22,8 +28,20 @@ export function requireApiKey(auth: ApiAuth): MiddlewareHandler<{ Variables: Api
     const key = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1]
     if (key === undefined) {
       throw new UnauthorizedError(
-        'This API needs an API key: send `Authorization: Bearer <key>` (the node owner issues keys with `commons key create`).',
+        'This API needs an API key or a session: send `Authorization: Bearer <key>` (the node owner issues keys with `commons key create`; a consumer signs in with Ethereum at /api/auth/siwe).',
       )
+    }
+    if (SignInSessions.isSessionToken(key)) {
+      const session = auth.sessions?.verify(key)
+      if (session === undefined) {
+        throw new UnauthorizedError('The session is invalid or expired; sign in again (POST /api/auth/siwe).')
+      }
+      c.set('apiKey', {
+        id: `session:${session.id}`,
+        label: 'sign-in with ethereum',
+        address: session.address,
+      })
+      return next()
     }
     const principal = await auth.store.verify(key)
     if (principal === undefined) {

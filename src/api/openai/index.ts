@@ -10,6 +10,7 @@ import type { Logger } from '../../log.ts'
 import type { ApiKeyStore } from '../api-keys/api-key-store.ts'
 import { requireApiKey } from '../api-keys/require-api-key.ts'
 import { limitBody } from '../body-limit.ts'
+import type { SignInSessions } from '../sign-in/sign-in-sessions.ts'
 import { chatCompletionRoutes } from './chat-completions.ts'
 import { completionRoutes } from './completions.ts'
 import { DEFAULT_OPENAI_LIMITS, MAX_OPENAI_BODY_BYTES } from './constants.ts'
@@ -33,6 +34,8 @@ export interface OpenAiRoutesComponents {
   inference: InferenceApi
   /** An ApiKeyStore, or `open` to serve /v1 without keys (loopback demos only). */
   apiKeys: Pick<ApiKeyStore, 'verify'> | 'open'
+  /** Sign-In with Ethereum sessions, accepted like API keys (not when `/v1` is open). */
+  sessions?: Pick<SignInSessions, 'verify'>
   log: Logger
 }
 
@@ -63,7 +66,7 @@ export function openAiRoutes(init: OpenAiRoutesInit, components: OpenAiRoutesCom
   const auth =
     components.apiKeys === 'open'
       ? { mode: 'open' as const }
-      : { mode: 'keys' as const, store: components.apiKeys }
+      : { mode: 'keys' as const, store: components.apiKeys, sessions: components.sessions }
   const app = new Hono()
   app.onError((err, ctx) => openAiErrorResponse(ctx, err, c.log))
   app.notFound((ctx) =>
