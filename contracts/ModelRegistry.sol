@@ -33,10 +33,16 @@ contract ModelRegistry {
         uint256 timelockDelay; // seconds between queue and execute
     }
 
+    /// @notice Who may use a model and on what terms. A price above 0 makes the model paid (from the
+    /// consumer's escrow deposit); terms (a URI and the hash of their text) must be accepted by each
+    /// consumer (UsageTerms) before first use, and again whenever the hash changes.
     struct UsagePolicy {
-        uint256 pricePer1kTokens; // wei per 1000 tokens
         bool open; // anyone may use the model; otherwise only the allowlist
-        string policyURI;
+        uint256 promptPricePer1k; // wei per 1000 prompt tokens
+        uint256 completionPricePer1k; // wei per 1000 completion tokens
+        uint32 requestsPerMinute; // per consumer and node; 0: no limit
+        string termsURI;
+        bytes32 termsHash; // 0: no terms to accept
     }
 
     struct ModelInput {
@@ -95,7 +101,7 @@ contract ModelRegistry {
     event VersionProposed(uint256 indexed modelId, uint256 indexed versionId, bytes32 contentRoot, address indexed proposer);
     event VersionPublished(uint256 indexed modelId, uint256 indexed versionId, bytes32 contentRoot);
     event VersionRevoked(uint256 indexed modelId, uint256 indexed versionId, bytes32 contentRoot);
-    event PolicyChanged(uint256 indexed modelId, uint256 pricePer1kTokens, bool open, string policyURI);
+    event PolicyChanged(uint256 indexed modelId, bool open, uint256 promptPricePer1k, uint256 completionPricePer1k, bytes32 termsHash);
     event AllowlistChanged(uint256 indexed modelId, address indexed account, bool allowed);
 
     error RegistryInvalidName();
@@ -222,9 +228,12 @@ contract ModelRegistry {
 
     /// @notice Sets the model's usage policy. Only the model's timelock can.
     function setPolicy(uint256 modelId, UsagePolicy calldata policy) external onlyTimelock(modelId) {
-        if (bytes(policy.policyURI).length > MAX_URI_BYTES) revert RegistryInvalidURI();
+        if (bytes(policy.termsURI).length > MAX_URI_BYTES) revert RegistryInvalidURI();
+        if ((policy.termsHash == bytes32(0)) != (bytes(policy.termsURI).length == 0)) revert RegistryInvalidURI();
         _policies[modelId] = policy;
-        emit PolicyChanged(modelId, policy.pricePer1kTokens, policy.open, policy.policyURI);
+        emit PolicyChanged(
+            modelId, policy.open, policy.promptPricePer1k, policy.completionPricePer1k, policy.termsHash
+        );
     }
 
     /// @notice Adds or removes an account from the model's allowlist. Only the model's timelock can.

@@ -94,6 +94,7 @@ export {
   type ProposalCall,
   publishVersionCall,
   revokeVersionCall,
+  setAllowedCall,
   setPolicyCall,
   treasuryTransferCall,
 } from './proposal-calls.ts'

@@ -1,5 +1,6 @@
 import { decodeFunctionData, encodeFunctionData } from 'viem'
 import { ModelRegistry, ModelShares } from './generated/artifacts.ts'
+import type { UsagePolicy } from './types.ts'
 
 /** One call a proposal makes through the model's timelock. */
 export interface ProposalCall {
@@ -42,15 +43,29 @@ export function revokeVersionCall(m: ModelContracts, modelId: bigint, versionId:
 }
 
 /** Change the usage policy. */
-export function setPolicyCall(
-  m: ModelContracts,
-  modelId: bigint,
-  policy: { pricePer1kTokens: bigint; open: boolean; policyURI: string },
-): ProposalCall {
+export function setPolicyCall(m: ModelContracts, modelId: bigint, policy: UsagePolicy): ProposalCall {
   return {
     target: m.registry,
     value: 0n,
     data: encodeFunctionData({ abi: ModelRegistry.abi, functionName: 'setPolicy', args: [modelId, policy] }),
+  }
+}
+
+/** Add an account to the model's allowlist, or take it off. */
+export function setAllowedCall(
+  m: ModelContracts,
+  modelId: bigint,
+  account: `0x${string}`,
+  allowed: boolean,
+): ProposalCall {
+  return {
+    target: m.registry,
+    value: 0n,
+    data: encodeFunctionData({
+      abi: ModelRegistry.abi,
+      functionName: 'setAllowed',
+      args: [modelId, account, allowed],
+    }),
   }
 }
 

@@ -23,6 +23,22 @@ export const PROPOSAL_STATES = [
 ] as const
 export type ProposalState = (typeof PROPOSAL_STATES)[number]
 
+/** A model's usage policy, as the registry keeps it (see ModelRegistry.UsagePolicy). */
+export interface UsagePolicy {
+  /** Anyone may use the model; otherwise only the allowlist. */
+  open: boolean
+  /** Wei per 1000 prompt tokens (0 and 0: free). */
+  promptPricePer1k: bigint
+  /** Wei per 1000 completion tokens. */
+  completionPricePer1k: bigint
+  /** Requests per minute per consumer on each node; 0: no limit. */
+  requestsPerMinute: number
+  /** Where the usage terms are published ('' when there are none). */
+  termsURI: string
+  /** Hash of the terms' text a consumer accepts (zero hash when there are none). */
+  termsHash: `0x${string}`
+}
+
 export interface ModelInfo {
   id: bigint
   name: string
@@ -33,7 +49,7 @@ export interface ModelInfo {
   creator: `0x${string}`
   createdAt: bigint
   totalShares: bigint
-  policy: { pricePer1kTokens: bigint; open: boolean; policyURI: string }
+  policy: UsagePolicy
   latestPublishedVersion: bigint
   settings: { votingDelay: bigint; votingPeriod: bigint; quorumPercent: bigint; timelockDelay: bigint }
 }

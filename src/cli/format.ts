@@ -7,7 +7,7 @@ export function formatModel(m: ModelDto & { versions?: VersionDto[] }): string {
     `  shares     ${m.shares}  (total ${m.totalShares})`,
     `  governor   ${m.governor}`,
     `  timelock   ${m.timelock}  (treasury)`,
-    `  policy     ${m.policy.open ? 'open' : 'allowlist'}, ${m.policy.pricePer1kTokens} wei / 1k tokens${m.policy.policyURI ? `, ${m.policy.policyURI}` : ''}`,
+    `  policy     ${formatPolicy(m.policy)}`,
     `  governance voting delay ${m.settings.votingDelay}s, period ${m.settings.votingPeriod}s, quorum ${m.settings.quorumPercent}%, timelock ${m.settings.timelockDelay}s`,
     `  latest published version: ${m.latestPublishedVersion === '0' ? 'none' : m.latestPublishedVersion}`,
   ]
@@ -29,4 +29,14 @@ export function formatProposal(p: ProposalDto): string {
 
 function iso(seconds: string): string {
   return new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z')
+}
+
+function formatPolicy(p: ModelDto['policy']): string {
+  const price =
+    p.promptPricePer1k === '0' && p.completionPricePer1k === '0'
+      ? 'free'
+      : `${p.promptPricePer1k} / ${p.completionPricePer1k} wei per 1k prompt / completion tokens`
+  const rate = p.requestsPerMinute > 0 ? `, ${p.requestsPerMinute} requests/min per consumer` : ''
+  const terms = p.termsURI ? `, terms ${p.termsURI} (${p.termsHash.slice(0, 10)}…)` : ''
+  return `${p.open ? 'open' : 'allowlist'}, ${price}${rate}${terms}`
 }

@@ -46,7 +46,14 @@ export async function createModel(c: GovernanceContext, input: CreateModelInput)
     creator: writer.wallet.account.address,
     createdAt: await getChainTime(c.reader, created.blockHash),
     totalShares: owners.reduce((sum, o) => sum + o.shares, 0n),
-    policy: { pricePer1kTokens: 0n, open: true, policyURI: '' },
+    policy: {
+      open: true,
+      promptPricePer1k: 0n,
+      completionPricePer1k: 0n,
+      requestsPerMinute: 0,
+      termsURI: '',
+      termsHash: `0x${'0'.repeat(64)}`,
+    },
     latestPublishedVersion: 0n,
     settings: {
       votingDelay: BigInt(settings.votingDelay),

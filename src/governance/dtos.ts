@@ -17,9 +17,12 @@ export function modelDto(m: ModelInfo) {
     createdAt: m.createdAt.toString(),
     totalShares: formatEther(m.totalShares),
     policy: {
-      pricePer1kTokens: m.policy.pricePer1kTokens.toString(),
       open: m.policy.open,
-      policyURI: m.policy.policyURI,
+      promptPricePer1k: m.policy.promptPricePer1k.toString(),
+      completionPricePer1k: m.policy.completionPricePer1k.toString(),
+      requestsPerMinute: m.policy.requestsPerMinute,
+      termsURI: m.policy.termsURI,
+      termsHash: m.policy.termsHash,
     },
     latestPublishedVersion: m.latestPublishedVersion.toString(),
     settings: {

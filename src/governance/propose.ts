@@ -9,6 +9,7 @@ import {
   publishVersionCall,
   readProposalStatus,
   revokeVersionCall,
+  setAllowedCall,
   setPolicyCall,
   treasuryTransferCall,
 } from '../chain/index.ts'
@@ -17,6 +18,8 @@ import { addVersion } from './add-version.ts'
 import type { GovernanceContext } from './context.ts'
 import { proposalDto } from './dtos.ts'
 import { type ProposeInput, parseInput, proposeInput } from './schemas.ts'
+
+const ZERO_HASH = `0x${'0'.repeat(64)}` as const
 
 type Request = z.output<typeof proposeInput>
 
@@ -59,12 +62,22 @@ async function proposalCall(
     case 'set-policy':
       return {
         call: setPolicyCall(contracts, model.id, {
-          pricePer1kTokens: p.pricePer1kTokens,
           open: p.open,
-          policyURI: p.policyURI ?? '',
+          promptPricePer1k: p.promptPricePer1k ?? p.pricePer1kTokens,
+          completionPricePer1k: p.completionPricePer1k ?? p.pricePer1kTokens,
+          requestsPerMinute: p.requestsPerMinute,
+          termsURI: p.termsURI ?? '',
+          termsHash: p.termsHash ?? ZERO_HASH,
         }),
-        summary: `Set policy of ${model.name}: ${p.pricePer1kTokens} wei per 1k tokens, ${p.open ? 'open' : 'allowlist only'}`,
+        summary: `Set policy of ${model.name}: ${p.open ? 'open' : 'allowlist only'}, ${p.promptPricePer1k ?? p.pricePer1kTokens}/${p.completionPricePer1k ?? p.pricePer1kTokens} wei per 1k prompt/completion tokens${p.requestsPerMinute ? `, ${p.requestsPerMinute} requests/min` : ''}${p.termsURI ? `, terms ${p.termsURI}` : ''}`,
       }
+    case 'set-allowed': {
+      const consumer = await c.directory.address(p.consumer)
+      return {
+        call: setAllowedCall(contracts, model.id, consumer, p.allowed),
+        summary: `${p.allowed ? 'Allow' : 'Disallow'} ${consumer} to use ${model.name}`,
+      }
+    }
     case 'mint-shares': {
       const to = await c.directory.address(p.to)
       return {

@@ -182,9 +182,32 @@ export const proposeInput = z.discriminatedUnion('kind', [
     .object({
       ...proposalBase,
       kind: z.literal('set-policy'),
-      pricePer1kTokens: wholeNumber('the price per 1000 tokens (wei)'),
+      /** Price per 1000 tokens (wei), prompt and completion alike unless one is given apart. */
+      pricePer1kTokens: wholeNumber('the price per 1000 tokens (wei)').default(0n),
+      promptPricePer1k: wholeNumber('the price per 1000 prompt tokens (wei)').optional(),
+      completionPricePer1k: wholeNumber('the price per 1000 completion tokens (wei)').optional(),
       open: z.boolean(),
-      policyURI: uri.optional(),
+      requestsPerMinute: z.coerce
+        .number()
+        .int('requests per minute is a whole number')
+        .min(0)
+        .max(2 ** 32 - 1)
+        .default(0),
+      termsURI: uri.optional(),
+      /** keccak-256 of the terms' text, which consumers accept (the CLI computes it from --terms-file). */
+      termsHash: contentRoot.optional(),
+    })
+    .strict()
+    .refine((p) => (p.termsURI === undefined) === (p.termsHash === undefined), {
+      message: 'usage terms need both their URI and the hash of their text (or neither)',
+      path: ['termsURI'],
+    }),
+  z
+    .object({
+      ...proposalBase,
+      kind: z.literal('set-allowed'),
+      consumer: party('consumer'),
+      allowed: z.boolean().default(true),
     })
     .strict(),
   z

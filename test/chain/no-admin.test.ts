@@ -74,7 +74,17 @@ test('no admin survives: deployer and owners calling privileged functions revert
       registry,
       ModelRegistry.abi,
       'setPolicy',
-      [model.id, { pricePer1kTokens: 1n, open: false, policyURI: '' }],
+      [
+        model.id,
+        {
+          open: false,
+          promptPricePer1k: 1n,
+          completionPricePer1k: 1n,
+          requestsPerMinute: 0,
+          termsURI: '',
+          termsHash: `0x${'0'.repeat(64)}`,
+        },
+      ],
       'RegistryUnauthorized',
     )
     await expectRevert(

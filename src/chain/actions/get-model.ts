@@ -30,7 +30,14 @@ export async function getModel(c: ChainReader, modelId: bigint): Promise<ModelIn
       creator: m.creator,
       createdAt: m.createdAt,
       totalShares,
-      policy: { pricePer1kTokens: policy.pricePer1kTokens, open: policy.open, policyURI: policy.policyURI },
+      policy: {
+        open: policy.open,
+        promptPricePer1k: policy.promptPricePer1k,
+        completionPricePer1k: policy.completionPricePer1k,
+        requestsPerMinute: policy.requestsPerMinute,
+        termsURI: policy.termsURI,
+        termsHash: policy.termsHash,
+      },
       latestPublishedVersion: latest,
       settings: { votingDelay, votingPeriod, quorumPercent, timelockDelay },
     }

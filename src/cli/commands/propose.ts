@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
+import { keccak256 } from 'viem'
 import { InvalidInputError } from '../../errors.ts'
 import type { ProposeInput } from '../../governance/index.ts'
 import { withClient } from '../context.ts'
@@ -53,16 +55,31 @@ export function registerPropose(program: Command): void {
     .action((o, cmd: Command) => submit(cmd, o, { kind: 'revoke-version', versionId: o.version }))
 
   common(propose.command('set-policy').description('change the usage policy'))
-    .requiredOption('--price <wei>', 'price per 1000 tokens, in wei')
+    .option('--price <wei>', 'price per 1000 tokens, prompt and completion alike, in wei (default 0: free)')
+    .option('--prompt-price <wei>', 'price per 1000 prompt tokens, in wei')
+    .option('--completion-price <wei>', 'price per 1000 completion tokens, in wei')
     .option('--allowlist', 'only allowlisted accounts may use the model (default: open)')
-    .option('--policy-uri <uri>', 'human-readable policy')
-    .action((o, cmd: Command) =>
+    .option('--rate-limit <n>', 'requests per minute per consumer on each node (default 0: none)')
+    .option('--terms-uri <uri>', 'where the usage terms are published (with --terms-file)')
+    .option('--terms-file <path>', 'the text of the terms: consumers accept its keccak-256 hash')
+    .action(async (o, cmd: Command) =>
       submit(cmd, o, {
         kind: 'set-policy',
         pricePer1kTokens: o.price,
+        promptPricePer1k: o.promptPrice,
+        completionPricePer1k: o.completionPrice,
         open: !o.allowlist,
-        policyURI: o.policyUri,
+        requestsPerMinute: o.rateLimit,
+        termsURI: o.termsUri,
+        termsHash: o.termsFile === undefined ? undefined : keccak256(await readFile(o.termsFile)),
       }),
+    )
+
+  common(propose.command('allow').description("add an account to the model's allowlist (or --remove it)"))
+    .requiredOption('--consumer <address|account>', 'the consumer')
+    .option('--remove', 'take the account off the allowlist')
+    .action((o, cmd: Command) =>
+      submit(cmd, o, { kind: 'set-allowed', consumer: o.consumer, allowed: !o.remove }),
     )
 
   common(propose.command('mint-shares').description('mint new shares to an account'))
