@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
 import {ModelShares} from "./ModelShares.sol";
 
@@ -8,12 +10,19 @@ import {ModelShares} from "./ModelShares.sol";
 /// @notice The public record of federated training jobs: who trains which model from which version, each
 /// round's commitment (hash of the new global model and of the masked uploads it was summed from), each
 /// member's measured contribution per round, and the content root of the result. It has no owner.
-/// Writes: a shareholder of the model creates a job and names its coordinator (a listed participant);
-/// only the job's current coordinator commits rounds, finishes the job and links its proposal; any other
-/// listed participant may take over as coordinator once `takeoverTimeout` seconds passed without a write.
-contract TrainingLedger {
+/// Writes: a shareholder of the model creates a job and names its coordinator (a listed participant); the
+/// job stays Pending until every named participant joined it (opt-in: no one is enrolled by others). Only the
+/// job's current coordinator commits rounds, and each contributor of a round must have signed (EIP-712) its
+/// own amount for that job, round and starting model: the coordinator cannot credit anyone who did not sign
+/// nor change an amount. The proposal link is set once, to a registry version holding the job's result.
+/// Any other participant may take over as coordinator once `takeoverTimeout` seconds passed without a
+/// coordinator write; that timeout is at least MIN_TAKEOVER_TIMEOUT, above the longest round a node runs
+/// (nodes refuse to coordinate a job whose timeout does not exceed their round bound, and post a heartbeat
+/// before a round when the time left before takeover would not cover it).
+contract TrainingLedger is EIP712 {
     enum JobStatus {
         None,
+        Pending,
         Active,
         Finished
     }
@@ -36,6 +45,18 @@ contract TrainingLedger {
         uint64 takeoverTimeout; // seconds without a coordinator write after which a participant may take over
     }
 
+    /// @notice One round to commit: each contributor's amount comes with its EIP-712 Contribution signature.
+    struct RoundInput {
+        uint256 jobId;
+        uint32 round;
+        bytes32 modelHash;
+        bytes32 inputsCommitment;
+        bytes32 trainedFrom; // the global model hash the contributors trained from (previous round's model)
+        address[] contributors;
+        uint256[] contributions;
+        bytes[] signatures;
+    }
+
     struct Job {
         uint256 modelId;
         uint256 baseVersionId;
@@ -45,6 +66,7 @@ contract TrainingLedger {
         address coordinator;
         uint32 rounds;
         uint32 committedRounds;
+        uint32 joinedCount;
         ContributionRule contributionRule;
         JobStatus status;
         uint64 takeoverTimeout;
@@ -59,6 +81,7 @@ contract TrainingLedger {
     struct RoundRecord {
         bytes32 modelHash; // sha-256 of the global weights after the round (float32, tensor order)
         bytes32 inputsCommitment; // sha-256 over the masked uploads the sum was computed from
+        bytes32 trainedFrom; // the model the contributors signed they trained from
         address coordinator;
         uint64 committedAt;
         address[] contributors;
@@ -67,6 +90,11 @@ contract TrainingLedger {
 
     uint256 public constant MAX_PARTICIPANTS = 255;
     uint32 public constant MAX_ROUNDS = 10_000;
+    /// @notice Floor of a job's takeover timeout: above the longest round of a node with default phase
+    /// deadlines (keys 30 s + shares 30 s + training 600 s + unmask 30 s + result delivery 30 s = 720 s).
+    uint64 public constant MIN_TAKEOVER_TIMEOUT = 900;
+    bytes32 public constant CONTRIBUTION_TYPEHASH =
+        keccak256("Contribution(uint256 jobId,uint32 round,uint256 amount,bytes32 trainedFrom)");
 
     ModelRegistry public immutable registry;
 
@@ -74,6 +102,7 @@ contract TrainingLedger {
     mapping(uint256 jobId => Job) private _jobs;
     mapping(uint256 jobId => address[]) private _participants;
     mapping(uint256 jobId => mapping(address account => bool)) public isParticipant;
+    mapping(uint256 jobId => mapping(address account => bool)) public hasJoined;
     mapping(uint256 jobId => mapping(uint256 round => RoundRecord)) private _rounds;
     mapping(uint256 jobId => mapping(address account => uint256)) public contributionOf;
     mapping(uint256 jobId => uint256) public totalContribution;
@@ -93,6 +122,9 @@ contract TrainingLedger {
         bytes32 inputsCommitment,
         address coordinator
     );
+    event ParticipantJoined(uint256 indexed jobId, address indexed account);
+    event JobActivated(uint256 indexed jobId);
+    event CoordinatorAlive(uint256 indexed jobId, address indexed coordinator);
     event CoordinatorReplaced(uint256 indexed jobId, address indexed previous, address indexed next);
     event JobFinished(uint256 indexed jobId, bytes32 resultRoot);
     event ProposalRecorded(uint256 indexed jobId, uint256 versionId, uint256 proposalId);
@@ -110,12 +142,20 @@ contract TrainingLedger {
     error TrainingTakeoverTooEarly(uint256 jobId, uint64 availableAt);
     error TrainingAlreadyCoordinator(uint256 jobId, address caller);
     error TrainingJobNotFinished(uint256 jobId);
+    error TrainingTakeoverTimeoutTooShort(uint64 timeout, uint64 minimum);
+    error TrainingJobNotPending(uint256 jobId, JobStatus status);
+    error TrainingAlreadyJoined(uint256 jobId, address account);
+    error TrainingBadContributionSignature(uint256 jobId, address contributor);
+    error TrainingWrongStartingModel(uint256 jobId, bytes32 expected, bytes32 got);
+    error TrainingProposalAlreadyRecorded(uint256 jobId, uint256 proposalId);
+    error TrainingVersionMismatch(uint256 jobId, uint256 versionId);
 
-    constructor(ModelRegistry registry_) {
+    constructor(ModelRegistry registry_) EIP712("Commons TrainingLedger", "1") {
         registry = registry_;
     }
 
-    /// @notice Records a new job. The caller must hold shares of the model; the coordinator must be a participant.
+    /// @notice Records a new job, Pending until every participant joined (the creator, if listed, joins here).
+    /// The caller must hold shares of the model; the coordinator must be a participant.
     function createJob(JobInput calldata input) external returns (uint256 jobId) {
         ModelRegistry.Model memory m = registry.getModel(input.modelId);
         if (ModelShares(m.shares).balanceOf(msg.sender) == 0) {
@@ -126,6 +166,9 @@ contract TrainingLedger {
             n == 0 || n > MAX_PARTICIPANTS || input.rounds == 0 || input.rounds > MAX_ROUNDS
                 || input.specHash == bytes32(0) || input.baseContentRoot == bytes32(0) || input.takeoverTimeout == 0
         ) revert TrainingInvalidJob();
+        if (input.takeoverTimeout < MIN_TAKEOVER_TIMEOUT) {
+            revert TrainingTakeoverTimeoutTooShort(input.takeoverTimeout, MIN_TAKEOVER_TIMEOUT);
+        }
         jobId = ++jobCount;
         for (uint256 i = 0; i < n; i++) {
             address p = input.participants[i];
@@ -144,51 +187,85 @@ contract TrainingLedger {
         j.coordinator = input.coordinator;
         j.rounds = input.rounds;
         j.contributionRule = input.contributionRule;
-        j.status = JobStatus.Active;
+        j.status = JobStatus.Pending;
         j.takeoverTimeout = input.takeoverTimeout;
         j.createdAt = uint64(block.timestamp);
         j.lastActivityAt = uint64(block.timestamp);
         emit JobCreated(jobId, input.modelId, input.coordinator, msg.sender, input.specHash, input.rounds);
+        if (isParticipant[jobId][msg.sender]) _join(jobId, j, msg.sender);
     }
 
-    /// @notice Commits the next round: its model hash, the masked-upload commitment and each contributor's measure.
-    function commitRound(
-        uint256 jobId,
-        uint32 round,
-        bytes32 modelHash,
-        bytes32 inputsCommitment,
-        address[] calldata contributors,
-        uint256[] calldata contributions
-    ) external {
+    /// @notice A named participant opts in; the job becomes Active when the last one joined.
+    function join(uint256 jobId) external {
+        Job storage j = _jobOf(jobId);
+        if (j.status != JobStatus.Pending) revert TrainingJobNotPending(jobId, j.status);
+        if (!isParticipant[jobId][msg.sender]) revert TrainingNotParticipant(jobId, msg.sender);
+        if (hasJoined[jobId][msg.sender]) revert TrainingAlreadyJoined(jobId, msg.sender);
+        _join(jobId, j, msg.sender);
+    }
+
+    /// @notice The coordinator shows it is alive (before a round when the takeover window would not cover it).
+    function heartbeat(uint256 jobId) external {
         Job storage j = _activeJobOf(jobId);
         if (msg.sender != j.coordinator) revert TrainingNotCoordinator(jobId, msg.sender);
-        if (round != j.committedRounds + 1 || round > j.rounds) {
-            revert TrainingUnexpectedRound(jobId, j.committedRounds + 1, round);
+        j.lastActivityAt = uint64(block.timestamp);
+        emit CoordinatorAlive(jobId, msg.sender);
+    }
+
+    /// @notice The EIP-712 digest a contributor signs for its amount in one round of a job.
+    function contributionDigest(uint256 jobId, uint32 round, uint256 amount, bytes32 trainedFrom)
+        public
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(keccak256(abi.encode(CONTRIBUTION_TYPEHASH, jobId, round, amount, trainedFrom)));
+    }
+
+    /// @notice Commits the next round: its model hash, the masked-upload commitment and each contributor's
+    /// measure, each signed by that contributor over (job, round, amount, model it trained from).
+    function commitRound(RoundInput calldata r) external {
+        uint256 jobId = r.jobId;
+        Job storage j = _activeJobOf(jobId);
+        if (msg.sender != j.coordinator) revert TrainingNotCoordinator(jobId, msg.sender);
+        if (r.round != j.committedRounds + 1 || r.round > j.rounds) {
+            revert TrainingUnexpectedRound(jobId, j.committedRounds + 1, r.round);
         }
+        uint256 n = r.contributors.length;
         if (
-            modelHash == bytes32(0) || contributors.length == 0 || contributors.length != contributions.length
+            r.modelHash == bytes32(0) || r.trainedFrom == bytes32(0) || n == 0 || n != r.contributions.length
+                || n != r.signatures.length
         ) revert TrainingInvalidContributions();
-        RoundRecord storage r = _rounds[jobId][round];
+        if (r.round > 1 && r.trainedFrom != _rounds[jobId][r.round - 1].modelHash) {
+            revert TrainingWrongStartingModel(jobId, _rounds[jobId][r.round - 1].modelHash, r.trainedFrom);
+        }
         uint256 total;
-        for (uint256 i = 0; i < contributors.length; i++) {
-            address a = contributors[i];
+        for (uint256 i = 0; i < n; i++) {
+            address a = r.contributors[i];
+            uint256 amount = r.contributions[i];
             if (!isParticipant[jobId][a]) revert TrainingNotParticipant(jobId, a);
             // strictly increasing addresses: no duplicates, and a canonical order
-            if (i > 0 && a <= contributors[i - 1]) revert TrainingInvalidContributions();
-            if (contributions[i] == 0) revert TrainingInvalidContributions();
-            contributionOf[jobId][a] += contributions[i];
-            total += contributions[i];
+            if (i > 0 && a <= r.contributors[i - 1]) revert TrainingInvalidContributions();
+            if (amount == 0 || (j.contributionRule == ContributionRule.EqualPerRound && amount != 1)) {
+                revert TrainingInvalidContributions();
+            }
+            (address signer, ECDSA.RecoverError err,) =
+                ECDSA.tryRecover(contributionDigest(jobId, r.round, amount, r.trainedFrom), r.signatures[i]);
+            if (err != ECDSA.RecoverError.NoError || signer != a) revert TrainingBadContributionSignature(jobId, a);
+            contributionOf[jobId][a] += amount;
+            total += amount;
         }
         totalContribution[jobId] += total;
-        r.modelHash = modelHash;
-        r.inputsCommitment = inputsCommitment;
-        r.coordinator = msg.sender;
-        r.committedAt = uint64(block.timestamp);
-        r.contributors = contributors;
-        r.contributions = contributions;
-        j.committedRounds = round;
+        RoundRecord storage rec = _rounds[jobId][r.round];
+        rec.modelHash = r.modelHash;
+        rec.inputsCommitment = r.inputsCommitment;
+        rec.trainedFrom = r.trainedFrom;
+        rec.coordinator = msg.sender;
+        rec.committedAt = uint64(block.timestamp);
+        rec.contributors = r.contributors;
+        rec.contributions = r.contributions;
+        j.committedRounds = r.round;
         j.lastActivityAt = uint64(block.timestamp);
-        emit RoundCommitted(jobId, round, modelHash, inputsCommitment, msg.sender);
+        emit RoundCommitted(jobId, r.round, r.modelHash, r.inputsCommitment, msg.sender);
     }
 
     /// @notice Records the result's content root once every round is committed; the job is then finished.
@@ -204,11 +281,16 @@ contract TrainingLedger {
         emit JobFinished(jobId, resultRoot);
     }
 
-    /// @notice Links a finished job to the registry version and governance proposal that publish its result.
+    /// @notice Links a finished job, once, to the registry version holding its result and the governance
+    /// proposal that publishes it.
     function recordProposal(uint256 jobId, uint256 versionId, uint256 proposalId) external {
         Job storage j = _jobOf(jobId);
         if (j.status != JobStatus.Finished) revert TrainingJobNotFinished(jobId);
         if (msg.sender != j.coordinator) revert TrainingNotCoordinator(jobId, msg.sender);
+        if (j.proposalId != 0) revert TrainingProposalAlreadyRecorded(jobId, j.proposalId);
+        if (proposalId == 0 || registry.getVersion(j.modelId, versionId).contentRoot != j.resultRoot) {
+            revert TrainingVersionMismatch(jobId, versionId);
+        }
         j.versionId = versionId;
         j.proposalId = proposalId;
         emit ProposalRecorded(jobId, versionId, proposalId);
@@ -245,6 +327,17 @@ contract TrainingLedger {
     function _jobOf(uint256 jobId) private view returns (Job storage j) {
         j = _jobs[jobId];
         if (j.status == JobStatus.None) revert TrainingUnknownJob(jobId);
+    }
+
+    function _join(uint256 jobId, Job storage j, address account) private {
+        hasJoined[jobId][account] = true;
+        j.joinedCount += 1;
+        emit ParticipantJoined(jobId, account);
+        if (j.joinedCount == _participants[jobId].length) {
+            j.status = JobStatus.Active;
+            j.lastActivityAt = uint64(block.timestamp);
+            emit JobActivated(jobId);
+        }
     }
 
     function _activeJobOf(uint256 jobId) private view returns (Job storage j) {

@@ -54,6 +54,11 @@ export { executeProposal, queueProposal } from './actions/queue-proposal.ts'
 export { delegateVotes, getShares } from './actions/shares.ts'
 export { type CommitTrainingRoundParams, commitTrainingRound } from './actions/training-commit-round.ts'
 export {
+  recoverTrainingContributor,
+  signTrainingContribution,
+  type TrainingContribution,
+} from './actions/training-contribution.ts'
+export {
   CONTRIBUTION_RULES,
   type ContributionRule,
   type CreateTrainingJobParams,
@@ -67,6 +72,8 @@ export {
   type TrainingJobStatus,
   type TrainingRoundRecord,
 } from './actions/training-get-job.ts'
+export { heartbeatTrainingJobIfDue } from './actions/training-heartbeat.ts'
+export { joinTrainingJob } from './actions/training-join-job.ts'
 export { trainingLedgerAddress } from './actions/training-ledger-address.ts'
 export { recordTrainingProposal } from './actions/training-record-proposal.ts'
 export { takeOverTrainingJob } from './actions/training-take-over.ts'

@@ -16,8 +16,18 @@ export const DEFAULT_TIMEOUTS = {
   unmaskMs: 30_000,
 } as const
 
+/**
+ * Smallest takeover timeout (s) a job may set: the TrainingLedger's MIN_TAKEOVER_TIMEOUT. It exceeds the
+ * longest round of a coordinator with DEFAULT_TIMEOUTS (maxRoundSeconds: 720 s of phases and result
+ * delivery + ROUND_MARGIN_S), so no participant can take over while an honest coordinator is mid-round.
+ */
+export const MIN_TAKEOVER_TIMEOUT_S = 900
+
 /** Default seconds without a coordinator write before another participant may take over on chain. */
-export const DEFAULT_TAKEOVER_TIMEOUT_S = 600
+export const DEFAULT_TAKEOVER_TIMEOUT_S = MIN_TAKEOVER_TIMEOUT_S
+
+/** Seconds added to the sum of phase deadlines for aggregation, the commit transaction and clock skew. */
+export const ROUND_MARGIN_S = 60
 
 /** Domain tag of the signature a member puts on its advertised secure-aggregation keys. */
 export const KEYS_SIGNATURE_DOMAIN = 'commons/fl/keys/1'

@@ -19,3 +19,11 @@ export function sharesForContributors(
     .map((t) => ({ address: t.address, amount: (sharesToMint * t.amount) / sum }))
     .filter((t) => t.amount > 0n)
 }
+
+/**
+ * The measure a member claims (and signs) for one round: its example count under `examples`, 1 under
+ * `equal-per-round` (the ledger refuses any other amount for that rule). Pure.
+ */
+export function contributionAmount(rule: 'examples' | 'equal-per-round', numExamples: number): bigint {
+  return rule === 'examples' ? BigInt(numExamples) : 1n
+}

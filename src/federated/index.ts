@@ -35,12 +35,13 @@ export interface TrainingService {
   stop(): Promise<void>
   /**
    * Records a job on chain (this node must hold shares of the model) and keeps its state here; the base
-   * model is read from a GGUF file. Returns the job id.
+   * model is read from a GGUF file. The job stays pending until every participant joined. Returns the job
+   * id. Refuses a takeover timeout that does not exceed a round with this node's phase deadlines.
    */
   createJob(spec: unknown, options: { baseGguf: string }): Promise<bigint>
   /**
-   * Registers this node's local data for a job (a text file or folder; 10% is held out for evaluation).
-   * Throws TrainingJobNotFoundError when the chain has no such job, CorpusNotFoundError or
+   * Registers this node's local data for a job (a text file or folder; 10% is held out for evaluation)
+   * and, for a pending job that names this node, opts in on chain (`join`). Throws TrainingJobNotFoundError when the chain has no such job, CorpusNotFoundError or
    * CorpusTooSmallError when the corpus is unusable; nothing is registered then.
    */
   joinJob(

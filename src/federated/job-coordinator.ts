@@ -9,6 +9,7 @@ import {
   finishTrainingJob,
   getModel,
   getTrainingJob,
+  heartbeatTrainingJobIfDue,
   mintSharesCall,
   propose,
   proposeVersion,
@@ -18,13 +19,20 @@ import {
 import { throwIfAborted } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import { addressFromPeerId } from '../net/index.ts'
-import { sharesForContributors } from './contribution-split.ts'
-import { JobStateCorruptError, NotJobCoordinatorError } from './errors.ts'
+import { contributionVerifier } from './contribution-signature.ts'
+import { contributionAmount, sharesForContributors } from './contribution-split.ts'
+import {
+  InvalidTrainingJobError,
+  JobStateCorruptError,
+  NotJobCoordinatorError,
+  RoundProtocolError,
+} from './errors.ts'
 import type { FrameChannel } from './frame-channel.ts'
 import type { TrainingJobSpec } from './job-spec.ts'
 import type { JobState, JobStateStore } from './job-state.ts'
 import { storedMessage } from './messages.ts'
 import type { RoundProgressEvent } from './progress.ts'
+import { maxRoundSeconds } from './round-bound.ts'
 import { type CoordinatorRoundResult, type RoundTimeouts, runCoordinatorRound } from './round-coordinator.ts'
 import { encodeWireModel, layoutOf, modelHash } from './wire-model.ts'
 
@@ -69,14 +77,23 @@ export async function runJobAsCoordinator(c: JobCoordinatorComponents, p: RunJob
   let state = committed.state
   let global = await c.states.loadGlobal(state)
   const spec = state.spec
+  // No participant may take over while this coordinator is alive: its longest round must fit the window.
+  const roundSeconds = maxRoundSeconds(p.timeouts)
+  if (roundSeconds >= spec.takeoverTimeoutSeconds) {
+    throw new InvalidTrainingJobError(
+      `Job ${p.jobId} lets a participant take over after ${spec.takeoverTimeoutSeconds} s, but a round with this node's phase deadlines can take ${roundSeconds} s; shorten the deadlines or create the job with a longer takeoverTimeoutSeconds.`,
+    )
+  }
+  const verifyContribution = contributionVerifier(c.chain)
   state = { ...state, role: 'coordinator', status: 'running', committedRounds: committed.rounds }
   await c.states.save(state)
 
   let strategyState: StrategyState | undefined
   for (let round = committed.rounds + 1; round <= spec.rounds; round++) {
     throwIfAborted(p.signal)
+    await heartbeatTrainingJobIfDue(c.chain, { jobId: p.jobId, needSeconds: roundSeconds })
     const result = await runCoordinatorRound(
-      { openChannel: c.openChannel, log },
+      { openChannel: c.openChannel, verifyContribution, log },
       {
         jobId: p.jobId,
         spec,
@@ -170,18 +187,28 @@ async function commitRound(
   const { spec } = state
   const round = result.round
   const hash = modelHash(result.global)
-  const contributions = result.contributors.map((m) => ({
-    peerId: m.peerId,
-    address: addressFromPeerId(m.peerId),
-    amount: spec.contribution.rule === 'examples' ? BigInt(m.numExamples) : 1n,
-  }))
+  const contributions = result.contributors.map((m) => {
+    if (m.contributionSignature === undefined)
+      throw new RoundProtocolError(`Round ${round}: ${m.peerId} did not sign its contribution.`)
+    return {
+      peerId: m.peerId,
+      address: addressFromPeerId(m.peerId),
+      amount: contributionAmount(spec.contribution.rule, m.numExamples),
+      signature: m.contributionSignature,
+    }
+  })
   await c.states.savePendingGlobal(p.jobId, round, result.global)
   await commitTrainingRound(c.chain, {
     jobId: p.jobId,
     round,
     modelHash: hash,
     inputsCommitment: result.inputsCommitment,
-    contributions: contributions.map((x) => ({ address: x.address, amount: x.amount })),
+    trainedFrom: state.global.hash,
+    contributions: contributions.map((x) => ({
+      address: x.address,
+      amount: x.amount,
+      signature: x.signature,
+    })),
   })
   const mean = (xs: (number | undefined)[]) => {
     const v = xs.filter((x): x is number => x !== undefined)
@@ -198,7 +225,11 @@ async function commitRound(
         modelHash: hash,
         members: result.contributors.map((m) => m.peerId),
         dropped: result.dropped,
-        contributions: contributions.map((x) => ({ ...x, amount: x.amount.toString() })),
+        contributions: contributions.map((x) => ({
+          peerId: x.peerId,
+          address: x.address,
+          amount: x.amount.toString(),
+        })),
         meanLoss: mean(result.contributors.map((m) => m.loss)),
         meanHeldOutLoss: mean(result.contributors.map((m) => m.heldOutLoss)),
         wallMs: Math.round(result.wallMs),

@@ -1,7 +1,7 @@
 import { keccak256, stringToHex } from 'viem'
 import { z } from 'zod'
 import { type StrategyConfig, strategyConfigSchema } from '../aggregation/index.ts'
-import { DEFAULT_TAKEOVER_TIMEOUT_S, MIN_BUCKET_SIZE } from './constants.ts'
+import { DEFAULT_TAKEOVER_TIMEOUT_S, MIN_BUCKET_SIZE, MIN_TAKEOVER_TIMEOUT_S } from './constants.ts'
 import { InvalidTrainingJobError } from './errors.ts'
 
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/) as unknown as z.ZodType<`0x${string}`>
@@ -71,8 +71,11 @@ export const trainingJobSpecSchema = z
     rounds: z.number().int().positive().max(10_000),
     local: localTrainingSchema,
     contribution: contributionSchema,
-    /** Seconds without a coordinator write before another participant may take over. */
-    takeoverTimeoutSeconds: z.number().int().positive().default(DEFAULT_TAKEOVER_TIMEOUT_S),
+    /**
+     * Seconds without a coordinator write before another participant may take over: at least the ledger's
+     * floor, which exceeds the longest round with default phase deadlines (round-bound.ts).
+     */
+    takeoverTimeoutSeconds: z.number().int().min(MIN_TAKEOVER_TIMEOUT_S).default(DEFAULT_TAKEOVER_TIMEOUT_S),
     /** Free text for the version's card and the proposal description. */
     description: z.string().max(2000).default(''),
     /** Distinguishes otherwise identical jobs (random by default at creation). */

@@ -84,6 +84,11 @@ export const maskedMessage = z
     type: z.literal('masked'),
     masked: b64,
     numExamples: z.number().int().positive(),
+    /** EIP-712 signature of the member's contribution claim (contribution-signature.ts), credited on chain. */
+    contributionSignature: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{130}$/)
+      .optional() as unknown as z.ZodOptional<z.ZodType<`0x${string}`>>,
     metrics: z
       .object({ loss: z.number(), initialLoss: z.number(), heldOutLoss: z.number().optional() })
       .strict(),

@@ -10,7 +10,6 @@ import {
   type Tensor,
   type TensorMap,
 } from '../aggregation/index.ts'
-import type { Logger } from '../log.ts'
 import { NOISE_CLAMP_STDS, SINGLE_SUM } from './constants.ts'
 import { RoundBelowThresholdError } from './errors.ts'
 import type { FrameChannel } from './frame-channel.ts'
@@ -21,6 +20,7 @@ import {
   type MemberReport,
   type RoundTimeouts,
   runSecureSum,
+  type SecureSumComponents,
   type SecureSumOutcome,
 } from './secure-sum-session.ts'
 import { sha256Hex } from './wire-bytes.ts'
@@ -74,7 +74,7 @@ interface PlannedSum {
  * masked vectors and sums.
  */
 export async function runCoordinatorRound(
-  c: { openChannel(peerId: string, signal: AbortSignal): Promise<FrameChannel>; log: Logger },
+  c: SecureSumComponents,
   p: CoordinatorRoundParams,
 ): Promise<CoordinatorRoundResult> {
   const started = performance.now()

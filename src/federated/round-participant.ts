@@ -50,6 +50,8 @@ export interface ParticipantComponents {
   trainer(jobId: bigint, spec: TrainingJobSpec): Promise<Trainer>
   /** Keeps the committed global model (for coordinator replacement). */
   saveGlobal(jobId: bigint, spec: TrainingJobSpec, round: number, global: TensorMap): Promise<void>
+  /** Signs this member's contribution claim for the round (contribution-signature.ts). */
+  signContribution?(cfg: ConfigureMessage, numExamples: number): Promise<`0x${string}`>
   log: Logger
 }
 
@@ -132,6 +134,7 @@ export async function runParticipantRound(
     type: 'masked',
     masked: toBase64(masked.masked),
     numExamples: result.numExamples,
+    contributionSignature: await c.signContribution?.(cfg, result.numExamples),
     metrics: {
       loss: result.metrics.loss,
       initialLoss: result.metrics.initialLoss,

@@ -8,6 +8,7 @@ import {
   type ConfigureMessage,
   type KeysMessage,
   keysMessage,
+  type MaskedMessage,
   maskedMessage,
   sharesMessage,
   unmaskResponseMessage,
@@ -30,6 +31,8 @@ export interface MemberReport {
   loss: number
   initialLoss: number
   heldOutLoss?: number
+  /** The member's signature of its contribution claim, when the coordinator verifies them. */
+  contributionSignature?: `0x${string}`
 }
 
 /** One secure sum of a round: the whole round, or one bucket of it. */
@@ -60,6 +63,8 @@ export interface SecureSumOutcome {
 /** What a secure sum needs from the coordinator. */
 export interface SecureSumComponents {
   openChannel(peerId: string, signal: AbortSignal): Promise<FrameChannel>
+  /** Checks a masked upload's contribution signature (throws: the member is dropped); returns it. */
+  verifyContribution?(peerId: string, cfg: ConfigureMessage, msg: MaskedMessage): Promise<`0x${string}`>
   log: Logger
 }
 
@@ -117,9 +122,10 @@ export async function runSecureSum(c: SecureSumComponents, s: SecureSumSession):
       await channel.send({ type: 'routed', shares: routed }, { signal })
       const msg = await channel.receive(maskedMessage, { signal })
       const masked = uint32FromBase64(msg.masked)
+      const contributionSignature = await c.verifyContribution?.(peerId, configure, msg)
       agg.receiveMaskedInput({ memberId: peerId, masked })
       maskedHashes.set(peerId, sha256Hex(masked))
-      reports.set(peerId, { peerId, numExamples: msg.numExamples, ...msg.metrics })
+      reports.set(peerId, { peerId, numExamples: msg.numExamples, ...msg.metrics, contributionSignature })
       s.emit({ type: 'federated:upload:received', detail: { ...ref, peerId } })
     })
     if (alive.length < threshold) belowThreshold(alive, 'with a masked update')

@@ -3,12 +3,14 @@ import type { TensorMap } from '../aggregation/index.ts'
 import {
   createTrainingJob,
   getTrainingJob,
+  joinTrainingJob,
   type TrainingJobRecord,
   takeOverTrainingJob,
 } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 import { loadCorpus, readGgufParams, splitCorpus, type Trainer, toTokenDataset } from '../training/index.ts'
 import { DEFAULT_TIMEOUTS, FL_PROTOCOL } from './constants.ts'
+import { contributionSigner } from './contribution-signature.ts'
 import { InvalidTrainingJobError, JobStateCorruptError, TrainingJobNotFoundError } from './errors.ts'
 import { type FrameChannel, StreamChannel } from './frame-channel.ts'
 import type {
@@ -22,6 +24,7 @@ import { jobSpecHash, parseJobSpec, type TrainingJobSpec } from './job-spec.ts'
 import { type JobState, JobStateStore } from './job-state.ts'
 import { createLocalChannelPair } from './local-channel.ts'
 import type { RoundProgressEvent } from './progress.ts'
+import { maxRoundSeconds } from './round-bound.ts'
 import type { RoundTimeouts } from './round-coordinator.ts'
 import { type LocalData, runParticipantRound } from './round-participant.ts'
 import { layoutOf, modelHash } from './wire-model.ts'
@@ -75,6 +78,12 @@ export class FederatedTrainingService implements TrainingService {
         ? { ...specInput, nonce: randomBytes(8).toString('hex') }
         : specInput,
     )
+    const roundSeconds = maxRoundSeconds(this.timeouts)
+    if (spec.takeoverTimeoutSeconds <= roundSeconds) {
+      throw new InvalidTrainingJobError(
+        `takeoverTimeoutSeconds ${spec.takeoverTimeoutSeconds} does not exceed the ${roundSeconds} s a round can take with this node's phase deadlines: a participant could take over from a live coordinator. Set it above ${roundSeconds}.`,
+      )
+    }
     const baseRoot = await (this.c.contentRoot ?? fileSha256)(options.baseGguf)
     if (baseRoot.toLowerCase() !== spec.baseContentRoot.toLowerCase()) {
       throw new InvalidTrainingJobError(
@@ -112,7 +121,12 @@ export class FederatedTrainingService implements TrainingService {
     // Both checks run before anything is kept: a corpus that is missing, holds no text files or is too
     // small (CorpusNotFoundError, CorpusTooSmallError), and a job the chain does not know.
     const data = 'corpusPath' in source ? await corpusData(source.corpusPath) : source
-    await this.requireJobOnChain(jobId)
+    const job = await this.requireJobOnChain(jobId)
+    // Opt in on chain: a job is pending until every named participant joined it.
+    const me = this.c.chain.wallet.account.address.toLowerCase()
+    if (job.status === 'pending' && job.participants.some((p) => p.toLowerCase() === me)) {
+      await joinTrainingJob(this.c.chain, { jobId })
+    }
     this.data.set(jobId.toString(), data)
   }
 
@@ -214,10 +228,10 @@ export class FederatedTrainingService implements TrainingService {
     }
   }
 
-  /** Throws TrainingJobNotFoundError unless the chain records the job. */
-  private async requireJobOnChain(jobId: bigint): Promise<void> {
+  /** The job as the chain records it; throws TrainingJobNotFoundError unless the chain records it. */
+  private async requireJobOnChain(jobId: bigint): Promise<TrainingJobRecord> {
     try {
-      await getTrainingJob(this.c.chain, jobId)
+      return await getTrainingJob(this.c.chain, jobId)
     } catch (err) {
       if ((err as { details?: { errorName?: string } }).details?.errorName === 'TrainingUnknownJob') {
         throw new TrainingJobNotFoundError(
@@ -268,6 +282,7 @@ export class FederatedTrainingService implements TrainingService {
           localData: (jobId) => this.data.get(jobId.toString()),
           trainer: (jobId, spec) => this.trainerFor(jobId.toString(), spec),
           saveGlobal: (jobId, spec, round, global) => this.saveGlobal(jobId, spec, round, global),
+          signContribution: contributionSigner(this.c.chain),
           log: this.log,
         },
         channel,

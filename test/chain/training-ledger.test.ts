@@ -1,14 +1,22 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseEther } from 'viem'
+import type { PrivateKeyAccount } from 'viem/accounts'
 import { createModel } from '../../src/chain/actions/create-model.ts'
+import { proposeVersion } from '../../src/chain/actions/propose-version.ts'
 import { commitTrainingRound } from '../../src/chain/actions/training-commit-round.ts'
+import { signTrainingContribution } from '../../src/chain/actions/training-contribution.ts'
 import { createTrainingJob } from '../../src/chain/actions/training-create-job.ts'
 import { finishTrainingJob } from '../../src/chain/actions/training-finish-job.ts'
 import { getTrainingJob } from '../../src/chain/actions/training-get-job.ts'
+import { heartbeatTrainingJobIfDue } from '../../src/chain/actions/training-heartbeat.ts'
+import { joinTrainingJob } from '../../src/chain/actions/training-join-job.ts'
 import { recordTrainingProposal } from '../../src/chain/actions/training-record-proposal.ts'
 import { takeOverTrainingJob } from '../../src/chain/actions/training-take-over.ts'
-import { startDevnet } from './devnet.ts'
+import type { ChainWriter } from '../../src/chain/chain-client.ts'
+import { DEFAULT_TIMEOUTS, MIN_TAKEOVER_TIMEOUT_S } from '../../src/federated/constants.ts'
+import { maxRoundSeconds } from '../../src/federated/round-bound.ts'
+import { type Devnet, startDevnet } from './devnet.ts'
 
 const hash = (byte: string) => `0x${byte.repeat(32)}` as const
 const settings = {
@@ -18,6 +26,7 @@ const settings = {
   quorumPercent: 40n,
   timelockDelay: 600n,
 }
+const BASE = hash('0b')
 
 /** Asserts that a promise rejects with ContractRevertedError naming the contract's custom error. */
 async function revertsWith(p: Promise<unknown>, errorName: string): Promise<void> {
@@ -28,15 +37,27 @@ async function revertsWith(p: Promise<unknown>, errorName: string): Promise<void
   })
 }
 
-test('TrainingLedger records a job, its rounds, contributions and result; unauthorized writes revert by name', async () => {
-  await using net = await startDevnet(4)
-  const [alice, bob, carol, mallory] = net.accounts as [
-    (typeof net.accounts)[0],
-    (typeof net.accounts)[0],
-    (typeof net.accounts)[0],
-    (typeof net.accounts)[0],
-  ]
-  assert.ok(net.deployment.trainingLedger, 'deployContracts deploys the TrainingLedger')
+type Account = PrivateKeyAccount
+
+/** Each member signs its own amount for (job, round, trainedFrom), as a participant does with its upload. */
+async function signed(
+  net: Devnet,
+  p: { jobId: bigint; round: number; trainedFrom: `0x${string}` },
+  amounts: [Account, bigint][],
+) {
+  return Promise.all(
+    amounts.map(async ([a, amount]) => ({
+      address: a.address,
+      amount,
+      signature: await signTrainingContribution(net.as(a), { ...p, amount }),
+    })),
+  )
+}
+
+async function setup(n: number) {
+  const net = await startDevnet(n)
+  const accounts = net.accounts as Account[]
+  const [alice, bob] = accounts as [Account, Account]
   const { modelId } = await createModel(net.deployer, {
     name: 'ledger-model',
     symbol: 'LDG',
@@ -47,17 +68,29 @@ test('TrainingLedger records a job, its rounds, contributions and result; unauth
     ],
     settings,
   })
-  const job = {
+  return { net, accounts, modelId }
+}
+
+function jobInput(modelId: bigint, participants: Account[], coordinator: Account) {
+  return {
     modelId,
     baseVersionId: 0n,
     baseContentRoot: hash('11'),
     specHash: hash('22'),
-    participants: [alice.address, bob.address, carol.address],
+    participants: participants.map((a) => a.address),
     rounds: 2,
     contributionRule: 'examples' as const,
-    coordinator: alice.address,
-    takeoverTimeout: 300n,
+    coordinator: coordinator.address,
+    takeoverTimeout: BigInt(MIN_TAKEOVER_TIMEOUT_S),
   }
+}
+
+test('TrainingLedger records a job, its rounds, contributions and result; unauthorized writes revert by name', async () => {
+  const { net, accounts, modelId } = await setup(4)
+  await using _net = net
+  const [alice, bob, carol, mallory] = accounts as [Account, Account, Account, Account]
+  assert.ok(net.deployment.trainingLedger, 'deployContracts deploys the TrainingLedger')
+  const job = jobInput(modelId, [alice, bob, carol], alice)
 
   // Only shareholders create jobs; the coordinator must be a participant.
   await revertsWith(createTrainingJob(net.as(mallory), job), 'TrainingNotShareholder')
@@ -72,18 +105,25 @@ test('TrainingLedger records a job, its rounds, contributions and result; unauth
   await revertsWith(createTrainingJob(net.as(alice), { ...job, rounds: 0 }), 'TrainingInvalidJob')
   const jobId = await createTrainingJob(net.as(bob), job)
   assert.equal(jobId, 1n)
+  // Pending until every participant opted in (bob, the creator, joined on creation).
+  assert.equal((await getTrainingJob(net.reader, jobId)).status, 'pending')
+  await revertsWith(joinTrainingJob(net.as(mallory), { jobId }), 'TrainingNotParticipant')
+  await joinTrainingJob(net.as(alice), { jobId })
+  assert.equal(await joinTrainingJob(net.as(alice), { jobId }), undefined, 'joining twice is a no-op')
+  await joinTrainingJob(net.as(carol), { jobId })
+  assert.equal((await getTrainingJob(net.reader, jobId)).status, 'active')
 
   // Round 1 by the coordinator; others (participant or stranger) cannot commit.
+  const from1 = { jobId, round: 1, trainedFrom: BASE }
   const round1 = {
-    jobId,
-    round: 1,
+    ...from1,
     modelHash: hash('a1'),
     inputsCommitment: hash('b1'),
-    contributions: [
-      { address: carol.address, amount: 30n },
-      { address: alice.address, amount: 50n },
-      { address: bob.address, amount: 20n },
-    ],
+    contributions: await signed(net, from1, [
+      [carol, 30n],
+      [alice, 50n],
+      [bob, 20n],
+    ]),
   }
   await revertsWith(commitTrainingRound(net.as(bob), round1), 'TrainingNotCoordinator')
   await revertsWith(commitTrainingRound(net.as(mallory), round1), 'TrainingNotCoordinator')
@@ -91,7 +131,7 @@ test('TrainingLedger records a job, its rounds, contributions and result; unauth
   await revertsWith(
     commitTrainingRound(net.as(alice), {
       ...round1,
-      contributions: [{ address: mallory.address, amount: 1n }],
+      contributions: await signed(net, from1, [[mallory, 1n]]),
     }),
     'TrainingNotParticipant',
   )
@@ -103,19 +143,19 @@ test('TrainingLedger records a job, its rounds, contributions and result; unauth
 
   // Takeover: not before the timeout, not by strangers; then bob replaces alice and alice is locked out.
   await revertsWith(takeOverTrainingJob(net.as(bob), { jobId }), 'TrainingTakeoverTooEarly')
-  await net.chain.warp(301)
+  await net.chain.warp(MIN_TAKEOVER_TIMEOUT_S + 1)
   await revertsWith(takeOverTrainingJob(net.as(mallory), { jobId }), 'TrainingNotParticipant')
   await revertsWith(takeOverTrainingJob(net.as(alice), { jobId }), 'TrainingAlreadyCoordinator')
   await takeOverTrainingJob(net.as(bob), { jobId })
+  const from2 = { jobId, round: 2, trainedFrom: hash('a1') }
   const round2 = {
-    jobId,
-    round: 2,
+    ...from2,
     modelHash: hash('a2'),
     inputsCommitment: hash('b2'),
-    contributions: [
-      { address: alice.address, amount: 40n },
-      { address: bob.address, amount: 25n },
-    ],
+    contributions: await signed(net, from2, [
+      [alice, 40n],
+      [bob, 25n],
+    ]),
   }
   await revertsWith(commitTrainingRound(net.as(alice), round2), 'TrainingNotCoordinator')
   await commitTrainingRound(net.as(bob), round2)
@@ -130,7 +170,9 @@ test('TrainingLedger records a job, its rounds, contributions and result; unauth
   await finishTrainingJob(net.as(bob), { jobId, resultRoot: hash('cc') })
   await revertsWith(commitTrainingRound(net.as(bob), { ...round2, round: 3 }), 'TrainingJobNotActive')
   await revertsWith(takeOverTrainingJob(net.as(carol), { jobId }), 'TrainingJobNotActive')
-  await recordTrainingProposal(net.as(bob), { jobId, versionId: 1n, proposalId: 9n })
+  const version = { modelId, format: 'gguf', size: 1n, cardURI: '' }
+  const versionId = await proposeVersion(net.as(bob), { ...version, contentRoot: hash('cc') })
+  await recordTrainingProposal(net.as(bob), { jobId, versionId, proposalId: 9n })
 
   // The finished job reads back completely.
   const record = await getTrainingJob(net.reader, jobId)
@@ -142,9 +184,11 @@ test('TrainingLedger records a job, its rounds, contributions and result; unauth
   assert.equal(record.specHash, hash('22'))
   assert.equal(record.contributionRule, 'examples')
   assert.deepEqual(record.participants, job.participants)
-  assert.equal(record.versionId, 1n)
+  assert.deepEqual(record.joined, job.participants)
+  assert.equal(record.versionId, versionId)
   assert.equal(record.proposalId, 9n)
   assert.equal(record.roundRecords[0]!.coordinator, alice.address)
+  assert.equal(record.roundRecords[0]!.trainedFrom, BASE)
   assert.equal(record.roundRecords[1]!.coordinator, bob.address)
   assert.equal(record.roundRecords[1]!.modelHash, hash('a2'))
   const sortedAddrs = round1.contributions
@@ -158,4 +202,138 @@ test('TrainingLedger records a job, its rounds, contributions and result; unauth
   const total = Object.fromEntries(record.totals.map((t) => [t.address, t.amount]))
   assert.deepEqual(total, { [alice.address]: 90n, [bob.address]: 45n, [carol.address]: 30n })
   await revertsWith(getTrainingJob(net.reader, 99n), 'TrainingUnknownJob')
+})
+
+test('a coordinator cannot credit itself, inflate an amount, replay a signature, enrol a non-consenting member or relink the proposal', async () => {
+  const { net, accounts, modelId } = await setup(3)
+  await using _net = net
+  const [alice, bob, carol] = accounts as [Account, Account, Account]
+  const as = (a: Account): ChainWriter => net.as(a)
+
+  // Alice names carol, who never agreed: the job stays pending; nothing can be committed or credited.
+  const forced = await createTrainingJob(as(alice), jobInput(modelId, [alice, bob, carol], alice))
+  await joinTrainingJob(as(bob), { jobId: forced })
+  const from = { jobId: forced, round: 1, trainedFrom: BASE }
+  await revertsWith(
+    commitTrainingRound(as(alice), {
+      ...from,
+      modelHash: hash('a1'),
+      inputsCommitment: hash('b1'),
+      contributions: await signed(net, from, [
+        [alice, 10n],
+        [bob, 10n],
+        [carol, 10n],
+      ]),
+    }),
+    'TrainingJobNotActive',
+  )
+  await revertsWith(takeOverTrainingJob(as(bob), { jobId: forced }), 'TrainingJobNotActive')
+  assert.equal((await getTrainingJob(net.reader, forced)).status, 'pending')
+
+  // A job all three joined.
+  const jobId = await createTrainingJob(as(alice), jobInput(modelId, [alice, bob, carol], alice))
+  for (const m of [bob, carol]) await joinTrainingJob(as(m), { jobId })
+  const r1 = { jobId, round: 1, trainedFrom: BASE }
+  const honest = await signed(net, r1, [
+    [alice, 50n],
+    [bob, 20n],
+    [carol, 30n],
+  ])
+  const commit = (contributions: typeof honest, p: Partial<typeof r1> = {}) =>
+    commitTrainingRound(as(alice), {
+      ...r1,
+      ...p,
+      modelHash: hash('a1'),
+      inputsCommitment: hash('b1'),
+      contributions,
+    })
+  const [aliceC, bobC, carolC] = honest as [(typeof honest)[0], (typeof honest)[0], (typeof honest)[0]]
+  // Crediting itself for work it did not sign (the coordinator signs only its own amount: 50).
+  await revertsWith(commit([{ ...aliceC, amount: 5_000n }, bobC, carolC]), 'TrainingBadContributionSignature')
+  // Inflating a member's amount over what it signed.
+  await revertsWith(commit([aliceC, { ...bobC, amount: 2_000n }, carolC]), 'TrainingBadContributionSignature')
+  // Crediting a member with another member's signature.
+  await revertsWith(
+    commit([aliceC, { ...bobC, signature: carolC.signature }, carolC]),
+    'TrainingBadContributionSignature',
+  )
+  await commit(honest)
+
+  // Replaying round 1's signatures in round 2, or claiming round 2 trained from another model.
+  const r2 = { jobId, round: 2, trainedFrom: hash('a1') }
+  await revertsWith(commit(honest, { round: 2, trainedFrom: hash('a1') }), 'TrainingBadContributionSignature')
+  await revertsWith(
+    commit(await signed(net, { ...r2, trainedFrom: hash('ee') }, [[bob, 1n]]), {
+      round: 2,
+      trainedFrom: hash('ee'),
+    }),
+    'TrainingWrongStartingModel',
+  )
+  await commit(await signed(net, r2, [[bob, 7n]]), { round: 2, trainedFrom: hash('a1') })
+  await finishTrainingJob(as(alice), { jobId, resultRoot: hash('cc') })
+
+  // The proposal link: only to a version holding the job's result, and only once.
+  const version = { modelId, format: 'gguf', size: 1n, cardURI: '' }
+  const other = await proposeVersion(as(bob), { ...version, contentRoot: hash('dd') })
+  const result = await proposeVersion(as(alice), { ...version, contentRoot: hash('cc') })
+  await revertsWith(
+    recordTrainingProposal(as(alice), { jobId, versionId: other, proposalId: 5n }),
+    'TrainingVersionMismatch',
+  )
+  await recordTrainingProposal(as(alice), { jobId, versionId: result, proposalId: 5n })
+  await revertsWith(
+    recordTrainingProposal(as(alice), { jobId, versionId: result, proposalId: 6n }),
+    'TrainingProposalAlreadyRecorded',
+  )
+  const record = await getTrainingJob(net.reader, jobId)
+  assert.equal(record.proposalId, 5n)
+  const total = Object.fromEntries(record.totals.map((t) => [t.address, t.amount]))
+  assert.deepEqual(total, { [alice.address]: 50n, [bob.address]: 27n, [carol.address]: 30n })
+})
+
+test('no participant can take over while the coordinator is mid-round; it can once the coordinator stopped', async () => {
+  const { net, accounts, modelId } = await setup(3)
+  await using _net = net
+  const [alice, bob, carol] = accounts as [Account, Account, Account]
+  const roundSeconds = maxRoundSeconds(DEFAULT_TIMEOUTS)
+  assert.ok(roundSeconds < MIN_TAKEOVER_TIMEOUT_S, `${roundSeconds} s round < ${MIN_TAKEOVER_TIMEOUT_S} s`)
+
+  // The audit's setting: a 600 s takeover against rounds of up to 690 s of phases. The ledger refuses it.
+  const as = (a: Account): ChainWriter => net.as(a)
+  const input = jobInput(modelId, [alice, bob, carol], alice)
+  await revertsWith(
+    createTrainingJob(as(alice), { ...input, takeoverTimeout: 600n }),
+    'TrainingTakeoverTimeoutTooShort',
+  )
+  const jobId = await createTrainingJob(as(alice), input)
+  for (const m of [bob, carol]) await joinTrainingJob(as(m), { jobId })
+
+  // Round 1 starts right away (no heartbeat due) and runs its full 690 s of phases: bob's takeover fails.
+  assert.equal(await heartbeatTrainingJobIfDue(as(alice), { jobId, needSeconds: roundSeconds }), undefined)
+  await net.chain.warp(690)
+  await revertsWith(takeOverTrainingJob(as(bob), { jobId }), 'TrainingTakeoverTooEarly')
+  const r1 = { jobId, round: 1, trainedFrom: BASE }
+  await commitTrainingRound(as(alice), {
+    ...r1,
+    modelHash: hash('a1'),
+    inputsCommitment: hash('b1'),
+    contributions: await signed(net, r1, [[bob, 3n]]),
+  })
+
+  // The coordinator idles 700 s before round 2: too little window left, so it posts a heartbeat first;
+  // the round then runs its longest and a takeover mid-round still fails.
+  await net.chain.warp(700)
+  assert.notEqual(await heartbeatTrainingJobIfDue(as(alice), { jobId, needSeconds: roundSeconds }), undefined)
+  await net.chain.warp(roundSeconds)
+  await revertsWith(takeOverTrainingJob(as(carol), { jobId }), 'TrainingTakeoverTooEarly')
+  await revertsWith(takeOverTrainingJob(as(bob), { jobId }), 'TrainingTakeoverTooEarly')
+
+  // The coordinator really stopped (no write for the whole timeout): now a participant may take over.
+  await net.chain.warp(MIN_TAKEOVER_TIMEOUT_S - roundSeconds + 1)
+  await takeOverTrainingJob(as(bob), { jobId })
+  assert.equal((await getTrainingJob(net.reader, jobId)).coordinator, bob.address)
+  await revertsWith(
+    heartbeatTrainingJobIfDue(as(alice), { jobId, needSeconds: MIN_TAKEOVER_TIMEOUT_S }),
+    'TrainingNotCoordinator',
+  )
 })

@@ -174,6 +174,6 @@ export function jobSpec(
     rounds: p.rounds,
     local: LOCAL,
     contribution: { rule: 'examples', sharesToMint: parseEther('30').toString() },
-    takeoverTimeoutSeconds: p.takeoverTimeoutSeconds ?? 600,
+    takeoverTimeoutSeconds: p.takeoverTimeoutSeconds ?? 900,
   }
 }

@@ -7,6 +7,7 @@ import { getModel } from '../../src/chain/actions/get-model.ts'
 import { listProposals } from '../../src/chain/actions/list-proposals.ts'
 import { listVersions } from '../../src/chain/actions/list-versions.ts'
 import { getTrainingJob } from '../../src/chain/actions/training-get-job.ts'
+import { takeOverTrainingJob } from '../../src/chain/actions/training-take-over.ts'
 import { ModelRegistry, ModelShares } from '../../src/chain/generated/artifacts.ts'
 import { FL_PROTOCOL } from '../../src/federated/constants.ts'
 import { sharesForContributors } from '../../src/federated/contribution-split.ts'
@@ -170,7 +171,13 @@ test('three members train 3 secure rounds over libp2p: loss falls near centraliz
     const masked = frames.filter((f) => f.type === 'masked')
     assert.equal(masked.length, 3, 'one masked upload per round')
     for (const f of masked)
-      assert.deepEqual(Object.keys(f).sort(), ['masked', 'metrics', 'numExamples', 'type'])
+      assert.deepEqual(Object.keys(f).sort(), [
+        'contributionSignature',
+        'masked',
+        'metrics',
+        'numExamples',
+        'type',
+      ])
     // Round 1's masked vector, read as fixed point, is unrelated to the member's real delta.
     const asFloats = Float32Array.from(
       new Int32Array(uint32FromBase64(masked[0]!.masked as string).buffer),
@@ -256,23 +263,40 @@ test('a member crashing mid-round does not stop it; a killed coordinator is repl
       modelId,
       baseContentRoot: await fileSha256(baseGguf),
       rounds: 2,
-      takeoverTimeoutSeconds: 60,
     }),
     { baseGguf },
   )
   for (const [i, m] of members.entries()) await m.service.joinJob(jobId, { train: shards[i]! })
 
   // Round 1: carol dies during local training, after sharing her keys. Then alice dies after committing round 1.
+  // Mid-round 1 (the keys are in), bob tries to seize the coordinator role after 800 s of chain time: a
+  // round with default phase deadlines can take 690 s, and the ledger's window (900 s) exceeds it.
   carol.crashOnNextTrain = () => stopMember(carol)
   const killed = new AbortController()
+  let seize: Promise<unknown> | undefined
   const run = alice.service.runJob(jobId, {
     signal: killed.signal,
     onProgress: (e) => {
+      if (e.type === 'federated:round:configured' && e.detail.round === 1 && seize === undefined)
+        seize = net.chain
+          .warp(800)
+          .then(() => takeOverTrainingJob(net.as(bob.account), { jobId }))
+          .then(
+            () => undefined,
+            (err: unknown) => err,
+          )
       if (e.type === 'federated:round:committed' && e.detail.round === 1)
         killed.abort(new Error('coordinator killed'))
     },
   })
   await assert.rejects(run, (e: Error) => e.name === 'AbortedError')
+  assert.ok(seize, 'the takeover was attempted mid-round')
+  const seized = (await seize) as (Error & { details?: { errorName?: string } }) | undefined
+  assert.equal(
+    seized?.details?.errorName,
+    'TrainingTakeoverTooEarly',
+    `takeover mid-round: ${seized?.message}`,
+  )
   await stopMember(alice)
   let job = await getTrainingJob(net.reader, jobId)
   assert.equal(job.committedRounds, 1)
@@ -298,7 +322,7 @@ test('a member crashing mid-round does not stop it; a killed coordinator is repl
     assert.equal(e.details?.errorName, 'TrainingTakeoverTooEarly', e.message)
     return true
   })
-  await net.chain.warp(61)
+  await net.chain.warp(901)
   const state = await bob.service.takeOver(jobId)
   assert.equal(state.status, 'finished')
 

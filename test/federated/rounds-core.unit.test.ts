@@ -27,7 +27,7 @@ const spec = {
 
 test('job specs: defaults, a stable hash, and named errors for inconsistent specs', () => {
   const parsed = parseJobSpec(spec)
-  assert.equal(parsed.takeoverTimeoutSeconds, 600)
+  assert.equal(parsed.takeoverTimeoutSeconds, 900)
   assert.equal(jobThreshold(parsed), 2)
   assert.equal(jobSpecHash(parsed), jobSpecHash(parseJobSpec(JSON.parse(JSON.stringify(spec)))))
   assert.notEqual(jobSpecHash(parsed), jobSpecHash(parseJobSpec({ ...spec, rounds: 4 })))

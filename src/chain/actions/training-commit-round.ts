@@ -11,8 +11,13 @@ export interface CommitTrainingRoundParams {
   modelHash: `0x${string}`
   /** sha-256 over the masked uploads the round's sum came from. */
   inputsCommitment: `0x${string}`
-  /** Each contributor's measured contribution this round (sorted by address on the way out). */
-  contributions: { address: `0x${string}`; amount: bigint }[]
+  /** sha-256 of the global model the round started from (what each contributor signed). */
+  trainedFrom: `0x${string}`
+  /**
+   * Each contributor's measured contribution this round with its EIP-712 signature over (job, round,
+   * amount, trainedFrom) (sorted by address on the way out).
+   */
+  contributions: { address: `0x${string}`; amount: bigint; signature: `0x${string}` }[]
 }
 
 /** Commits the next round of a job (only its coordinator may); returns the transaction hash. */
@@ -29,12 +34,16 @@ export async function commitTrainingRound(c: ChainWriter, p: CommitTrainingRound
       abi: TrainingLedger.abi,
       functionName: 'commitRound',
       args: [
-        p.jobId,
-        p.round,
-        p.modelHash,
-        p.inputsCommitment,
-        sorted.map((x) => x.address),
-        sorted.map((x) => x.amount),
+        {
+          jobId: p.jobId,
+          round: p.round,
+          modelHash: p.modelHash,
+          inputsCommitment: p.inputsCommitment,
+          trainedFrom: p.trainedFrom,
+          contributors: sorted.map((x) => x.address),
+          contributions: sorted.map((x) => x.amount),
+          signatures: sorted.map((x) => x.signature),
+        },
       ],
     })
     // Headroom over the estimate: these calls write arrays, and a tight estimate has reverted out of gas

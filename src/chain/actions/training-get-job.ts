@@ -4,7 +4,7 @@ import { TrainingLedger } from '../generated/artifacts.ts'
 import { CONTRIBUTION_RULES, type ContributionRule } from './training-create-job.ts'
 import { trainingLedgerAddress } from './training-ledger-address.ts'
 
-export const TRAINING_JOB_STATUSES = ['none', 'active', 'finished'] as const
+export const TRAINING_JOB_STATUSES = ['none', 'pending', 'active', 'finished'] as const
 export type TrainingJobStatus = (typeof TRAINING_JOB_STATUSES)[number]
 
 /** One committed round as recorded on chain. */
@@ -12,6 +12,8 @@ export interface TrainingRoundRecord {
   round: number
   modelHash: `0x${string}`
   inputsCommitment: `0x${string}`
+  /** The global model the contributors signed they trained from. */
+  trainedFrom: `0x${string}`
   coordinator: `0x${string}`
   committedAt: bigint
   contributions: { address: `0x${string}`; amount: bigint }[]
@@ -27,6 +29,8 @@ export interface TrainingJobRecord {
   creator: `0x${string}`
   coordinator: `0x${string}`
   participants: `0x${string}`[]
+  /** Participants that opted in (the job is pending until all did). */
+  joined: `0x${string}`[]
   rounds: number
   committedRounds: number
   contributionRule: ContributionRule
@@ -59,11 +63,17 @@ export async function getTrainingJob(c: ChainReader, jobId: bigint): Promise<Tra
           round: i + 1,
           modelHash: r.modelHash,
           inputsCommitment: r.inputsCommitment,
+          trainedFrom: r.trainedFrom,
           coordinator: r.coordinator,
           committedAt: r.committedAt,
           contributions: r.contributors.map((a, k) => ({ address: a, amount: r.contributions[k]! })),
         }
       }),
+    )
+    const joinedFlags = await Promise.all(
+      participants.map((p) =>
+        c.public.readContract({ ...ledger, functionName: 'hasJoined', args: [jobId, p] }),
+      ),
     )
     const totals = await Promise.all(
       participants.map(async (p) => ({
@@ -80,6 +90,7 @@ export async function getTrainingJob(c: ChainReader, jobId: bigint): Promise<Tra
       creator: job.creator,
       coordinator: job.coordinator,
       participants: [...participants],
+      joined: participants.filter((_, i) => joinedFlags[i]),
       rounds: job.rounds,
       committedRounds: job.committedRounds,
       contributionRule: CONTRIBUTION_RULES[job.contributionRule]!,
