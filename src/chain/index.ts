@@ -32,10 +32,13 @@ export function createEmbeddedChain(
   return EmbeddedChain.start({ ...init, log: components.log.child({ component: 'chain' }) })
 }
 
+export { acceptTerms, getAcceptedTerms } from './actions/accepted-terms.ts'
 export { castVote, VOTE_SUPPORT, type VoteChoice } from './actions/cast-vote.ts'
 export { type CreateModelParams, createModel } from './actions/create-model.ts'
 export { getChainTime } from './actions/get-chain-time.ts'
 export { getModel } from './actions/get-model.ts'
+export { getUsagePolicy } from './actions/get-usage-policy.ts'
+export { isAllowlisted } from './actions/is-allowlisted.ts'
 export { getModelContracts, type ModelContractsRef } from './actions/get-model-contracts.ts'
 export { getPublishedVersionId } from './actions/get-version-id.ts'
 export { findModelId, listModels } from './actions/list-models.ts'
@@ -112,5 +115,6 @@ export type {
   ProposalInfo,
   ProposalState,
   VersionInfo,
+  UsagePolicy,
   VersionStatus,
 } from './types.ts'

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Hono } from 'hono'
+import { admitConsumer } from './admit.ts'
 import { parseBody } from '../parse-body.ts'
 import { buildTask, type ResponseShape, respondWithGeneration } from './generation.ts'
 import type { OpenAiContext } from './index.ts'
@@ -17,6 +18,7 @@ export function chatCompletionRoutes(c: OpenAiContext): Hono {
     const promptBytes = messages.reduce((n, m) => n + Buffer.byteLength(m.content), 0)
     const task = buildTask(c, body, { kind: 'chat', messages }, promptBytes)
     const target = await c.resolver.resolve(body.model)
+    await admitConsumer(c, ctx, target)
     const id = `chatcmpl-${randomBytes(12).toString('hex')}`
     const created = Math.floor(Date.now() / 1000)
     const head = {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Hono } from 'hono'
+import { admitConsumer } from './admit.ts'
 import { parseBody } from '../parse-body.ts'
 import { buildTask, type ResponseShape, respondWithGeneration } from './generation.ts'
 import type { OpenAiContext } from './index.ts'
@@ -19,6 +20,7 @@ export function completionRoutes(c: OpenAiContext): Hono {
     const promptBytes = typeof prompt === 'string' ? Buffer.byteLength(prompt) : prompt.length * 4
     const task = buildTask(c, body, { kind: 'completion', prompt }, promptBytes)
     const target = await c.resolver.resolve(body.model)
+    await admitConsumer(c, ctx, target)
     const id = `cmpl-${randomBytes(12).toString('hex')}`
     const created = Math.floor(Date.now() / 1000)
     const head = {

@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { admitConsumer } from './admit.ts'
 import { AbortedError, InvalidInputError } from '../../errors.ts'
 import { parseBody } from '../parse-body.ts'
 import type { OpenAiContext } from './index.ts'
@@ -25,6 +26,7 @@ export function embeddingRoutes(c: OpenAiContext): Hono {
       )
     }
     const target = await c.resolver.resolve(body.model)
+    await admitConsumer(c, ctx, target)
     const release = c.admission.admit(target.contentRoot)
     const cancel = AbortSignal.any([ctx.req.raw.signal, AbortSignal.timeout(c.limits.requestTimeoutMs)])
     try {

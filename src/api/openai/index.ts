@@ -7,6 +7,7 @@ import { Hono } from 'hono'
 import { NotFoundError } from '../../errors.ts'
 import type { InferenceApi, InferenceBackend, ModelResolver } from '../../inference/index.ts'
 import type { Logger } from '../../log.ts'
+import type { UsageGate } from '../../policy/index.ts'
 import type { ApiKeyStore } from '../api-keys/api-key-store.ts'
 import { requireApiKey } from '../api-keys/require-api-key.ts'
 import { limitBody } from '../body-limit.ts'
@@ -36,6 +37,9 @@ export interface OpenAiRoutesComponents {
   apiKeys: Pick<ApiKeyStore, 'verify'> | 'open'
   /** Sign-In with Ethereum sessions, accepted like API keys (not when `/v1` is open). */
   sessions?: Pick<SignInSessions, 'verify'>
+  /** The models' usage policy, applied to every request before any work. */
+  policy?: Pick<UsageGate, 'admit'>
+  onRefusal?(reason: string, model: string): void
   log: Logger
 }
 
@@ -46,6 +50,10 @@ export interface OpenAiContext {
   /** Per-model bound on requests in progress or waiting (429 beyond it). */
   admission: InferenceApi['admission']
   limits: OpenAiLimits
+  /** The models' usage policy; absent: every authenticated caller may use every model (tests, demos). */
+  policy?: Pick<UsageGate, 'admit'>
+  /** Counts a policy refusal by reason. */
+  onRefusal?(reason: string, model: string): void
   log: Logger
 }
 
@@ -61,6 +69,8 @@ export function openAiRoutes(init: OpenAiRoutesInit, components: OpenAiRoutesCom
     inference: inference.router,
     admission: inference.admission,
     limits: openAiLimits(init.limits),
+    policy: components.policy,
+    onRefusal: components.onRefusal,
     log,
   }
   const auth =
