@@ -1,6 +1,6 @@
 import { decodeFixedPoint, type EncryptedShare, SecureAggregator } from '../aggregation/index.ts'
 import type { Logger } from '../log.ts'
-import { SINGLE_SUM } from './constants.ts'
+import { MIN_SUM_MEMBERS, SINGLE_SUM } from './constants.ts'
 import { RoundBelowThresholdError, RoundProtocolError } from './errors.ts'
 import type { FrameChannel } from './frame-channel.ts'
 import { verifyAdvertisedKeys } from './key-signature.ts'
@@ -123,13 +123,21 @@ export async function runSecureSum(c: SecureSumComponents, s: SecureSumSession):
       s.emit({ type: 'federated:upload:received', detail: { ...ref, peerId } })
     })
     if (alive.length < threshold) belowThreshold(alive, 'with a masked update')
+    // The coordinator may be a survivor and knows its own input: fewer than three would reveal one update.
+    if (alive.length < MIN_SUM_MEMBERS) {
+      throw new RoundBelowThresholdError(
+        `Round ${round}: only ${alive.length} members sent a masked update; unmasking fewer than ${MIN_SUM_MEMBERS} could reveal one member's update, so the sum is aborted. Retry when more members are online.`,
+        { details: { round, alive: alive.length, minimum: MIN_SUM_MEMBERS } },
+      )
+    }
 
     const responders = await unmaskPhase(agg, phase, channels, timeouts.unmaskMs)
     if (responders.length < threshold) belowThreshold(responders, 'the unmask request')
     const { sum, contributors } = await agg.finish()
+    const decoded = decodeFixedPoint(sum, configure.scale)
     return {
       bucketId: s.bucketId,
-      sum: decodeFixedPoint(sum, configure.scale),
+      sum: decoded,
       contributors: [...contributors].sort(),
       reports,
       maskedHashes,
