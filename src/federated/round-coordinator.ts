@@ -3,6 +3,7 @@ import {
   bucketMeansAsUpdates,
   createStrategy,
   NotEnoughUpdatesError,
+  SecureSumOutOfBoundsError,
   type StrategyState,
   type Tensor,
   type TensorMap,
@@ -86,6 +87,7 @@ export async function runCoordinatorRound(
           plan.length === 1 ? roundId : `${roundId}:${sum.bucketId}`,
           local,
         ),
+        clipNorm: p.spec.privacy.clipNorm,
         timeouts: p.timeouts,
         signal: p.signal,
         emit,
@@ -96,11 +98,14 @@ export async function runCoordinatorRound(
   const closeAll = (err: Error): void => {
     for (const s of sums) for (const ch of s.channels.values()) ch.abort(err)
   }
-  // A bucket below its threshold is dropped; any other failure, or no sum at all, fails the round.
+  // A bucket below its threshold, or whose sum is out of bounds (a member sent an out-of-range input), is
+  // dropped; any other failure, or no sum at all, fails the round.
   const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []))
   const fatal =
-    failures.find((reason) => !(reason instanceof RoundBelowThresholdError)) ??
-    (sums.length === 0 ? failures[0] : undefined)
+    failures.find(
+      (reason) =>
+        !(reason instanceof RoundBelowThresholdError || reason instanceof SecureSumOutOfBoundsError),
+    ) ?? (sums.length === 0 ? failures[0] : undefined)
   if (fatal !== undefined) {
     closeAll(fatal instanceof Error ? fatal : new Error(String(fatal)))
     throw fatal

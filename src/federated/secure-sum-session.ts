@@ -1,4 +1,9 @@
-import { decodeFixedPoint, type EncryptedShare, SecureAggregator } from '../aggregation/index.ts'
+import {
+  checkSecureSum,
+  decodeFixedPoint,
+  type EncryptedShare,
+  SecureAggregator,
+} from '../aggregation/index.ts'
 import type { Logger } from '../log.ts'
 import { MIN_SUM_MEMBERS, SINGLE_SUM } from './constants.ts'
 import { RoundBelowThresholdError, RoundProtocolError } from './errors.ts'
@@ -39,6 +44,8 @@ export interface SecureSumSession {
   members: string[]
   /** The configure frame of this sum (its roundId and threshold included). */
   configure: ConfigureMessage
+  /** The job's L2 clip bound: the decoded sum must lie within what clipped inputs can add up to. */
+  clipNorm: number
   timeouts: RoundTimeouts
   signal?: AbortSignal
   emit(event: RoundProgressEvent): void
@@ -135,6 +142,10 @@ export async function runSecureSum(c: SecureSumComponents, s: SecureSumSession):
     if (responders.length < threshold) belowThreshold(responders, 'the unmask request')
     const { sum, contributors } = await agg.finish()
     const decoded = decodeFixedPoint(sum, configure.scale)
+    // Inputs are hidden, so their clipping is checked on the sum: out of bounds, the sum is discarded.
+    const { clipNorm } = s
+    const { maxAbs, noiseStd, scale } = configure
+    checkSecureSum(decoded, { count: contributors.length, clipNorm, maxAbs, noiseStd, scale })
     return {
       bucketId: s.bucketId,
       sum: decoded,
