@@ -8,9 +8,11 @@
 import { NotEnoughUpdatesError } from './errors.ts'
 import { clipUpdate } from './privacy/clip-update.ts'
 import { addGaussianNoise, distributedNoiseStd } from './privacy/gaussian-noise.ts'
+import { SecureSumOutOfBoundsError } from './secagg/errors.ts'
 import { decodeFixedPoint, encodeFixedPoint, fixedPointScale } from './secagg/fixed-point.ts'
 import { SecureAggregationClient } from './secagg/secure-aggregation-client.ts'
 import { SecureAggregator } from './secagg/secure-aggregator.ts'
+import { checkSecureSum, secureSumBounds } from './secagg/sum-bounds.ts'
 import { bucketMeansAsUpdates, planBuckets } from './secure-buckets.ts'
 import { CoordinateMedian } from './strategies/coordinate-median.ts'
 import { FedAdam } from './strategies/fedadam.ts'
@@ -24,6 +26,7 @@ import { flattenTensorMap, l2Norm, parameterCount, unflattenTensorMap } from './
 
 export type { ClientUpdate } from './client-update.ts'
 export type { AdvertisedKeys, EncryptedShare } from './secagg/messages.ts'
+export type { SumBounds, SumBoundsInit } from './secagg/sum-bounds.ts'
 export type { Bucket, BucketSum } from './secure-buckets.ts'
 export type { AggregateResult, ClientConfig, RoundInfo, Strategy, StrategyState } from './strategy.ts'
 export type { StrategyConfig } from './strategy-config.ts'
@@ -31,6 +34,7 @@ export type { Tensor, TensorMap } from './tensor-map.ts'
 export {
   addGaussianNoise,
   bucketMeansAsUpdates,
+  checkSecureSum,
   clipUpdate,
   decodeFixedPoint,
   distributedNoiseStd,
@@ -43,6 +47,8 @@ export {
   planBuckets,
   SecureAggregationClient,
   SecureAggregator,
+  SecureSumOutOfBoundsError,
+  secureSumBounds,
   strategyConfigSchema,
   unflattenTensorMap,
 }

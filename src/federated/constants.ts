@@ -1,5 +1,5 @@
 /** The stream protocol of federated rounds: the coordinator dials each participant once per round. */
-export const FL_PROTOCOL = '/commons/fl/1.0.0'
+export const FL_PROTOCOL = '/commons/fl/2.0.0'
 
 /** Largest frame on the FL protocol: a configure or result frame carries the whole global model (base64). */
 export const MAX_FL_FRAME_BYTES = 64 * 1024 * 1024
@@ -38,8 +38,34 @@ export const NOISE_CLAMP_STDS = 6
 /** Name of the job state file inside a job's folder. */
 export const JOB_STATE_FILE = 'job.json'
 
-/** Smallest secure-aggregation bucket: secure aggregation needs two members to hide one. */
-export const MIN_BUCKET_SIZE = 2
+/**
+ * Fewest members of one secure sum whose inputs are revealed together. The coordinator may be one of them
+ * and knows its own input, so a sum of fewer than three would give away the other member's update: no sum
+ * is unmasked with fewer survivors, and every Shamir threshold is at least this.
+ */
+export const MIN_SUM_MEMBERS = 3
+
+/** Fewest updates other than the coordinator's own that any unmasked sum may hold. */
+export const MIN_HIDDEN_UPDATES = 2
+
+/** Fewest participants of a job (MIN_SUM_MEMBERS). */
+export const MIN_PARTICIPANTS = MIN_SUM_MEMBERS
+
+/** Smallest secure-aggregation bucket: a bucket of two reveals one member's update to the other. */
+export const MIN_BUCKET_SIZE = MIN_SUM_MEMBERS
+
+/**
+ * The local training a participant accepts by default, whatever the spec on chain says: a job beyond these
+ * is refused (a node's operator can raise them in TrainingServiceInit.localTrainingLimits).
+ */
+export const DEFAULT_LOCAL_TRAINING_LIMITS = {
+  maxSteps: 1_000,
+  maxBatchSize: 64,
+  maxSeqLen: 2_048,
+  maxLearningRate: 1,
+  /** steps x batchSize x seqLen: the tokens one round may make this node process. */
+  maxTokensPerRound: 16 * 1024 * 1024,
+} as const
 
 /** The bucket id of a round that is one secure sum over every member (no `secureBuckets`). */
 export const SINGLE_SUM = 'secure-sum'

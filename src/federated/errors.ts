@@ -29,6 +29,18 @@ export class JobNotJoinedError extends RefusedError {}
 /** The job spec a coordinator sent does not hash to the spec hash recorded on chain. */
 export class JobSpecMismatchError extends RefusedError {}
 
+/**
+ * A coordinator's round parameters differ from what the job spec recorded on chain dictates (threshold,
+ * noise, fixed point, members, local training, global model, round number): the participant refuses.
+ */
+export class RoundParameterMismatchError extends RefusedError {}
+
+/** The job asks for more local training than this node accepts (its local training limits). */
+export class LocalTrainingLimitError extends RefusedError {}
+
+/** An unmask request would reveal a sum holding fewer than two updates besides the coordinator's own. */
+export class UnsafeRevealError extends RefusedError {}
+
 /** A message arrived out of order or named members outside the job. */
 export class RoundProtocolError extends PeerFailureError {}
 

@@ -1,5 +1,5 @@
 /**
- * Federated rounds over the network: a job spec (job-spec.ts), the `/commons/fl/1.0.0` round protocol
+ * Federated rounds over the network: a job spec (job-spec.ts), the `/commons/fl/2.0.0` round protocol
  * (round-coordinator.ts, secure-sum-session.ts, round-participant.ts, messages.ts), job state persistence
  * (job-state.ts), the job driver with on-chain commits and the final proposal (job-coordinator.ts), and the
  * node-facing service (training-service.ts). Weights are `TensorMap`s from aggregation/ everywhere; the
@@ -10,6 +10,7 @@ import type { ChainWriter } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 import type { RemotePeer } from '../net/index.ts'
 import type { TokenDataset, Trainer } from '../training/index.ts'
+import type { LocalTrainingLimits } from './configure-check.ts'
 import { TrainingJobNotFoundError } from './errors.ts'
 import type { TrainingJobSpec } from './job-spec.ts'
 import type { JobState } from './job-state.ts'
@@ -17,6 +18,7 @@ import type { RoundProgressEvent } from './progress.ts'
 import type { RoundTimeouts } from './round-coordinator.ts'
 import { FederatedTrainingService } from './training-service.ts'
 
+export type { LocalTrainingLimits } from './configure-check.ts'
 export type { TrainingJobSpec, TrainingJobSpecInput } from './job-spec.ts'
 export type { JobState } from './job-state.ts'
 export type { OnRoundProgress, RoundProgressEvent } from './progress.ts'
@@ -103,6 +105,8 @@ export interface TrainingServiceInit {
   /** Folder for job state and global model copies (e.g. `<data>/training`). */
   dir: string
   timeouts?: Partial<RoundTimeouts>
+  /** The local training this node accepts as a participant (default DEFAULT_LOCAL_TRAINING_LIMITS). */
+  localTrainingLimits?: Partial<LocalTrainingLimits>
 }
 
 /** A job as the API and CLI show it. */

@@ -1,7 +1,13 @@
 import { keccak256, stringToHex } from 'viem'
 import { z } from 'zod'
 import { type StrategyConfig, strategyConfigSchema } from '../aggregation/index.ts'
-import { DEFAULT_TAKEOVER_TIMEOUT_S, MIN_BUCKET_SIZE, MIN_TAKEOVER_TIMEOUT_S } from './constants.ts'
+import {
+  DEFAULT_TAKEOVER_TIMEOUT_S,
+  MIN_BUCKET_SIZE,
+  MIN_PARTICIPANTS,
+  MIN_SUM_MEMBERS,
+  MIN_TAKEOVER_TIMEOUT_S,
+} from './constants.ts'
 import { InvalidTrainingJobError } from './errors.ts'
 
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/) as unknown as z.ZodType<`0x${string}`>
@@ -17,8 +23,8 @@ export const jobPrivacySchema = z
     clipNorm: z.number().positive(),
     /** Noise multiplier z of distributed DP-FedAvg (0: no noise). */
     noiseMultiplier: z.number().min(0).default(0),
-    /** Shamir threshold t; default: the smallest majority of the participants. */
-    threshold: z.number().int().min(2).optional(),
+    /** Shamir threshold t; default: the smallest majority of the participants, and at least 3. */
+    threshold: z.number().int().min(MIN_SUM_MEMBERS).optional(),
   })
   .strict()
 
@@ -59,13 +65,18 @@ export const trainingJobSpecSchema = z
     baseVersionId: z.string().regex(/^\d+$/).default('0'),
     /** Content root (0x + 64 hex) of the base GGUF. */
     baseContentRoot: hex32,
+    /**
+     * Model hash (wire-model.ts: sha-256 of the float32 values) of the base parameters: what round 1 trains
+     * on. Set at job creation; participants refuse a round-1 model that does not hash to it.
+     */
+    baseModelHash: hex32.optional(),
     /** Model shape of the built-in trainer, so every member builds the same graph. */
     modelConfig: z.record(z.string(), z.union([z.number(), z.boolean()])).optional(),
     strategy: strategyConfigSchema,
     privacy: jobPrivacySchema,
     /** Bucketed secure aggregation (required by trimmed-mean, coordinate-median and krum). */
     secureBuckets: secureBucketsSchema.optional(),
-    participants: z.array(jobParticipantSchema).min(2).max(255),
+    participants: z.array(jobParticipantSchema).min(MIN_PARTICIPANTS).max(255),
     /** PeerId of the first coordinator (one of the participants). */
     coordinator: z.string(),
     rounds: z.number().int().positive().max(10_000),
@@ -159,12 +170,25 @@ export function jobSpecHash(spec: TrainingJobSpec): `0x${string}` {
   return keccak256(stringToHex(canonicalJson(spec)))
 }
 
-/** Shamir threshold of a job: the configured one, else the smallest strict majority. */
+/** Shamir threshold of a job: the configured one, else the smallest strict majority (at least 3). */
 export function jobThreshold(spec: TrainingJobSpec): number {
   return spec.privacy.threshold ?? majorityThreshold(spec.participants.length)
 }
 
-/** The smallest strict majority of `members`, and at least 2 (secure aggregation needs two). */
+/**
+ * The smallest strict majority of `members`, and at least MIN_SUM_MEMBERS: a sum is never unmasked with
+ * fewer survivors, so it always hides at least two updates besides the coordinator's own.
+ */
 export function majorityThreshold(members: number): number {
-  return Math.max(2, Math.floor(members / 2) + 1)
+  return Math.max(MIN_SUM_MEMBERS, Math.floor(members / 2) + 1)
+}
+
+/** The spec with its base model hash set (job creation); refuses a spec that names another one. */
+export function bindBaseModel(spec: TrainingJobSpec, baseModelHash: `0x${string}`): TrainingJobSpec {
+  if (spec.baseModelHash !== undefined && spec.baseModelHash.toLowerCase() !== baseModelHash.toLowerCase()) {
+    throw new InvalidTrainingJobError(
+      `The spec's baseModelHash ${spec.baseModelHash} is not the hash of the base model's parameters (${baseModelHash}); remove it or use the matching base.`,
+    )
+  }
+  return parseJobSpec({ ...spec, baseModelHash })
 }

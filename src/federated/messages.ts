@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { localTrainingSchema } from './job-spec.ts'
 
-// The frames of /commons/fl/1.0.0, in order. One stream per member per round, opened by the coordinator;
-// each side validates every frame with these schemas. Binary payloads are base64.
+// The frames of /commons/fl/2.0.0, in order. One stream per member per round, opened by the coordinator;
+// each side validates every frame with these schemas. Binary payloads are base64. A participant checks
+// every parameter of `configure` against the job spec the chain records (configure-check.ts).
 
 const b64 = z
   .string()
@@ -28,7 +29,10 @@ export const wireModelSchema = z
   })
   .strict()
 
-/** Coordinator → member: the round, the job spec (checked against the on-chain hash) and the global model. */
+/**
+ * Coordinator → member: the round, the job spec (checked against the on-chain hash), the members and the
+ * global model. Every other field follows from these and is checked by the member.
+ */
 export const configureMessage = z
   .object({
     type: z.literal('configure'),
@@ -36,6 +40,12 @@ export const configureMessage = z
     round: z.number().int().positive(),
     roundId: z.string().max(300),
     spec: z.unknown(),
+    /** Every member asked to train this round (the buckets are planned over them). */
+    roundMembers: z.array(id).min(1).max(255),
+    /** The secure sum this member is in: the whole round, or one bucket. */
+    bucketId: z.string().max(100),
+    /** The members of that sum. */
+    members: z.array(id).min(1).max(255),
     threshold: z.number().int().min(2),
     /** Fixed-point scale and clamp every member encodes with. */
     scale: z.number().positive(),

@@ -2,20 +2,19 @@ import { randomBytes } from 'node:crypto'
 import {
   bucketMeansAsUpdates,
   createStrategy,
-  distributedNoiseStd,
-  fixedPointScale,
   NotEnoughUpdatesError,
-  planBuckets,
+  SecureSumOutOfBoundsError,
   type StrategyState,
   type Tensor,
   type TensorMap,
 } from '../aggregation/index.ts'
-import { NOISE_CLAMP_STDS, SINGLE_SUM } from './constants.ts'
+import type { Logger } from '../log.ts'
 import { RoundBelowThresholdError } from './errors.ts'
 import type { FrameChannel } from './frame-channel.ts'
-import { jobThreshold, majorityThreshold, type TrainingJobSpec } from './job-spec.ts'
+import type { TrainingJobSpec } from './job-spec.ts'
 import type { ConfigureMessage } from './messages.ts'
 import type { RoundProgressEvent } from './progress.ts'
+import { type PlannedSum, planRoundSums, roundLocal, sumParameters } from './round-parameters.ts'
 import {
   type MemberReport,
   type RoundTimeouts,
@@ -60,13 +59,6 @@ export interface CoordinatorRoundParams {
   onProgress?: (event: RoundProgressEvent) => void
 }
 
-/** One secure sum to run: its members and Shamir threshold. */
-interface PlannedSum {
-  bucketId: string
-  members: string[]
-  threshold: number
-}
-
 /**
  * Drives one round as coordinator. Without `spec.secureBuckets` the round is one secure sum over every
  * member and the strategy applies the mean delta; with it, each bucket is summed securely on its own and
@@ -79,17 +71,24 @@ export async function runCoordinatorRound(
 ): Promise<CoordinatorRoundResult> {
   const started = performance.now()
   const strategy = createStrategy(p.spec.strategy)
-  const clientConfig = strategy.configureRound({ round: p.round, memberIds: p.members })
+  const roundMembers = [...p.members].sort()
   const roundId = `${p.jobId}:${p.round}:${randomBytes(8).toString('hex')}`
-  const local = { ...p.spec.local, proximalMu: clientConfig.get(p.members[0]!)?.proximalMu }
+  const local = roundLocal(p.spec, p.round, roundMembers)
   const emit = (event: RoundProgressEvent): void => p.onProgress?.(event)
-  const plan = planSums(p)
+  const plan = planRoundSums(p.spec, roundMembers, p.globalHash, p.round)
   const settled = await Promise.allSettled(
     plan.map((sum) =>
       runSecureSum(c, {
         bucketId: sum.bucketId,
         members: sum.members,
-        configure: configureFrame(p, sum, plan.length === 1 ? roundId : `${roundId}:${sum.bucketId}`, local),
+        configure: configureFrame(
+          p,
+          sum,
+          roundMembers,
+          plan.length === 1 ? roundId : `${roundId}:${sum.bucketId}`,
+          local,
+        ),
+        clipNorm: p.spec.privacy.clipNorm,
         timeouts: p.timeouts,
         signal: p.signal,
         emit,
@@ -100,11 +99,14 @@ export async function runCoordinatorRound(
   const closeAll = (err: Error): void => {
     for (const s of sums) for (const ch of s.channels.values()) ch.abort(err)
   }
-  // A bucket below its threshold is dropped; any other failure, or no sum at all, fails the round.
+  // A bucket below its threshold, or whose sum is out of bounds (a member sent an out-of-range input), is
+  // dropped; any other failure, or no sum at all, fails the round.
   const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []))
   const fatal =
-    failures.find((reason) => !(reason instanceof RoundBelowThresholdError)) ??
-    (sums.length === 0 ? failures[0] : undefined)
+    failures.find(
+      (reason) =>
+        !(reason instanceof RoundBelowThresholdError || reason instanceof SecureSumOutOfBoundsError),
+    ) ?? (sums.length === 0 ? failures[0] : undefined)
   if (fatal !== undefined) {
     closeAll(fatal instanceof Error ? fatal : new Error(String(fatal)))
     throw fatal
@@ -145,41 +147,24 @@ export async function runCoordinatorRound(
   }
 }
 
-/** One sum over every member, or the job's buckets (shuffled by a seed no member picks: the global hash). */
-function planSums(p: CoordinatorRoundParams): PlannedSum[] {
-  const members = [...p.members].sort()
-  const bucketSize = p.spec.secureBuckets?.bucketSize
-  if (bucketSize === undefined) return [{ bucketId: SINGLE_SUM, members, threshold: jobThreshold(p.spec) }]
-  return planBuckets(members, bucketSize, `${p.globalHash}:${p.round}`).map((b) => ({
-    bucketId: b.bucketId,
-    members: [...b.memberIds],
-    threshold: majorityThreshold(b.memberIds.length),
-  }))
-}
-
-/** The configure frame of one sum: fixed-point range and DP noise follow from its threshold. */
+/** The configure frame of one sum: every parameter follows from the spec (round-parameters.ts). */
 function configureFrame(
   p: CoordinatorRoundParams,
   sum: PlannedSum,
+  roundMembers: string[],
   roundId: string,
   local: ConfigureMessage['local'],
 ): ConfigureMessage {
-  const { privacy } = p.spec
-  const noiseStd =
-    privacy.noiseMultiplier > 0
-      ? distributedNoiseStd(privacy.noiseMultiplier, privacy.clipNorm, sum.threshold)
-      : 0
-  const maxAbs = privacy.clipNorm + NOISE_CLAMP_STDS * noiseStd
   return {
     type: 'configure',
     jobId: p.jobId.toString(),
     round: p.round,
     roundId,
     spec: p.spec,
-    threshold: sum.threshold,
-    scale: fixedPointScale(maxAbs, p.spec.participants.length),
-    maxAbs,
-    noiseStd,
+    roundMembers,
+    bucketId: sum.bucketId,
+    members: sum.members,
+    ...sumParameters(p.spec, sum.threshold),
     local,
     global: encodeWireModel(p.global),
     globalHash: p.globalHash,

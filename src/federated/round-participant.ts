@@ -12,6 +12,13 @@ import {
 import type { Logger } from '../log.ts'
 import { runLocalRound, type TokenDataset, type Trainer } from '../training/index.ts'
 import {
+  type ChainJobView,
+  type CheckedRound,
+  checkConfigure,
+  checkRevealSet,
+  type LocalTrainingLimits,
+} from './configure-check.ts'
+import {
   JobNotJoinedError,
   JobSpecMismatchError,
   NotJobCoordinatorError,
@@ -43,8 +50,10 @@ export interface LocalData {
 export interface ParticipantComponents {
   peerId: string
   privateKey: PrivateKey
-  /** The on-chain job: who coordinates it now (EVM address) and its spec hash. */
-  resolveJob(jobId: bigint): Promise<{ coordinator: `0x${string}`; specHash: `0x${string}`; status: string }>
+  /** The on-chain job: who coordinates it now (EVM address), its spec hash and its committed rounds. */
+  resolveJob(jobId: bigint): Promise<ChainJobView>
+  /** The local training this node accepts (default DEFAULT_LOCAL_TRAINING_LIMITS). */
+  limits?: LocalTrainingLimits
   /** This member's local data for a job it joined, or undefined. Raw data never leaves this node. */
   localData(jobId: bigint): LocalData | undefined
   trainer(jobId: bigint, spec: TrainingJobSpec): Promise<Trainer>
@@ -77,8 +86,8 @@ export async function runParticipantRound(
   const within = (ms: number) =>
     options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms)
   const cfg = await channel.receive(configureMessage, { signal: within(t.keysMs) })
-  const { jobId, spec, data, global } = await acceptConfigure(c, cfg, remoteAddress)
-  const memberIds = new Set(spec.participants.map((m) => m.peerId))
+  const { jobId, spec, data, global, checked } = await acceptConfigure(c, cfg, remoteAddress)
+  const memberIds = new Set(checked.sum.members)
   const secure = new SecureAggregationClient({
     memberId: c.peerId,
     roundId: cfg.roundId,
@@ -106,7 +115,7 @@ export async function runParticipantRound(
   const keys = []
   for (const entry of roster.entries) {
     if (!memberIds.has(entry.memberId))
-      throw new RoundProtocolError(`The roster names a stranger, ${entry.memberId}.`)
+      throw new RoundProtocolError(`The roster names ${entry.memberId}, who is not in this secure sum.`)
     keys.push(await verifyAdvertisedKeys(cfg.roundId, entry))
   }
   const shared = await secure.shareKeys(keys)
@@ -142,6 +151,7 @@ export async function runParticipantRound(
     },
   })
   const unmask = await channel.receive(unmaskMessage, { signal: within(t.trainMs + t.unmaskMs) })
+  checkRevealSet(unmask.survivors, checked)
   const response = secure.unmask(unmask)
   await channel.send({
     type: 'unmask-response',
@@ -158,12 +168,21 @@ export async function runParticipantRound(
   await channel.close()
 }
 
-/** Checks a configure frame against the chain and this node's state; returns what the round works on. */
+/**
+ * Checks a configure frame against the chain and this node's state; returns what the round works on. Each
+ * refusal comes before any key, share or update leaves this node.
+ */
 async function acceptConfigure(
   c: ParticipantComponents,
   cfg: ConfigureMessage,
   remoteAddress: `0x${string}`,
-): Promise<{ jobId: bigint; spec: TrainingJobSpec; data: LocalData; global: Map<string, Tensor> }> {
+): Promise<{
+  jobId: bigint
+  spec: TrainingJobSpec
+  data: LocalData
+  global: Map<string, Tensor>
+  checked: CheckedRound
+}> {
   const jobId = BigInt(cfg.jobId)
   const job = await c.resolveJob(jobId)
   if (job.coordinator.toLowerCase() !== remoteAddress.toLowerCase()) {
@@ -181,13 +200,15 @@ async function acceptConfigure(
   }
   if (!spec.participants.some((m) => m.peerId === c.peerId))
     throw new RoundProtocolError(`This node is not a participant of job ${jobId}.`)
+  // Threshold, noise, fixed point, members, local training, round and global model: all from the chain.
+  const checked = checkConfigure(cfg, spec, job, c.peerId, c.limits)
   const data = c.localData(jobId)
   if (data === undefined)
     throw new JobNotJoinedError(`This node has not joined job ${jobId}: run \`commons train join ${jobId}\`.`)
   const global = decodeWireModel(cfg.global)
   if (modelHash(global) !== cfg.globalHash)
     throw new RoundProtocolError('The global model does not match its hash.')
-  return { jobId, spec, data, global }
+  return { jobId, spec, data, global, checked }
 }
 
 /** Delta = new weights - global, clipped (bounds the fixed-point range), then noised when the round asks. */

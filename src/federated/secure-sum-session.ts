@@ -1,6 +1,11 @@
-import { decodeFixedPoint, type EncryptedShare, SecureAggregator } from '../aggregation/index.ts'
+import {
+  checkSecureSum,
+  decodeFixedPoint,
+  type EncryptedShare,
+  SecureAggregator,
+} from '../aggregation/index.ts'
 import type { Logger } from '../log.ts'
-import { SINGLE_SUM } from './constants.ts'
+import { MIN_SUM_MEMBERS, SINGLE_SUM } from './constants.ts'
 import { RoundBelowThresholdError, RoundProtocolError } from './errors.ts'
 import type { FrameChannel } from './frame-channel.ts'
 import { verifyAdvertisedKeys } from './key-signature.ts'
@@ -42,6 +47,8 @@ export interface SecureSumSession {
   members: string[]
   /** The configure frame of this sum (its roundId and threshold included). */
   configure: ConfigureMessage
+  /** The job's L2 clip bound: the decoded sum must lie within what clipped inputs can add up to. */
+  clipNorm: number
   timeouts: RoundTimeouts
   signal?: AbortSignal
   emit(event: RoundProgressEvent): void
@@ -129,13 +136,25 @@ export async function runSecureSum(c: SecureSumComponents, s: SecureSumSession):
       s.emit({ type: 'federated:upload:received', detail: { ...ref, peerId } })
     })
     if (alive.length < threshold) belowThreshold(alive, 'with a masked update')
+    // The coordinator may be a survivor and knows its own input: fewer than three would reveal one update.
+    if (alive.length < MIN_SUM_MEMBERS) {
+      throw new RoundBelowThresholdError(
+        `Round ${round}: only ${alive.length} members sent a masked update; unmasking fewer than ${MIN_SUM_MEMBERS} could reveal one member's update, so the sum is aborted. Retry when more members are online.`,
+        { details: { round, alive: alive.length, minimum: MIN_SUM_MEMBERS } },
+      )
+    }
 
     const responders = await unmaskPhase(agg, phase, channels, timeouts.unmaskMs)
     if (responders.length < threshold) belowThreshold(responders, 'the unmask request')
     const { sum, contributors } = await agg.finish()
+    const decoded = decodeFixedPoint(sum, configure.scale)
+    // Inputs are hidden, so their clipping is checked on the sum: out of bounds, the sum is discarded.
+    const { clipNorm } = s
+    const { maxAbs, noiseStd, scale } = configure
+    checkSecureSum(decoded, { count: contributors.length, clipNorm, maxAbs, noiseStd, scale })
     return {
       bucketId: s.bucketId,
-      sum: decodeFixedPoint(sum, configure.scale),
+      sum: decoded,
       contributors: [...contributors].sort(),
       reports,
       maskedHashes,

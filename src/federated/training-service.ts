@@ -9,7 +9,8 @@ import {
 } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 import { loadCorpus, readGgufParams, splitCorpus, type Trainer, toTokenDataset } from '../training/index.ts'
-import { DEFAULT_TIMEOUTS, FL_PROTOCOL } from './constants.ts'
+import type { LocalTrainingLimits } from './configure-check.ts'
+import { DEFAULT_LOCAL_TRAINING_LIMITS, DEFAULT_TIMEOUTS, FL_PROTOCOL } from './constants.ts'
 import { contributionSigner } from './contribution-signature.ts'
 import { InvalidTrainingJobError, JobStateCorruptError, TrainingJobNotFoundError } from './errors.ts'
 import { type FrameChannel, StreamChannel } from './frame-channel.ts'
@@ -20,7 +21,7 @@ import type {
   TrainingServiceInit,
 } from './index.ts'
 import { fileSha256, runJobAsCoordinator } from './job-coordinator.ts'
-import { jobSpecHash, parseJobSpec, type TrainingJobSpec } from './job-spec.ts'
+import { bindBaseModel, jobSpecHash, parseJobSpec, type TrainingJobSpec } from './job-spec.ts'
 import { type JobState, JobStateStore } from './job-state.ts'
 import { createLocalChannelPair } from './local-channel.ts'
 import type { RoundProgressEvent } from './progress.ts'
@@ -31,12 +32,13 @@ import { layoutOf, modelHash } from './wire-model.ts'
 
 /**
  * Federated training on this node: creates and coordinates jobs, answers rounds as a participant on
- * `/commons/fl/1.0.0`, keeps each job's state in its data dir, and takes over jobs whose coordinator died.
+ * `/commons/fl/2.0.0`, keeps each job's state in its data dir, and takes over jobs whose coordinator died.
  * Built by `createTrainingService` (index.ts), which documents the methods.
  */
 export class FederatedTrainingService implements TrainingService {
   private readonly states: JobStateStore
   private readonly timeouts: RoundTimeouts
+  private readonly limits: LocalTrainingLimits
   private readonly data = new Map<string, LocalData>()
   private readonly trainers = new Map<string, Promise<Trainer>>()
   private readonly running = new Map<string, AbortController>()
@@ -50,6 +52,7 @@ export class FederatedTrainingService implements TrainingService {
   ) {
     this.states = new JobStateStore(init.dir)
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...init.timeouts }
+    this.limits = { ...DEFAULT_LOCAL_TRAINING_LIMITS, ...init.localTrainingLimits }
     this.log = c.log.child({ component: 'training' })
   }
 
@@ -73,24 +76,26 @@ export class FederatedTrainingService implements TrainingService {
   }
 
   async createJob(specInput: unknown, options: { baseGguf: string }): Promise<bigint> {
-    const spec = parseJobSpec(
+    const parsed = parseJobSpec(
       typeof specInput === 'object' && specInput !== null && !('nonce' in specInput)
         ? { ...specInput, nonce: randomBytes(8).toString('hex') }
         : specInput,
     )
     const roundSeconds = maxRoundSeconds(this.timeouts)
-    if (spec.takeoverTimeoutSeconds <= roundSeconds) {
+    if (parsed.takeoverTimeoutSeconds <= roundSeconds) {
       throw new InvalidTrainingJobError(
-        `takeoverTimeoutSeconds ${spec.takeoverTimeoutSeconds} does not exceed the ${roundSeconds} s a round can take with this node's phase deadlines: a participant could take over from a live coordinator. Set it above ${roundSeconds}.`,
+        `takeoverTimeoutSeconds ${parsed.takeoverTimeoutSeconds} does not exceed the ${roundSeconds} s a round can take with this node's phase deadlines: a participant could take over from a live coordinator. Set it above ${roundSeconds}.`,
       )
     }
     const baseRoot = await (this.c.contentRoot ?? fileSha256)(options.baseGguf)
-    if (baseRoot.toLowerCase() !== spec.baseContentRoot.toLowerCase()) {
+    if (baseRoot.toLowerCase() !== parsed.baseContentRoot.toLowerCase()) {
       throw new InvalidTrainingJobError(
-        `The base model ${options.baseGguf} has content root ${baseRoot}, not the spec's baseContentRoot ${spec.baseContentRoot}.`,
+        `The base model ${options.baseGguf} has content root ${baseRoot}, not the spec's baseContentRoot ${parsed.baseContentRoot}.`,
       )
     }
     const { params } = await readGgufParams(options.baseGguf)
+    // The spec hash on chain then binds round 1 to these parameters: participants check it.
+    const spec = bindBaseModel(parsed, modelHash(params))
     const jobId = await createTrainingJob(this.c.chain, {
       modelId: BigInt(spec.modelId),
       baseVersionId: BigInt(spec.baseVersionId),
@@ -277,8 +282,16 @@ export class FederatedTrainingService implements TrainingService {
           privateKey: this.c.host.identity.privateKey,
           resolveJob: async (jobId) => {
             const job = await getTrainingJob(this.c.chain, jobId)
-            return { coordinator: job.coordinator, specHash: job.specHash, status: job.status }
+            const { coordinator, specHash, status, committedRounds } = job
+            return {
+              coordinator,
+              specHash,
+              status,
+              committedRounds,
+              lastModelHash: job.roundRecords.at(-1)?.modelHash,
+            }
           },
+          limits: this.limits,
           localData: (jobId) => this.data.get(jobId.toString()),
           trainer: (jobId, spec) => this.trainerFor(jobId.toString(), spec),
           saveGlobal: (jobId, spec, round, global) => this.saveGlobal(jobId, spec, round, global),

@@ -10,7 +10,7 @@ import {
   contributionSigner,
   contributionVerifier,
 } from '../../src/federated/contribution-signature.ts'
-import { jobSpecHash, parseJobSpec } from '../../src/federated/job-spec.ts'
+import { bindBaseModel, jobSpecHash, parseJobSpec } from '../../src/federated/job-spec.ts'
 import { createLocalChannelPair } from '../../src/federated/local-channel.ts'
 import { runCoordinatorRound } from '../../src/federated/round-coordinator.ts'
 import { runParticipantRound } from '../../src/federated/round-participant.ts'
@@ -59,17 +59,20 @@ const trainer: Trainer = {
 }
 
 test('a member whose contribution signature is not its own is dropped before its input is summed; the others sign their own amount', async () => {
-  const spec = parseJobSpec({
-    modelId: '1',
-    baseContentRoot: `0x${'ab'.repeat(32)}`,
-    strategy: { kind: 'fedavg' },
-    privacy: { clipNorm: 10 },
-    participants: people.map((p) => ({ peerId: p.peerId.toString(), address: p.address })),
-    coordinator: ids[0],
-    rounds: 1,
-    local: { steps: 1, batchSize: 1, seqLen: 4, learningRate: 1e-3 },
-    contribution: { rule: 'examples', sharesToMint: '1000' },
-  })
+  const spec = bindBaseModel(
+    parseJobSpec({
+      modelId: '1',
+      baseContentRoot: `0x${'ab'.repeat(32)}`,
+      strategy: { kind: 'fedavg' },
+      privacy: { clipNorm: 10 },
+      participants: people.map((p) => ({ peerId: p.peerId.toString(), address: p.address })),
+      coordinator: ids[0],
+      rounds: 1,
+      local: { steps: 1, batchSize: 1, seqLen: 4, learningRate: 1e-3 },
+      contribution: { rule: 'examples', sharesToMint: '1000' },
+    }),
+    modelHash(global),
+  )
   const specHash = jobSpecHash(spec)
   const coordinator = people[0]!
   const cheater = 3
@@ -86,7 +89,12 @@ test('a member whose contribution signature is not its own is dropped before its
             {
               peerId,
               privateKey: people[i]!.privateKey,
-              resolveJob: async () => ({ coordinator: coordinator.address, specHash, status: 'active' }),
+              resolveJob: async () => ({
+                coordinator: coordinator.address,
+                specHash,
+                status: 'active',
+                committedRounds: 0,
+              }),
               localData: () => ({ train: { tokens: new Uint16Array(16) } }),
               trainer: async () => trainer,
               saveGlobal: async () => {},

@@ -28,13 +28,18 @@ const spec = {
 test('job specs: defaults, a stable hash, and named errors for inconsistent specs', () => {
   const parsed = parseJobSpec(spec)
   assert.equal(parsed.takeoverTimeoutSeconds, 900)
-  assert.equal(jobThreshold(parsed), 2)
+  // Three members: every one of them must answer (a sum of two would reveal one to the other).
+  assert.equal(jobThreshold(parsed), 3)
   assert.equal(jobSpecHash(parsed), jobSpecHash(parseJobSpec(JSON.parse(JSON.stringify(spec)))))
   assert.notEqual(jobSpecHash(parsed), jobSpecHash(parseJobSpec({ ...spec, rounds: 4 })))
   for (const bad of [
     { ...spec, strategy: { kind: 'krum', f: 0 } },
     { ...spec, coordinator: 'someone-else' },
     { ...spec, privacy: { clipNorm: 10, threshold: 1 } },
+    // The audit's settings: a threshold of 2, and a job of two members.
+    { ...spec, privacy: { clipNorm: 10, threshold: 2 } },
+    { ...spec, participants: spec.participants.slice(0, 2) },
+    { ...spec, baseModelHash: 'not-a-hash' },
     { ...spec, participants: [spec.participants[0], spec.participants[0]] },
   ]) {
     assert.throws(() => parseJobSpec(bad), { name: 'InvalidTrainingJobError' })

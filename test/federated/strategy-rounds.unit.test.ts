@@ -10,7 +10,12 @@ import {
   type Tensor,
   type TensorMap,
 } from '../../src/aggregation/index.ts'
-import { jobSpecHash, parseJobSpec, type TrainingJobSpec } from '../../src/federated/job-spec.ts'
+import {
+  bindBaseModel,
+  jobSpecHash,
+  parseJobSpec,
+  type TrainingJobSpec,
+} from '../../src/federated/job-spec.ts'
 import { createLocalChannelPair } from '../../src/federated/local-channel.ts'
 import { type CoordinatorRoundResult, runCoordinatorRound } from '../../src/federated/round-coordinator.ts'
 import { runParticipantRound } from '../../src/federated/round-participant.ts'
@@ -26,7 +31,7 @@ import { globalModel, maxDiff, tensorMap } from '../aggregation/fixtures.ts'
 
 const TIMEOUTS = { keysMs: 10_000, sharesMs: 10_000, trainMs: 10_000, unmaskMs: 10_000 }
 const LOCAL = { steps: 1, batchSize: 1, seqLen: 4, learningRate: 1e-3 }
-const people = Array.from({ length: 6 }, () => peerIdentityFromPrivateKey(hexToBytes(generatePrivateKey())))
+const people = Array.from({ length: 9 }, () => peerIdentityFromPrivateKey(hexToBytes(generatePrivateKey())))
 const ids = people.map((p) => p.peerId.toString())
 const coordinator = people[0]!
 
@@ -95,6 +100,7 @@ async function runRound(
 ): Promise<{ result: CoordinatorRoundResult; seen: TrainOptions[] }> {
   const seen: TrainOptions[] = []
   const participants: Promise<void>[] = []
+  spec = bindBaseModel(spec, modelHash(global))
   const specHash = jobSpecHash(spec)
   const result = await runCoordinatorRound(
     {
@@ -106,7 +112,12 @@ async function runRound(
             {
               peerId,
               privateKey: people[i]!.privateKey,
-              resolveJob: async () => ({ coordinator: coordinator.address, specHash, status: 'active' }),
+              resolveJob: async () => ({
+                coordinator: coordinator.address,
+                specHash,
+                status: 'active',
+                committedRounds: 0,
+              }),
               localData: () => ({ train: { tokens: new Uint16Array(16) } }),
               trainer: async () =>
                 options.crashing?.includes(i) ? crashingTrainer() : fakeTrainer(deltas[i]!, seen),
@@ -195,11 +206,11 @@ for (const strategy of [
     const global = globalModel(5)
     const attacker = 4
     const deltas = ids.map((_, i) => (i === attacker ? POISON : honestDelta(i)))
-    const spec = specFor(strategy, { secureBuckets: { bucketSize: 2 } })
+    const spec = specFor(strategy, { secureBuckets: { bucketSize: 3 } })
     const { result } = await runRound(spec, deltas, global)
 
     // The same buckets, recomputed from the round's public seed, and their means fed to the rule directly.
-    const buckets = planBuckets(ids, 2, `${modelHash(global)}:1`)
+    const buckets = planBuckets(ids, 3, `${modelHash(global)}:1`)
     assert.equal(buckets.length, 3)
     const means = buckets.map((b) =>
       meanUpdate(
@@ -234,8 +245,8 @@ for (const strategy of [
 test('bucket mode: a bucket that falls below its threshold is dropped and the rule runs over the others', async () => {
   const global = globalModel(7)
   const deltas = ids.map((_, i) => honestDelta(i))
-  const spec = specFor({ kind: 'coordinate-median' }, { secureBuckets: { bucketSize: 2 } })
-  const buckets = planBuckets(ids, 2, `${modelHash(global)}:1`)
+  const spec = specFor({ kind: 'coordinate-median' }, { secureBuckets: { bucketSize: 3 } })
+  const buckets = planBuckets(ids, 3, `${modelHash(global)}:1`)
   const lost = buckets[1]!
   const crashing = [ids.indexOf(lost.memberIds[0]!)]
   const { result } = await runRound(spec, deltas, global, {
@@ -265,16 +276,19 @@ test('job specs reach every strategy: robust ones need secure buckets, and enoug
     { kind: 'krum', f: 0 },
   ] satisfies StrategyConfig[]) {
     assert.throws(() => specFor(strategy), { name: 'InvalidTrainingJobError' })
-    assert.equal(specFor(strategy, { secureBuckets: { bucketSize: 2 } }).strategy.kind, strategy.kind)
+    assert.equal(specFor(strategy, { secureBuckets: { bucketSize: 3 } }).strategy.kind, strategy.kind)
   }
-  assert.throws(() => specFor({ kind: 'krum', f: 1 }, { secureBuckets: { bucketSize: 2 } }), {
+  assert.throws(() => specFor({ kind: 'krum', f: 1 }, { secureBuckets: { bucketSize: 3 } }), {
     name: 'InvalidTrainingJobError',
     message: /needs at least 5 buckets/,
   })
-  assert.throws(() => specFor({ kind: 'fedavg' }, { secureBuckets: { bucketSize: 7 } }), {
+  assert.throws(() => specFor({ kind: 'fedavg' }, { secureBuckets: { bucketSize: 10 } }), {
     name: 'InvalidTrainingJobError',
   })
-  assert.throws(() => specFor({ kind: 'fedavg' }, { secureBuckets: { bucketSize: 1 } }), {
-    name: 'InvalidTrainingJobError',
-  })
+  // A bucket of two would reveal each member's update to the other (and to a coordinator in it).
+  for (const bucketSize of [1, 2]) {
+    assert.throws(() => specFor({ kind: 'coordinate-median' }, { secureBuckets: { bucketSize } }), {
+      name: 'InvalidTrainingJobError',
+    })
+  }
 })

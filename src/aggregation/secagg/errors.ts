@@ -14,3 +14,10 @@ export class SecAggReconstructionError extends PeerFailureError {}
 
 /** Secure aggregation was configured with parameters outside their domain. */
 export class SecAggConfigError extends InvalidInputError {}
+
+/**
+ * A decoded secure sum lies outside what its members could produce by following the protocol (a coordinate
+ * beyond count x maxAbs or an L2 norm beyond count x clip plus the noise allowance): some member sent an
+ * out-of-range input, so the sum is discarded.
+ */
+export class SecureSumOutOfBoundsError extends PeerFailureError {}
