@@ -85,7 +85,7 @@ export function createApi(init: ApiInit, c: ApiComponents): Hono {
 
 // Used by other domains.
 export { ApiKeyStore } from './api-keys/api-key-store.ts'
-export { Metrics } from './metrics.ts'
+export { LabelledCounter, Metrics } from './metrics.ts'
 export { openAiRoutes } from './openai/index.ts'
 export { createKeyBody } from './routes/keys.ts'
 export type { PeerView } from './routes/peers.ts'

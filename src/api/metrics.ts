@@ -8,12 +8,41 @@ export interface Gauge {
 }
 
 /**
+ * A counter with labels, for events the node counts (e.g. policy refusals by reason and model). The
+ * label values must come from a bounded set (never raw input): at most `maxSeries` series are kept.
+ */
+export class LabelledCounter {
+  private readonly series = new Map<string, number>()
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly maxSeries = 1_000,
+  ) {}
+
+  inc(labels: Record<string, string>, by = 1): void {
+    const key = Object.entries(labels)
+      .map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`)
+      .join(',')
+    if (!this.series.has(key) && this.series.size >= this.maxSeries) return
+    this.series.set(key, (this.series.get(key) ?? 0) + by)
+  }
+
+  render(): string[] {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`]
+    for (const [labels, n] of this.series) lines.push(`${this.name}{${labels}} ${n}`)
+    return lines
+  }
+}
+
+/**
  * Prometheus text exposition at `/metrics`: request counters by method, route group and status, plus
  * gauges the node registers (peers, store, loaded models, chain head).
  */
 export class Metrics {
   private readonly requests = new Map<string, number>()
   private readonly gauges: Gauge[] = []
+  private readonly counters: LabelledCounter[] = []
 
   /**
    * Counts every request by route group: the first two segments of the route that matched (`/api/models`),
@@ -31,6 +60,10 @@ export class Metrics {
     this.gauges.push(g)
   }
 
+  counter(c: LabelledCounter): void {
+    this.counters.push(c)
+  }
+
   async render(): Promise<string> {
     const lines = [
       '# HELP commons_http_requests_total HTTP requests served.',
@@ -40,6 +73,7 @@ export class Metrics {
       const [method, route, status] = key.split('|')
       lines.push(`commons_http_requests_total{method="${method}",route="${route}",status="${status}"} ${n}`)
     }
+    for (const c of this.counters) lines.push(...c.render())
     for (const g of this.gauges) {
       let value: number
       try {

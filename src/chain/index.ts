@@ -37,10 +37,10 @@ export { castVote, VOTE_SUPPORT, type VoteChoice } from './actions/cast-vote.ts'
 export { type CreateModelParams, createModel } from './actions/create-model.ts'
 export { getChainTime } from './actions/get-chain-time.ts'
 export { getModel } from './actions/get-model.ts'
-export { getUsagePolicy } from './actions/get-usage-policy.ts'
-export { isAllowlisted } from './actions/is-allowlisted.ts'
 export { getModelContracts, type ModelContractsRef } from './actions/get-model-contracts.ts'
+export { getUsagePolicy } from './actions/get-usage-policy.ts'
 export { getPublishedVersionId } from './actions/get-version-id.ts'
+export { isAllowlisted } from './actions/is-allowlisted.ts'
 export { findModelId, listModels } from './actions/list-models.ts'
 export {
   listProposals,
@@ -114,7 +114,7 @@ export type {
   ModelInfo,
   ProposalInfo,
   ProposalState,
-  VersionInfo,
   UsagePolicy,
+  VersionInfo,
   VersionStatus,
 } from './types.ts'

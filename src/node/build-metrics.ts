@@ -1,4 +1,4 @@
-import { Metrics } from '../api/index.ts'
+import { type LabelledCounter, Metrics } from '../api/index.ts'
 import type { ChainReader } from '../chain/index.ts'
 import type { NodeNetwork } from './network.ts'
 
@@ -10,11 +10,14 @@ export interface NodeMetricsComponents {
   /** Inference load 0-1. */
   inferenceLoad(): number
   reader: ChainReader
+  /** Counters the node's parts keep (policy refusals, ...). */
+  counters?: LabelledCounter[]
 }
 
 /** The node's Prometheus gauges: peers, store, loaded models, inference load, chain head. */
 export function buildMetrics(c: NodeMetricsComponents): Metrics {
   const metrics = new Metrics()
+  for (const counter of c.counters ?? []) metrics.counter(counter)
   const { host, directory, store } = c.network
   metrics.gauge({
     name: 'commons_peers_connected',

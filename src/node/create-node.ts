@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises'
-import { ApiKeyStore, openAiRoutes, SignInSessions } from '../api/index.ts'
+import { ApiKeyStore, LabelledCounter, openAiRoutes, SignInSessions } from '../api/index.ts'
 import type { EmbeddedChain } from '../chain/index.ts'
 import { DEVNET_FUNDING_WEI } from '../chain/index.ts'
 import { createTrainingService } from '../federated/index.ts'
 import type { Governance } from '../governance/index.ts'
 import { createInferenceService, type InferenceService } from '../inference/index.ts'
 import type { Logger } from '../log.ts'
+import { createUsagePolicy } from '../policy/index.ts'
 import { createTfjsTrainer } from '../training/index.ts'
 import { startApiServer } from './api-server.ts'
 import { loadOrCreateApiToken } from './api-token.ts'
@@ -107,13 +108,27 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
 
     // Consumers sign in with Ethereum for this chain; their sessions are accepted by `/v1` like keys.
     const sessions = new SignInSessions({ chainId: deployment.chainId })
+    // Every model's usage policy, read from chain (a passed proposal takes effect within the cache time).
+    const usagePolicy = createUsagePolicy({}, { reader: access.reader })
+    const refusals = new LabelledCounter(
+      'commons_policy_refusals_total',
+      'Requests refused by a model usage policy.',
+    )
     const { apiUrl } = await serveApi(
       { config, layout, cleanups },
       {
         ...{ config, governance, keystore, rpcUrl, deployment, devnet, nodeAccount, network, training, log },
         reader: access.reader,
         fetch: (root, opts) => fetch(root, opts),
-        v1: openAiRoutes({}, { inference: servingInference, apiKeys: apiKeyStore ?? 'open', sessions, log }),
+        v1: openAiRoutes(
+          {},
+          {
+            ...{ inference: servingInference, apiKeys: apiKeyStore ?? 'open', sessions, log },
+            policy: usagePolicy.gate,
+            onRefusal: (reason, model) => refusals.inc({ reason, model }),
+          },
+        ),
+        counters: [refusals],
         apiKeys: apiKeyStore,
         sessions,
         servingList: layout.servingList,

@@ -2,7 +2,12 @@ import { PermissionDeniedError, RefusedError, UnauthorizedError } from '../error
 
 /** Every refusal of the usage policy; `reason` labels the refusal counter. */
 export interface PolicyRefusal {
-  readonly reason: 'anonymous' | 'not-allowlisted' | 'terms-not-accepted' | 'payment-required' | 'rate-limited'
+  readonly reason:
+    | 'anonymous'
+    | 'not-allowlisted'
+    | 'terms-not-accepted'
+    | 'payment-required'
+    | 'rate-limited'
 }
 
 /** The model's policy needs to know who the consumer is, and the request carries no address. */

@@ -40,7 +40,11 @@ export class UsageGate {
     this.limiter = new RateLimiter(init.maxRateKeys, init.now)
   }
 
-  async admit(req: { modelId: string; modelName: string; consumer: `0x${string}` | undefined }): Promise<void> {
+  async admit(req: {
+    modelId: string
+    modelName: string
+    consumer: `0x${string}` | undefined
+  }): Promise<void> {
     const policy = await this.facts.policy(req.modelId)
     if (req.consumer === undefined) {
       if (isOpenAndFree(policy) && policy.requestsPerMinute === 0) return
@@ -54,7 +58,10 @@ export class UsageGate {
         `${consumer} is not on the allowlist of ${req.modelName}; its owners add consumers by proposal (\`commons propose allow --consumer <address>\`).`,
       )
     }
-    if (policy.termsHash !== ZERO_HASH && (await this.facts.acceptedTerms(req.modelId, consumer)) !== policy.termsHash) {
+    if (
+      policy.termsHash !== ZERO_HASH &&
+      (await this.facts.acceptedTerms(req.modelId, consumer)) !== policy.termsHash
+    ) {
       throw new TermsNotAcceptedError(
         `Using ${req.modelName} needs its usage terms accepted first: read ${policy.termsURI}, then accept hash ${policy.termsHash} (UsageTerms.accept, or a signed Acceptance relayed by a node).`,
         { details: { termsURI: policy.termsURI, termsHash: policy.termsHash } },

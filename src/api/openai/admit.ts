@@ -7,11 +7,7 @@ import type { OpenAiContext } from './index.ts'
  * Applies the model's usage policy to the caller (the address its API key or session acts for) before
  * any work: refusals are clear OpenAI-shaped errors (401/402/403/429) and are counted by reason.
  */
-export async function admitConsumer(
-  c: OpenAiContext,
-  ctx: Context,
-  target: ResolvedModel,
-): Promise<void> {
+export async function admitConsumer(c: OpenAiContext, ctx: Context, target: ResolvedModel): Promise<void> {
   if (c.policy === undefined) return
   const principal = (ctx as Context<{ Variables: ApiKeyVariables }>).get('apiKey')
   const address = principal?.address ?? undefined

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Hono } from 'hono'
-import { admitConsumer } from './admit.ts'
 import { parseBody } from '../parse-body.ts'
+import { admitConsumer } from './admit.ts'
 import { buildTask, type ResponseShape, respondWithGeneration } from './generation.ts'
 import type { OpenAiContext } from './index.ts'
 import { ChatCompletionBodySchema } from './schemas.ts'

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
-import { admitConsumer } from './admit.ts'
 import { AbortedError, InvalidInputError } from '../../errors.ts'
 import { parseBody } from '../parse-body.ts'
+import { admitConsumer } from './admit.ts'
 import type { OpenAiContext } from './index.ts'
 import { EmbeddingBodySchema } from './schemas.ts'
 

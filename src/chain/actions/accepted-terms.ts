@@ -31,7 +31,9 @@ export async function acceptTerms(
 ): Promise<`0x${string}`> {
   const address = c.deployment.usageTerms
   if (address === undefined) {
-    throw new DeploymentMissingError('This deployment has no UsageTerms contract; redeploy the contracts to accept terms.')
+    throw new DeploymentMissingError(
+      'This deployment has no UsageTerms contract; redeploy the contracts to accept terms.',
+    )
   }
   const receipt = await confirmTransaction(c, 'Accepting the usage terms', async () => {
     const { request } = await c.public.simulateContract({
