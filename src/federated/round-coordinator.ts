@@ -8,7 +8,6 @@ import {
   type Tensor,
   type TensorMap,
 } from '../aggregation/index.ts'
-import type { Logger } from '../log.ts'
 import { RoundBelowThresholdError } from './errors.ts'
 import type { FrameChannel } from './frame-channel.ts'
 import type { TrainingJobSpec } from './job-spec.ts'
