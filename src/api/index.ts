@@ -15,7 +15,7 @@ import { modelRoutes } from './routes/models.ts'
 import { nodeRoutes } from './routes/nodes.ts'
 import { proposalRoutes } from './routes/proposals.ts'
 import { shareRoutes } from './routes/shares.ts'
-import { signInRoutes } from './routes/sign-in.ts'
+import { signInRoutes, type TermsRelay } from './routes/sign-in.ts'
 import type { SignInSessions } from './sign-in/sign-in-sessions.ts'
 
 /** Options of the HTTP API. */
@@ -44,6 +44,8 @@ export interface ApiComponents {
   apiKeys?: KeyRouteComponents['keys']
   /** Sign-In with Ethereum sessions for `/v1` consumers: mounts `/api/auth` (open). */
   sessions?: SignInSessions
+  /** Relays consumers' signed acceptances of usage terms (the node pays the gas). */
+  terms?: TermsRelay
 }
 
 /**
@@ -65,7 +67,7 @@ export function createApi(init: ApiInit, c: ApiComponents): Hono {
   app.get('/healthz', async (ctx) => ctx.json({ status: 'ok', ...(await c.health()) }))
 
   // Sign-in is for consumers, who hold no API token: before the token check of `/api` writes.
-  if (c.sessions) app.route('/api/auth', signInRoutes({ sessions: c.sessions }))
+  if (c.sessions) app.route('/api/auth', signInRoutes({ sessions: c.sessions, terms: c.terms }))
   const api = new Hono()
   // Who is asking comes first: nothing of an unauthenticated write's body is read or buffered.
   api.use(requireTokenForWrites(init.apiToken))
@@ -91,6 +93,7 @@ export { createKeyBody } from './routes/keys.ts'
 export type { PeerView } from './routes/peers.ts'
 export { peerRoutes } from './routes/peers.ts'
 export { servingRoutes } from './routes/serving.ts'
+export type { TermsRelay } from './routes/sign-in.ts'
 export type { StoreRouteComponents } from './routes/store.ts'
 export { storeRoutes } from './routes/store.ts'
 export { trainingRoutes } from './routes/training.ts'

@@ -32,7 +32,12 @@ export function createEmbeddedChain(
   return EmbeddedChain.start({ ...init, log: components.log.child({ component: 'chain' }) })
 }
 
-export { acceptTerms, getAcceptedTerms } from './actions/accepted-terms.ts'
+export {
+  acceptTerms,
+  getAcceptedTerms,
+  relayTermsAcceptance,
+  termsAcceptanceTypedData,
+} from './actions/accepted-terms.ts'
 export { castVote, VOTE_SUPPORT, type VoteChoice } from './actions/cast-vote.ts'
 export { type CreateModelParams, createModel } from './actions/create-model.ts'
 export { getChainTime } from './actions/get-chain-time.ts'

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono'
 import type { PrivateKeyAccount } from 'viem'
-import type { ApiKeyStore, Metrics, SignInSessions } from '../api/index.ts'
+import type { ApiKeyStore, Metrics, SignInSessions, TermsRelay } from '../api/index.ts'
 import {
   createApi,
   peerRoutes,
@@ -43,6 +43,8 @@ export interface NodeApiComponents {
   apiKeys: ApiKeyStore | undefined
   /** Sign-In with Ethereum sessions of `/v1` consumers. */
   sessions: SignInSessions
+  /** Relays consumers' signed acceptances of usage terms. */
+  terms: TermsRelay
   metrics: Metrics
   log: Logger
 }
@@ -81,6 +83,7 @@ export function buildApi(c: NodeApiComponents): Hono {
       mounts: [{ path: '/v1', app: c.v1 }],
       apiKeys: c.apiKeys,
       sessions: c.sessions,
+      terms: c.terms,
       health: async () => ({
         address: c.nodeAccount.address,
         peerId: host.peerId,

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { ApiKeyStore, LabelledCounter, openAiRoutes, SignInSessions } from '../api/index.ts'
 import type { EmbeddedChain } from '../chain/index.ts'
-import { DEVNET_FUNDING_WEI } from '../chain/index.ts'
+import { DEVNET_FUNDING_WEI, relayTermsAcceptance } from '../chain/index.ts'
 import { createTrainingService } from '../federated/index.ts'
 import type { Governance } from '../governance/index.ts'
 import { createInferenceService, type InferenceService } from '../inference/index.ts'
@@ -129,6 +129,14 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
           },
         ),
         counters: [refusals],
+        terms: {
+          consumerOf: async (token) =>
+            SignInSessions.isSessionToken(token)
+              ? sessions.verify(token)?.address
+              : (((await apiKeyStore?.verify(token))?.address as `0x${string}` | null | undefined) ??
+                undefined),
+          relay: (p) => relayTermsAcceptance(access.writer(nodeAccount), p),
+        },
         apiKeys: apiKeyStore,
         sessions,
         servingList: layout.servingList,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import OpenAI from 'openai'
-import { createWalletClient, keccak256, parseEther, stringToHex } from 'viem'
+import { keccak256, stringToHex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { ApiKeyStore } from '../../src/api/index.ts'
-import { acceptTerms, chainTransport } from '../../src/chain/index.ts'
+import { termsAcceptanceTypedData } from '../../src/chain/index.ts'
 import { silentLogger } from '../../src/log.ts'
 import { dataDirLayout } from '../../src/node/data-dir.ts'
 import { createNode } from '../../src/node/index.ts'
@@ -79,17 +79,29 @@ test('a policy passed by proposal takes effect on /v1 without restart: allowlist
   await refused(asEve, 403, /not on the allowlist/)
   await refused(asDave, 403, /usage terms/)
 
-  // dave accepts terms v1 (on chain, from his own account: he holds a little gas money).
-  await devnet.fund(dave.address, parseEther('1'))
-  const daveWriter = {
-    ...node.chain,
-    wallet: createWalletClient({
-      account: dave,
-      chain: node.chain.public.chain,
-      transport: chainTransport(node.rpcUrl),
-    }),
-  }
-  await acceptTerms(daveWriter as never, { modelId: 1n, termsHash: TERMS_V1 })
+  // dave accepts terms v1 without gas money: he signs an EIP-712 Acceptance and the node relays it.
+  const acceptance = termsAcceptanceTypedData({
+    chainId: node.deployment.chainId,
+    usageTerms: node.deployment.usageTerms!,
+    modelId: 1n,
+    consumer: dave.address,
+    termsHash: TERMS_V1,
+    deadline: 2n ** 40n,
+  })
+  const signature = await dave.signTypedData(acceptance)
+  const relay = (apiKey: string) =>
+    fetch(`${node.apiUrl}/api/auth/terms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify({ modelId: '1', termsHash: TERMS_V1, deadline: String(2n ** 40n), signature }),
+    })
+  // eve cannot pass dave's signature off as her own acceptance: the contract checks the signer.
+  const stolen = await relay(asEve.apiKey!)
+  assert.equal(stolen.status, 422, await stolen.clone().text())
+  assert.match(await stolen.text(), /TermsInvalidSignature/)
+  const relayed = await relay(asDave.apiKey!)
+  assert.equal(relayed.status, 200, await relayed.clone().text())
+  assert.equal((await relay(asDave.apiKey!)).status, 429, 'one relay a minute per consumer and model')
   await new Promise((r) => setTimeout(r, 2_100))
   await ask(asDave)
   await ask(asDave)

@@ -47,3 +47,62 @@ export async function acceptTerms(
   })
   return receipt.transactionHash
 }
+
+/** The EIP-712 `Acceptance` a consumer signs to accept a model's terms without gas (a node relays it). */
+export function termsAcceptanceTypedData(p: {
+  chainId: number
+  usageTerms: `0x${string}`
+  modelId: bigint
+  consumer: `0x${string}`
+  termsHash: `0x${string}`
+  deadline: bigint
+}) {
+  return {
+    domain: {
+      name: 'Model Commons usage terms',
+      version: '1',
+      chainId: p.chainId,
+      verifyingContract: p.usageTerms,
+    },
+    types: {
+      Acceptance: [
+        { name: 'modelId', type: 'uint256' },
+        { name: 'consumer', type: 'address' },
+        { name: 'termsHash', type: 'bytes32' },
+        { name: 'deadline', type: 'uint256' },
+      ],
+    },
+    primaryType: 'Acceptance',
+    message: { modelId: p.modelId, consumer: p.consumer, termsHash: p.termsHash, deadline: p.deadline },
+  } as const
+}
+
+/** Relays a consumer's signed acceptance (simulated first: a bad signature or stale hash sends nothing). */
+export async function relayTermsAcceptance(
+  c: ChainWriter,
+  p: {
+    modelId: bigint
+    consumer: `0x${string}`
+    termsHash: `0x${string}`
+    deadline: bigint
+    signature: `0x${string}`
+  },
+): Promise<`0x${string}`> {
+  const address = c.deployment.usageTerms
+  if (address === undefined) {
+    throw new DeploymentMissingError(
+      'This deployment has no UsageTerms contract; redeploy the contracts to accept terms.',
+    )
+  }
+  const receipt = await confirmTransaction(c, 'Relaying the acceptance of the usage terms', async () => {
+    const { request } = await c.public.simulateContract({
+      account: c.wallet.account,
+      address,
+      abi: UsageTerms.abi,
+      functionName: 'acceptBySig',
+      args: [p.modelId, p.consumer, p.termsHash, p.deadline, p.signature],
+    })
+    return c.wallet.writeContract(request)
+  })
+  return receipt.transactionHash
+}
