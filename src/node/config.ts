@@ -1,5 +1,21 @@
 import { readFile } from 'node:fs/promises'
+import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+
+/** A multiaddr, checked before anything starts (a bad one used to crash libp2p mid-start). */
+function multiaddrString(needsPeerId: boolean) {
+  return z.string().superRefine((value, ctx) => {
+    try {
+      const ma = multiaddr(value)
+      if (needsPeerId && !ma.getComponents().some((c) => c.name === 'p2p')) {
+        ctx.addIssue({ code: 'custom', message: `${value} names no peer: end it with /p2p/<PeerId>` })
+      }
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `${value} is not a multiaddr (${(err as Error).message})` })
+    }
+  })
+}
+
 import { writeFileAtomic } from '../atomic-file.ts'
 import { InvalidConfigError } from './errors.ts'
 
@@ -33,9 +49,9 @@ export const nodeConfigSchema = z
     net: z
       .object({
         /** libp2p listen multiaddrs. */
-        listen: z.array(z.string()).default(['/ip4/127.0.0.1/tcp/0']),
+        listen: z.array(multiaddrString(false)).default(['/ip4/127.0.0.1/tcp/0']),
         /** Peers to dial on start (multiaddrs with /p2p/<PeerId>). */
-        bootstrap: z.array(z.string()).default([]),
+        bootstrap: z.array(multiaddrString(true)).default([]),
         /** `registry` admits only nodes registered on chain; `open` admits anyone (public networks). */
         admission: z.enum(['registry', 'open']).default('registry'),
         /**
