@@ -64,7 +64,12 @@ export function createApi(init: ApiInit, c: ApiComponents): Hono {
     app.use(c.metrics.middleware)
     app.route('/metrics', c.metrics.routes())
   }
-  app.get('/healthz', async (ctx) => ctx.json({ status: 'ok', ...(await c.health()) }))
+  // 503 with `degraded` naming the parts that are down (the chain): monitors see it, the node goes on.
+  app.get('/healthz', async (ctx) => {
+    const health = await c.health()
+    const degraded = Array.isArray(health.degraded) && health.degraded.length > 0
+    return ctx.json({ status: degraded ? 'degraded' : 'ok', ...health }, degraded ? 503 : 200)
+  })
 
   // Sign-in is for consumers, who hold no API token: before the token check of `/api` writes.
   if (c.sessions) app.route('/api/auth', signInRoutes({ sessions: c.sessions, terms: c.terms }))

@@ -66,9 +66,13 @@ export function translateChainError(err: unknown, action: string): CommonsError 
         { cause: err, details: { errorName, args } },
       )
     }
-    if (/fetch failed|ECONNREFUSED|HTTP request failed|socket/i.test(err.message)) {
+    const down = err.walk((e) => e instanceof ChainUnavailableError)
+    if (
+      down instanceof ChainUnavailableError ||
+      /fetch failed|ECONNREFUSED|HTTP request failed|socket/i.test(err.message)
+    ) {
       return new ChainUnavailableError(
-        `${action} failed: the chain RPC is unreachable (${err.shortMessage}). Start the node with \`commons up\` or check --rpc.`,
+        `${action} failed: the chain RPC is unreachable (${down instanceof ChainUnavailableError ? down.message : err.shortMessage}). Start the node with \`commons up\` or check --rpc.`,
         { cause: err },
       )
     }

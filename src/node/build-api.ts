@@ -84,11 +84,18 @@ export function buildApi(c: NodeApiComponents): Hono {
       apiKeys: c.apiKeys,
       sessions: c.sessions,
       terms: c.terms,
-      health: async () => ({
-        address: c.nodeAccount.address,
-        peerId: host.peerId,
-        chain: c.config.chain.mode,
-      }),
+      health: async () => {
+        const head = await c.reader.public
+          .getBlockNumber({ cacheTime: 0 })
+          .then((n) => n.toString())
+          .catch(() => undefined)
+        return {
+          address: c.nodeAccount.address,
+          peerId: host.peerId,
+          chain: { mode: c.config.chain.mode, status: head === undefined ? 'unavailable' : 'ok', head },
+          ...(head === undefined ? { degraded: ['chain'] } : {}),
+        }
+      },
       apiRoutes: [
         { path: '/store', app: storeRoutes({ store, log: c.log, fetch: c.fetch }) },
         { path: '/training', app: trainingRoutes({ training: c.training }) },

@@ -10,37 +10,65 @@ export interface ChainWatcherHandlers {
   onVersionPublished(e: { modelId: bigint; versionId: bigint; contentRoot: `0x${string}` }): void
 }
 
-/** Polls the registries for events (viem filters), from the block the node started at. */
+/**
+ * Polls the registries for events with `eth_getLogs` over the blocks since the last poll, from the block
+ * the node started at. Its own loop, not viem's filters: a filter's unwatch needs the chain (to uninstall
+ * it) and, with the chain gone, never stopped polling; and a poll that fails keeps its place, so no event
+ * is missed when the chain comes back. The timer holds no process open.
+ */
 export function watchRegistries(
   c: { reader: ChainReader; log: Logger },
   handlers: ChainWatcherHandlers,
   opts: { pollingIntervalMs: number },
 ): () => void {
-  const onError = (err: Error) => c.log.warn({ err: err.message }, 'registry watch failed; retrying')
-  const unwatchNodes = c.reader.public.watchContractEvent({
-    address: c.reader.deployment.nodeRegistry,
-    abi: NodeRegistry.abi,
-    pollingInterval: opts.pollingIntervalMs,
-    onLogs: () => handlers.onNodesChanged(),
-    onError,
-  })
-  const unwatchVersions = c.reader.public.watchContractEvent({
-    address: c.reader.deployment.modelRegistry,
-    abi: ModelRegistry.abi,
-    eventName: 'VersionPublished',
-    pollingInterval: opts.pollingIntervalMs,
-    onLogs: (logs) => {
-      for (const l of logs) {
-        const { modelId, versionId, contentRoot } = l.args
-        if (modelId !== undefined && versionId !== undefined && contentRoot !== undefined) {
-          handlers.onVersionPublished({ modelId, versionId, contentRoot })
-        }
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  let next: bigint | undefined
+  let failures = 0
+  const poll = async () => {
+    const head = await c.reader.public.getBlockNumber({ cacheTime: 0 })
+    next ??= head + 1n
+    if (head < next) return
+    const [nodes, versions] = await Promise.all([
+      c.reader.public.getContractEvents({
+        address: c.reader.deployment.nodeRegistry,
+        abi: NodeRegistry.abi,
+        fromBlock: next,
+        toBlock: head,
+      }),
+      c.reader.public.getContractEvents({
+        address: c.reader.deployment.modelRegistry,
+        abi: ModelRegistry.abi,
+        eventName: 'VersionPublished',
+        fromBlock: next,
+        toBlock: head,
+      }),
+    ])
+    next = head + 1n
+    if (nodes.length > 0) handlers.onNodesChanged()
+    for (const l of versions) {
+      const { modelId, versionId, contentRoot } = l.args
+      if (modelId !== undefined && versionId !== undefined && contentRoot !== undefined) {
+        handlers.onVersionPublished({ modelId, versionId, contentRoot })
       }
-    },
-    onError,
-  })
+    }
+  }
+  const loop = async () => {
+    try {
+      await poll()
+      failures = 0
+    } catch (err) {
+      // Logged once per outage, not once per poll.
+      if (failures++ === 0) c.log.warn({ err: (err as Error).message }, 'registry watch failed; retrying')
+    }
+    if (!stopped) {
+      timer = setTimeout(loop, opts.pollingIntervalMs)
+      timer.unref()
+    }
+  }
+  void loop()
   return () => {
-    unwatchNodes()
-    unwatchVersions()
+    stopped = true
+    clearTimeout(timer)
   }
 }

@@ -38,7 +38,8 @@ export async function isNodeAlive(info: RuntimeInfo): Promise<boolean> {
   }
   try {
     const res = await fetch(new URL('/healthz', info.apiUrl), { signal: AbortSignal.timeout(2_000) })
-    return res.ok
+    // 503 is a running node whose chain is down: still running, and still the one to talk to.
+    return res.ok || res.status === 503
   } catch {
     return false
   }

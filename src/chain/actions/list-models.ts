@@ -24,11 +24,16 @@ export async function listModels(c: ChainReader): Promise<ModelInfo[]> {
 /** Finds a model by id (`3`) or by exact name; returns undefined when there is none. */
 export async function findModelId(c: ChainReader, idOrName: string): Promise<bigint | undefined> {
   if (/^\d+$/.test(idOrName)) return BigInt(idOrName)
-  const id = await c.public.readContract({
-    address: c.deployment.modelRegistry,
-    abi: ModelRegistry.abi,
-    functionName: 'modelIdByNameHash',
-    args: [keccak256(toBytes(idOrName))],
-  })
+  let id: bigint
+  try {
+    id = await c.public.readContract({
+      address: c.deployment.modelRegistry,
+      abi: ModelRegistry.abi,
+      functionName: 'modelIdByNameHash',
+      args: [keccak256(toBytes(idOrName))],
+    })
+  } catch (err) {
+    throw translateChainError(err, `Looking up model ${idOrName}`)
+  }
   return id === 0n ? undefined : id
 }
