@@ -3,7 +3,7 @@ import type { Logger } from '../../log.ts'
 import type { PeerDirectory } from '../../net/index.ts'
 import { RemoteError } from '../../net/index.ts'
 import type { GenerationChunk } from '../index.ts'
-import { ModelBusyError, ModelNotLoadedError } from '../serving/errors.ts'
+import { InferenceProtocolError, ModelBusyError, ModelNotLoadedError } from '../serving/errors.ts'
 import { embedOnPeer, generateOnPeer, type InferDialer } from '../serving/infer-client.ts'
 import { type Embedding, embedOnEngine, type InferenceTask, runOnEngine } from '../serving/inference-task.ts'
 import type { LocalModels } from '../serving/local-models.ts'
@@ -49,6 +49,15 @@ export interface InferenceRouterComponents {
   log: Logger
   host?: InferDialer & { peerId: string; connectedPeers?(): string[] }
   directory?: PeerDirectory
+}
+
+/** Penalty of a protocol violation: the peer sorts after every peer that merely failed (cf. 1 per failure). */
+const VIOLATION_PENALTY = 1_000
+
+/** How much a failed attempt lowers a peer's standing: none when busy, a lot when it broke the protocol. */
+function penaltyFor(err: unknown): number {
+  if (err instanceof ModelBusyError) return 0
+  return err instanceof InferenceProtocolError ? VIOLATION_PENALTY : 1
 }
 
 /** Remote error names that say the request itself is bad: another peer would refuse it too. */
@@ -160,8 +169,7 @@ export class InferenceRouter {
         const fatal = this.fatal(err)
         if (fatal !== undefined) throw fatal
         lastError = err as Error
-        if (route.kind === 'peer')
-          this.c.directory?.penalize(route.peerId, err instanceof ModelBusyError ? 0 : 1)
+        if (route.kind === 'peer') this.c.directory?.penalize(route.peerId, penaltyFor(err))
         this.c.log.warn({ err, node: name, generated: generated.length }, 'inference attempt failed')
         failedAt = { from: name, reason: (err as Error).name, detectedAt: performance.now(), lastChunkAt }
       }
