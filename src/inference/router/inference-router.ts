@@ -9,6 +9,7 @@ import { type Embedding, embedOnEngine, type InferenceTask, runOnEngine } from '
 import type { LocalModels } from '../serving/local-models.ts'
 import type { ModelAdmission } from '../serving/model-admission.ts'
 import { InferenceUnavailableError, NoServingNodeError, PeerRejectedRequestError } from './errors.ts'
+import { PeerScoreboard } from './peer-scoreboard.ts'
 import { chooseRoute, LOCAL, type Route, type RouteCandidate } from './route-decision.ts'
 
 /** The model version a request is for, as the resolver found it. */
@@ -72,6 +73,8 @@ export class InferenceRouter {
   private readonly stallTimeoutMs: number
   private readonly firstChunkTimeoutMs: number
   private readonly maxAttempts: number
+  /** What this node measured of each peer: routing rests on it, not on what peers announce. */
+  readonly scores = new PeerScoreboard()
 
   constructor(
     private readonly c: InferenceRouterComponents,
@@ -100,6 +103,7 @@ export class InferenceRouter {
           load: e.announcement.load,
           latencyMs: e.latencyMs,
           penalty: e.penalty,
+          measured: this.scores.get(e.peerId),
           priceWeiPer1kTokens: BigInt(e.announcement.priceWeiPer1kTokens),
         })
       }
@@ -142,6 +146,9 @@ export class InferenceRouter {
       const name = route.kind === 'local' ? LOCAL : route.peerId
       tried.add(name)
       const source = this.open(route, target, task, generated, signal)
+      const startedAt = performance.now()
+      const startTokens = generated.length
+      const measure = route.kind === 'peer' ? this.scores.start(route.peerId) : undefined
       try {
         for await (const chunk of source) {
           const now = performance.now()
@@ -160,6 +167,9 @@ export class InferenceRouter {
           }
           lastChunkAt = now
           generated.push(...chunk.tokens)
+          if (chunk.finishReason !== undefined) {
+            measure?.({ ok: true, ms: now - startedAt, tokens: generated.length - startTokens })
+          }
           yield chunk
           if (chunk.finishReason !== undefined) return
         }
@@ -168,10 +178,13 @@ export class InferenceRouter {
         if (signal?.aborted === true) throw new AbortedError(undefined, { cause: signal.reason })
         const fatal = this.fatal(err)
         if (fatal !== undefined) throw fatal
+        measure?.({ ok: false })
         lastError = err as Error
         if (route.kind === 'peer') this.c.directory?.penalize(route.peerId, penaltyFor(err))
         this.c.log.warn({ err, node: name, generated: generated.length }, 'inference attempt failed')
         failedAt = { from: name, reason: (err as Error).name, detectedAt: performance.now(), lastChunkAt }
+      } finally {
+        measure?.()
       }
     }
     throw this.exhausted(target, tried, lastError)
