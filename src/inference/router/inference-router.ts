@@ -3,12 +3,13 @@ import type { Logger } from '../../log.ts'
 import type { PeerDirectory } from '../../net/index.ts'
 import { RemoteError } from '../../net/index.ts'
 import type { GenerationChunk } from '../index.ts'
-import { ModelBusyError, ModelNotLoadedError } from '../serving/errors.ts'
+import { InferenceProtocolError, ModelBusyError, ModelNotLoadedError } from '../serving/errors.ts'
 import { embedOnPeer, generateOnPeer, type InferDialer } from '../serving/infer-client.ts'
 import { type Embedding, embedOnEngine, type InferenceTask, runOnEngine } from '../serving/inference-task.ts'
 import type { LocalModels } from '../serving/local-models.ts'
 import type { ModelAdmission } from '../serving/model-admission.ts'
 import { InferenceUnavailableError, NoServingNodeError, PeerRejectedRequestError } from './errors.ts'
+import { PeerScoreboard } from './peer-scoreboard.ts'
 import { chooseRoute, LOCAL, type Route, type RouteCandidate } from './route-decision.ts'
 
 /** The model version a request is for, as the resolver found it. */
@@ -51,6 +52,15 @@ export interface InferenceRouterComponents {
   directory?: PeerDirectory
 }
 
+/** Penalty of a protocol violation: the peer sorts after every peer that merely failed (cf. 1 per failure). */
+const VIOLATION_PENALTY = 1_000
+
+/** How much a failed attempt lowers a peer's standing: none when busy, a lot when it broke the protocol. */
+function penaltyFor(err: unknown): number {
+  if (err instanceof ModelBusyError) return 0
+  return err instanceof InferenceProtocolError ? VIOLATION_PENALTY : 1
+}
+
 /** Remote error names that say the request itself is bad: another peer would refuse it too. */
 const REJECTIONS = new Set(['InvalidInputError', 'ContextOverflowError', 'PeerRejectedRequestError'])
 
@@ -63,6 +73,8 @@ export class InferenceRouter {
   private readonly stallTimeoutMs: number
   private readonly firstChunkTimeoutMs: number
   private readonly maxAttempts: number
+  /** What this node measured of each peer: routing rests on it, not on what peers announce. */
+  readonly scores = new PeerScoreboard()
 
   constructor(
     private readonly c: InferenceRouterComponents,
@@ -91,6 +103,7 @@ export class InferenceRouter {
           load: e.announcement.load,
           latencyMs: e.latencyMs,
           penalty: e.penalty,
+          measured: this.scores.get(e.peerId),
           priceWeiPer1kTokens: BigInt(e.announcement.priceWeiPer1kTokens),
         })
       }
@@ -133,6 +146,9 @@ export class InferenceRouter {
       const name = route.kind === 'local' ? LOCAL : route.peerId
       tried.add(name)
       const source = this.open(route, target, task, generated, signal)
+      const startedAt = performance.now()
+      const startTokens = generated.length
+      const measure = route.kind === 'peer' ? this.scores.start(route.peerId) : undefined
       try {
         for await (const chunk of source) {
           const now = performance.now()
@@ -151,6 +167,9 @@ export class InferenceRouter {
           }
           lastChunkAt = now
           generated.push(...chunk.tokens)
+          if (chunk.finishReason !== undefined) {
+            measure?.({ ok: true, ms: now - startedAt, tokens: generated.length - startTokens })
+          }
           yield chunk
           if (chunk.finishReason !== undefined) return
         }
@@ -159,11 +178,13 @@ export class InferenceRouter {
         if (signal?.aborted === true) throw new AbortedError(undefined, { cause: signal.reason })
         const fatal = this.fatal(err)
         if (fatal !== undefined) throw fatal
+        measure?.({ ok: false })
         lastError = err as Error
-        if (route.kind === 'peer')
-          this.c.directory?.penalize(route.peerId, err instanceof ModelBusyError ? 0 : 1)
+        if (route.kind === 'peer') this.c.directory?.penalize(route.peerId, penaltyFor(err))
         this.c.log.warn({ err, node: name, generated: generated.length }, 'inference attempt failed')
         failedAt = { from: name, reason: (err as Error).name, detectedAt: performance.now(), lastChunkAt }
+      } finally {
+        measure?.()
       }
     }
     throw this.exhausted(target, tried, lastError)

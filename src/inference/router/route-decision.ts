@@ -1,3 +1,5 @@
+import { type PeerMeasure, peerScore, unmeasuredPrior } from './peer-score.ts'
+
 /** A peer that announces serving the model version, as the router weighs it. */
 export interface RouteCandidate {
   peerId: string
@@ -9,6 +11,8 @@ export interface RouteCandidate {
   penalty: number
   /** Announced price per 1000 tokens (wei). */
   priceWeiPer1kTokens: bigint
+  /** What this node measured of the peer (speed, generations in flight, failures), if anything. */
+  measured?: PeerMeasure
 }
 
 /** Where to run a generation. */
@@ -28,11 +32,19 @@ export interface RouteInput {
 /** Key under which a failed local attempt is excluded. */
 export const LOCAL = 'local'
 
-/** Orders peers best first: penalty, load, latency (unknown last), price, then PeerId for a deterministic tie-break. */
-export function compareCandidates(a: RouteCandidate, b: RouteCandidate): number {
+/**
+ * Orders peers best first: penalty, then the score from what this node measured (peer-score.ts; the
+ * announced load is only a bounded hint in it), latency (unknown last), price, then PeerId for a
+ * deterministic tie-break. `prior` is the score of an unmeasured peer (unmeasuredPrior of the candidates).
+ */
+export function compareCandidates(
+  a: RouteCandidate,
+  b: RouteCandidate,
+  prior = unmeasuredPrior([a.measured?.msPerToken, b.measured?.msPerToken]),
+): number {
   return (
     a.penalty - b.penalty ||
-    a.load - b.load ||
+    peerScore(a.measured, a.load, prior) - peerScore(b.measured, b.load, prior) ||
     (a.latencyMs ?? Number.POSITIVE_INFINITY) - (b.latencyMs ?? Number.POSITIVE_INFINITY) ||
     (a.priceWeiPer1kTokens < b.priceWeiPer1kTokens
       ? -1
@@ -50,7 +62,9 @@ export function compareCandidates(a: RouteCandidate, b: RouteCandidate): number 
 export function chooseRoute(input: RouteInput): Route {
   const local = input.localAvailable && !input.exclude.has(LOCAL)
   if (local && input.localLoad < 1) return { kind: 'local' }
-  const peers = input.candidates.filter((c) => !input.exclude.has(c.peerId)).sort(compareCandidates)
+  const open = input.candidates.filter((c) => !input.exclude.has(c.peerId))
+  const prior = unmeasuredPrior(open.map((c) => c.measured?.msPerToken))
+  const peers = open.sort((a, b) => compareCandidates(a, b, prior))
   const best = peers[0]
   if (best !== undefined && (!local || best.load < 1)) return { kind: 'peer', peerId: best.peerId }
   return local ? { kind: 'local' } : { kind: 'none' }

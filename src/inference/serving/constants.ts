@@ -24,3 +24,29 @@ export const MAX_CHUNK_TOKENS = 64
 
 /** Longest text (UTF-16 code units) in one chunk frame. */
 export const MAX_CHUNK_TEXT_LENGTH = 4096
+
+/**
+ * Most UTF-8 bytes of text a serving peer may send per token it sends, summed over its answer. Pieces of
+ * real vocabularies are far shorter on average (a long whitespace or code token rarely passes 32 bytes);
+ * a peer above it sends text its tokens cannot have produced.
+ */
+export const MAX_TEXT_BYTES_PER_TOKEN = 64
+
+/**
+ * Extra text bytes a peer resuming a generation may send on top of the per-token bound: text of earlier
+ * tokens the failed peer held back (a stop-string prefix, at most 256 characters, or a partial character).
+ */
+export const RESUME_TEXT_SLACK_BYTES = 1024
+
+/** Longest a peer may take for a whole generation attempt before the requester fails over (ms). */
+export const DEFAULT_PEER_DEADLINE_MS = 300_000
+
+/** The same limits as /v1 (DEFAULT_OPENAI_LIMITS): a peer request is held to what a local client could ask. */
+export const PEER_REQUEST_LIMITS = {
+  /** Largest max_tokens a peer may ask for. */
+  maxOutputTokens: 4096,
+  /** Largest prompt: completion text, or the sum of chat message contents (UTF-8 bytes). */
+  maxPromptBytes: 64 * 1024,
+  /** Most chat messages in one request. */
+  maxMessages: 1024,
+} as const

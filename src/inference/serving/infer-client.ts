@@ -2,7 +2,8 @@ import type { Stream } from '@libp2p/interface'
 import { AbortedError, throwIfAborted } from '../../errors.ts'
 import { FrameReader, RemoteError, writeJson } from '../../net/index.ts'
 import type { GenerationChunk } from '../index.ts'
-import { INFER_PROTOCOL, MAX_INFER_ANSWER_BYTES } from './constants.ts'
+import { AnswerBudget } from './answer-budget.ts'
+import { DEFAULT_PEER_DEADLINE_MS, INFER_PROTOCOL, MAX_INFER_ANSWER_BYTES } from './constants.ts'
 import { InferenceProtocolError, PeerStalledError, PeerStreamError } from './errors.ts'
 import { ChunkFrameSchema, EmbeddingFrameSchema } from './infer-frames.ts'
 import type { Embedding, InferenceTask } from './inference-task.ts'
@@ -19,11 +20,16 @@ export interface RemoteInferOptions {
   stallTimeoutMs: number
   /** Longest wait for the first frame: queueing plus prompt evaluation on the peer (ms). */
   firstChunkTimeoutMs: number
+  /** Longest the whole attempt may take (ms); DEFAULT_PEER_DEADLINE_MS when unset. */
+  deadlineMs?: number
 }
 
 /**
  * Runs a generation on a peer over `/commons/infer/1.0.0`, continuing after `generated` tokens.
- * Throws RemoteError for an error frame, PeerStalledError on silence, PeerStreamError when the stream
+ * Every chunk is checked against the request (AnswerBudget: tokens within max_tokens, text bounded by
+ * tokens) before it is yielded, and the attempt has a total deadline besides the stall timeout.
+ * Throws RemoteError for an error frame, PeerStalledError on silence or past the deadline,
+ * InferenceProtocolError when the peer breaks the protocol, PeerStreamError when the stream
  * breaks, AbortedError when `signal` fires (the stream is reset, so the peer stops generating).
  */
 export async function* generateOnPeer(
@@ -35,7 +41,10 @@ export async function* generateOnPeer(
   options: RemoteInferOptions,
 ): AsyncGenerator<GenerationChunk> {
   const { signal } = options
-  const watch = new StreamWatch(signal, options.firstChunkTimeoutMs)
+  const deadlineMs = options.deadlineMs ?? DEFAULT_PEER_DEADLINE_MS
+  const deadline = AbortSignal.timeout(deadlineMs)
+  const watch = new StreamWatch(signal, options.firstChunkTimeoutMs, deadline, deadlineMs)
+  const budget = new AnswerBudget(peerId, generated.length, task.params.maxTokens)
   let stream: Stream | undefined
   let reader: FrameReader | undefined
   let finished = false
@@ -45,7 +54,6 @@ export async function* generateOnPeer(
     })
     reader = new FrameReader(stream, MAX_INFER_ANSWER_BYTES)
     await writeJson(stream, { type: 'generate', contentRoot, task, generated }, { signal: watch.signal })
-    let expected = generated.length
     for (;;) {
       let frame: Awaited<ReturnType<typeof readChunk>>
       try {
@@ -54,10 +62,7 @@ export async function* generateOnPeer(
         throw watch.translate(err, `The inference stream from ${peerId} broke.`)
       }
       watch.arm(options.stallTimeoutMs)
-      if (frame.index !== expected) {
-        throw new InferenceProtocolError(`Peer ${peerId} sent token ${frame.index}, expected ${expected}.`)
-      }
-      expected += frame.tokens.length
+      budget.take(frame)
       const chunk: GenerationChunk = { index: frame.index, tokens: frame.tokens, text: frame.text }
       if (frame.finishReason !== undefined) {
         chunk.finishReason = frame.finishReason
@@ -121,8 +126,11 @@ class StreamWatch {
   constructor(
     private readonly caller: AbortSignal | undefined,
     timeoutMs: number,
+    private readonly deadline?: AbortSignal,
+    private readonly deadlineMs = 0,
   ) {
-    this.signal = caller === undefined ? this.stall.signal : AbortSignal.any([caller, this.stall.signal])
+    const signals = [caller, this.stall.signal, deadline].filter((s) => s !== undefined)
+    this.signal = signals.length === 1 ? this.stall.signal : AbortSignal.any(signals)
     this.arm(timeoutMs)
   }
 
@@ -148,6 +156,9 @@ class StreamWatch {
   translate(err: unknown, what: string): Error {
     throwIfAborted(this.caller)
     if (this.stall.signal.aborted) return this.stall.signal.reason as PeerStalledError
+    if (this.deadline?.aborted === true) {
+      return new PeerStalledError(`The peer did not finish the generation within ${this.deadlineMs} ms.`)
+    }
     if (err instanceof RemoteError || err instanceof InferenceProtocolError) return err
     return new PeerStreamError(`${what} ${(err as Error)?.message ?? ''}`.trim(), { cause: err })
   }

@@ -11,6 +11,7 @@ import { InferRequestFrameSchema } from './infer-frames.ts'
 import { embedOnEngine, runOnEngine } from './inference-task.ts'
 import type { LocalModels } from './local-models.ts'
 import type { ModelAdmission } from './model-admission.ts'
+import { checkPeerRequest } from './peer-request-limits.ts'
 import { prefetchBatches } from './prefetch.ts'
 
 /** What the serving side of the inference protocol needs. */
@@ -38,6 +39,7 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
       const req = await reader.readJson(InferRequestFrameSchema, {
         signal: AbortSignal.any([cancel.signal, AbortSignal.timeout(c.requestTimeoutMs ?? 10_000)]),
       })
+      checkPeerRequest(req)
       const engine = c.localModels.get(req.contentRoot)
       if (engine === undefined) {
         throw new ModelNotLoadedError(`Content root ${req.contentRoot} is not loaded on this node.`)
