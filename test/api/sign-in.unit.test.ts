@@ -42,7 +42,8 @@ describe('Sign-In with Ethereum sessions', () => {
     })
     assert.equal(address, alice.address)
     assert.equal(sessions.verify(token)?.address, alice.address)
-    assert.equal(sessions.verify(`${token.slice(0, -1)}A`), undefined, 'a look-alike token is refused')
+    const lookAlike = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`
+    assert.equal(sessions.verify(lookAlike), undefined, 'a look-alike token is refused')
     t.advance(60 * 60_000)
     assert.equal(sessions.verify(token), undefined, 'a session ends after its lifetime')
   })
