@@ -14,6 +14,7 @@ import { DefaultInferenceService } from './inference-service.ts'
 import type { ModelResolver } from './models/model-resolver.ts'
 import { StaticModelResolver } from './models/static-model-resolver.ts'
 import type { InferenceRouterInit, RouteTarget } from './router/index.ts'
+import type { InferHandlerComponents } from './serving/infer-handler.ts'
 import type { Embedding, InferenceTask } from './serving/inference-task.ts'
 import { LoadedModels } from './serving/local-models.ts'
 import { prefetchBatches } from './serving/prefetch.ts'
@@ -191,9 +192,14 @@ export interface InferenceBackend {
   generate(
     target: RouteTarget,
     task: InferenceTask,
-    options: { signal?: AbortSignal },
+    /** `consumer`: on whose behalf (a serving peer applies the model's usage policy to it). */
+    options: { signal?: AbortSignal; consumer?: `0x${string}` },
   ): AsyncIterable<GenerationChunk>
-  embed(target: RouteTarget, input: string, options: { signal?: AbortSignal }): Promise<Embedding>
+  embed(
+    target: RouteTarget,
+    input: string,
+    options: { signal?: AbortSignal; consumer?: `0x${string}` },
+  ): Promise<Embedding>
   /** True when this node or a known peer serves the target now. */
   available(target: RouteTarget): boolean
 }
@@ -258,6 +264,8 @@ export interface InferenceServiceComponents {
   llama?: Llama
   /** Called after the first model refresh (e.g. to announce what this node serves). */
   onServingChanged?(): unknown
+  /** Applies the models' usage policy to what peers ask on behalf of consumers (infer-handler.ts). */
+  admitPeerRequest?: InferHandlerComponents['admit']
 }
 
 /**

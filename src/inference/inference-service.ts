@@ -88,7 +88,12 @@ export class DefaultInferenceService implements InferenceService {
     if (this.c.host !== undefined) {
       await this.c.host.handle(
         INFER_PROTOCOL,
-        inferProtocolHandler({ localModels: this.localModels, admission: this.admission, log: this.log }),
+        inferProtocolHandler({
+          localModels: this.localModels,
+          admission: this.admission,
+          log: this.log,
+          admit: this.c.admitPeerRequest,
+        }),
         { maxInboundStreams: MAX_INBOUND_INFER_STREAMS, maxOutboundStreams: MAX_INBOUND_INFER_STREAMS },
       )
       this.handling = true

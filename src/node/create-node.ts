@@ -57,6 +57,8 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
     cleanups.push(async () => stopFollowing())
     const apiKeyStore = config.inference.open ? undefined : new ApiKeyStore({ path: layout.apiKeys })
 
+    // Every model's usage policy, read from chain (a passed proposal takes effect within the cache time).
+    const usagePolicy = createUsagePolicy({}, { reader: access.reader })
     // Inference: engines for the served models, the router, the infer stream protocol for peers.
     const servingInference = createInferenceService(
       {
@@ -73,6 +75,7 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
         fetch: (root) => fetch(root),
         log,
         onServingChanged: () => network.announcer.publish().catch(() => {}),
+        admitPeerRequest: (req) => usagePolicy.admitPeerRequest(req),
       },
     )
     inference = servingInference
@@ -108,8 +111,6 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
 
     // Consumers sign in with Ethereum for this chain; their sessions are accepted by `/v1` like keys.
     const sessions = new SignInSessions({ chainId: deployment.chainId })
-    // Every model's usage policy, read from chain (a passed proposal takes effect within the cache time).
-    const usagePolicy = createUsagePolicy({}, { reader: access.reader })
     const refusals = new LabelledCounter(
       'commons_policy_refusals_total',
       'Requests refused by a model usage policy.',

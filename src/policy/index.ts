@@ -2,8 +2,10 @@
  * The policy domain: the usage policy the owners of a model voted (who may use it, at what price, under
  * which terms, how often), enforced at every edge through one gate.
  */
-import type { ChainReader } from '../chain/index.ts'
+import { type ChainReader, getPublishedVersionId } from '../chain/index.ts'
+import { InvalidInputError } from '../errors.ts'
 import { ChainPolicyFacts } from './chain-policy-facts.ts'
+import { TtlCache } from './ttl-cache.ts'
 import { type PolicyFacts, UsageGate } from './usage-gate.ts'
 
 export interface UsagePolicyInit {
@@ -20,6 +22,12 @@ export interface UsagePolicyComponents {
 /** The gate and the facts behind it (so the node can invalidate them on chain events). */
 export interface UsagePolicyService {
   gate: UsageGate
+  /**
+   * The gate at the peer protocol: the request must name the registry model its content root is a
+   * published version of (checked on chain, so a free model's id cannot cover a paid model's weights),
+   * then the consumer is admitted as on `/v1`.
+   */
+  admitPeerRequest(req: { contentRoot: string; modelId?: string; consumer?: `0x${string}` }): Promise<void>
   invalidate(): void
 }
 
@@ -33,7 +41,32 @@ export function createUsagePolicy(init: UsagePolicyInit, c: UsagePolicyComponent
         canPay: c.canPay,
       }
     : facts
-  return { gate: new UsageGate(withPayment), invalidate: () => facts.invalidate() }
+  const gate = new UsageGate(withPayment)
+  const versions = new TtlCache<bigint>(init.cacheMs ?? 2_000, 10_000)
+  return {
+    gate,
+    async admitPeerRequest(req) {
+      if (req.modelId === undefined) {
+        throw new InvalidInputError(
+          'A peer request must name the registry model (modelId) its content root belongs to.',
+        )
+      }
+      const root = (req.contentRoot.startsWith('0x') ? req.contentRoot : `0x${req.contentRoot}`).toLowerCase()
+      const versionId = await versions.get(`${req.modelId}:${root}`, () =>
+        getPublishedVersionId(c.reader, {
+          modelId: BigInt(req.modelId!),
+          contentRoot: root as `0x${string}`,
+        }),
+      )
+      if (versionId === 0n) {
+        throw new InvalidInputError(
+          `Content root ${root} is not a published version of model ${req.modelId}.`,
+        )
+      }
+      await gate.admit({ modelId: req.modelId, modelName: `model ${req.modelId}`, consumer: req.consumer })
+    },
+    invalidate: () => facts.invalidate(),
+  }
 }
 
 export {

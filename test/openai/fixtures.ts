@@ -10,6 +10,7 @@ import {
   type InferenceEngine,
   type InferenceRouterInit,
   type InferenceService,
+  type InferenceServiceComponents,
   type InferenceServiceInit,
   LoadedModels,
   type ResolvedModel,
@@ -60,6 +61,7 @@ export async function startApiNode(opts: {
   host?: CommonsHost
   directory?: PeerDirectory
   router?: InferenceRouterInit
+  admitPeerRequest?: InferenceServiceComponents['admitPeerRequest']
 }): Promise<TestApiNode> {
   const localModels = new LoadedModels()
   if (opts.engine !== undefined) localModels.set(TINY_ROOT, opts.engine)
@@ -72,6 +74,7 @@ export async function startApiNode(opts: {
       resolver: new StaticModelResolver(TINY_VERSIONS),
       localModels,
       log: silentLogger,
+      admitPeerRequest: opts.admitPeerRequest,
     },
   )
   await service.start()

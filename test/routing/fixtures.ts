@@ -19,7 +19,13 @@ export interface PeerNode extends AsyncDisposable {
 
 /** Starts a node on 127.0.0.1 (open admission) with the inference service on its host. */
 export async function startPeerNode(
-  opts: { engine?: InferenceEngine; router?: InferenceRouterInit; limits?: TestLimits } = {},
+  opts: {
+    engine?: InferenceEngine
+    router?: InferenceRouterInit
+    limits?: TestLimits
+    apiKeys?: Parameters<typeof startApiNode>[0]['apiKeys']
+    admitPeerRequest?: Parameters<typeof startApiNode>[0]['admitPeerRequest']
+  } = {},
 ): Promise<PeerNode> {
   const host = createCommonsHost({ privateKey: randomBytes(32), admission: 'open' }, { log: silentLogger })
   await host.start()
@@ -30,6 +36,8 @@ export async function startPeerNode(
     directory,
     router: opts.router,
     limits: opts.limits,
+    apiKeys: opts.apiKeys,
+    admitPeerRequest: opts.admitPeerRequest,
   })
   const close = async (): Promise<void> => {
     await api.close()

@@ -9,17 +9,22 @@ import type { OpenAiContext } from './index.ts'
  */
 export async function admitConsumer(c: OpenAiContext, ctx: Context, target: ResolvedModel): Promise<void> {
   if (c.policy === undefined) return
-  const principal = (ctx as Context<{ Variables: ApiKeyVariables }>).get('apiKey')
-  const address = principal?.address ?? undefined
+  const address = consumerOf(ctx)
   try {
     await c.policy.admit({
       modelId: target.modelId,
       modelName: target.modelName,
-      consumer: address === undefined ? undefined : (address as `0x${string}`),
+      consumer: address,
     })
   } catch (err) {
     const reason = (err as { reason?: unknown }).reason
     if (typeof reason === 'string') c.onRefusal?.(reason, target.modelName)
     throw err
   }
+}
+
+/** The address the caller's API key or session acts for, if any. */
+export function consumerOf(ctx: Context): `0x${string}` | undefined {
+  const principal = (ctx as Context<{ Variables: ApiKeyVariables }>).get('apiKey')
+  return (principal?.address ?? undefined) as `0x${string}` | undefined
 }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { AbortedError, InvalidInputError } from '../../errors.ts'
 import { parseBody } from '../parse-body.ts'
-import { admitConsumer } from './admit.ts'
+import { admitConsumer, consumerOf } from './admit.ts'
 import type { OpenAiContext } from './index.ts'
 import { EmbeddingBodySchema } from './schemas.ts'
 
@@ -34,7 +34,7 @@ export function embeddingRoutes(c: OpenAiContext): Hono {
       let promptTokens = 0
       for (const [index, input] of inputs.entries()) {
         if (cancel.aborted) throw new AbortedError(undefined, { cause: cancel.reason })
-        const e = await c.inference.embed(target, input, { signal: cancel })
+        const e = await c.inference.embed(target, input, { signal: cancel, consumer: consumerOf(ctx) })
         promptTokens += e.promptTokens
         const embedding =
           body.encoding_format === 'base64'

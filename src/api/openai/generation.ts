@@ -9,6 +9,7 @@ import {
   prefetchBatches,
   type ResolvedModel,
 } from '../../inference/index.ts'
+import { consumerOf } from './admit.ts'
 import { InferenceTimeoutError } from './errors.ts'
 import type { OpenAiContext } from './index.ts'
 import { openAiErrorBody } from './openai-error.ts'
@@ -120,7 +121,10 @@ export async function respondWithGeneration(
     clientSignal.removeEventListener('abort', onClientGone)
     release()
   }
-  const stream = c.inference.generate(target, task, { signal: cancel.signal })[Symbol.asyncIterator]()
+  const consumer = consumerOf(ctx)
+  const stream = c.inference
+    .generate(target, task, { signal: cancel.signal, consumer })
+    [Symbol.asyncIterator]()
   const timeoutAware = (err: unknown): unknown =>
     cancel.signal.reason instanceof InferenceTimeoutError ? cancel.signal.reason : err
 

@@ -8,7 +8,12 @@ import { embedOnPeer, generateOnPeer, type InferDialer } from '../serving/infer-
 import { type Embedding, embedOnEngine, type InferenceTask, runOnEngine } from '../serving/inference-task.ts'
 import type { LocalModels } from '../serving/local-models.ts'
 import type { ModelAdmission } from '../serving/model-admission.ts'
-import { InferenceUnavailableError, NoServingNodeError, PeerRejectedRequestError } from './errors.ts'
+import {
+  InferenceUnavailableError,
+  NoServingNodeError,
+  PeerRefusedConsumerError,
+  PeerRejectedRequestError,
+} from './errors.ts'
 import { PeerScoreboard } from './peer-scoreboard.ts'
 import { chooseRoute, LOCAL, type Route, type RouteCandidate } from './route-decision.ts'
 
@@ -63,6 +68,15 @@ function penaltyFor(err: unknown): number {
 
 /** Remote error names that say the request itself is bad: another peer would refuse it too. */
 const REJECTIONS = new Set(['InvalidInputError', 'ContextOverflowError', 'PeerRejectedRequestError'])
+
+/** Remote error names of a usage-policy refusal: the serving node's owners' policy does not admit the consumer. */
+const POLICY_REFUSALS = new Set([
+  'ConsumerUnknownError',
+  'NotAllowlistedError',
+  'TermsNotAcceptedError',
+  'PaymentRequiredError',
+  'ConsumerRateLimitedError',
+])
 
 /**
  * Places generations: locally when the model is loaded here, else on the best peer that announces it,
@@ -131,7 +145,7 @@ export class InferenceRouter {
   async *generate(
     target: RouteTarget,
     task: InferenceTask,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal; consumer?: `0x${string}` } = {},
   ): AsyncGenerator<GenerationChunk> {
     const { signal } = options
     const generated: number[] = []
@@ -145,7 +159,7 @@ export class InferenceRouter {
       if (route.kind === 'none') break
       const name = route.kind === 'local' ? LOCAL : route.peerId
       tried.add(name)
-      const source = this.open(route, target, task, generated, signal)
+      const source = this.open(route, target, task, generated, signal, options.consumer)
       const startedAt = performance.now()
       const startTokens = generated.length
       const measure = route.kind === 'peer' ? this.scores.start(route.peerId) : undefined
@@ -194,7 +208,7 @@ export class InferenceRouter {
   async embed(
     target: RouteTarget,
     input: string,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal; consumer?: `0x${string}` } = {},
   ): Promise<Embedding> {
     const tried = new Set<string>()
     let lastError: Error | undefined
@@ -210,6 +224,7 @@ export class InferenceRouter {
         return await embedOnPeer(this.c.host!, this.dialTarget(route.peerId), target.contentRoot, input, {
           signal: options.signal,
           timeoutMs: this.firstChunkTimeoutMs,
+          scope: { modelId: target.modelId, consumer: options.consumer },
         })
       } catch (err) {
         throwIfAborted(options.signal)
@@ -227,6 +242,7 @@ export class InferenceRouter {
     task: InferenceTask,
     generated: readonly number[],
     signal: AbortSignal | undefined,
+    consumer: `0x${string}` | undefined,
   ): AsyncIterable<GenerationChunk> {
     if (route.kind === 'local') return runOnEngine(this.localEngine(target), task, [...generated], signal)
     if (route.kind !== 'peer' || this.c.host === undefined) throw new Error('unreachable route')
@@ -240,6 +256,7 @@ export class InferenceRouter {
         signal,
         stallTimeoutMs: this.stallTimeoutMs,
         firstChunkTimeoutMs: this.firstChunkTimeoutMs,
+        scope: { modelId: target.modelId, consumer },
       },
     )
   }
@@ -266,6 +283,12 @@ export class InferenceRouter {
   private fatal(err: unknown): Error | undefined {
     if (err instanceof AbortedError) return err
     if (err instanceof RemoteError) {
+      if (POLICY_REFUSALS.has(err.remoteName)) {
+        return new PeerRefusedConsumerError(
+          "The serving node refused the request under the model's usage policy: check the consumer's allowlisting, accepted terms and deposit.",
+          { cause: err },
+        )
+      }
       if (REJECTIONS.has(err.remoteName)) {
         // The client is told in our words: a peer's own text never reaches it.
         const message =

@@ -5,7 +5,7 @@ import type { GenerationChunk } from '../index.ts'
 import { AnswerBudget } from './answer-budget.ts'
 import { DEFAULT_PEER_DEADLINE_MS, INFER_PROTOCOL, MAX_INFER_ANSWER_BYTES } from './constants.ts'
 import { InferenceProtocolError, PeerStalledError, PeerStreamError } from './errors.ts'
-import { ChunkFrameSchema, EmbeddingFrameSchema } from './infer-frames.ts'
+import { ChunkFrameSchema, EmbeddingFrameSchema, type RequestScope } from './infer-frames.ts'
 import type { Embedding, InferenceTask } from './inference-task.ts'
 
 /** The host part the client uses (CommonsHost satisfies it). */
@@ -22,6 +22,8 @@ export interface RemoteInferOptions {
   firstChunkTimeoutMs: number
   /** Longest the whole attempt may take (ms); DEFAULT_PEER_DEADLINE_MS when unset. */
   deadlineMs?: number
+  /** On whose behalf the request is made (the serving node applies the model's policy to it). */
+  scope?: RequestScope
 }
 
 /**
@@ -53,7 +55,11 @@ export async function* generateOnPeer(
       throw watch.translate(err, `Could not open an inference stream to ${peerId}.`)
     })
     reader = new FrameReader(stream, MAX_INFER_ANSWER_BYTES)
-    await writeJson(stream, { type: 'generate', contentRoot, task, generated }, { signal: watch.signal })
+    await writeJson(
+      stream,
+      { type: 'generate', contentRoot, task, generated, ...options.scope },
+      { signal: watch.signal },
+    )
     for (;;) {
       let frame: Awaited<ReturnType<typeof readChunk>>
       try {
@@ -91,7 +97,7 @@ export async function embedOnPeer(
   peerId: string,
   contentRoot: string,
   input: string,
-  options: { signal?: AbortSignal; timeoutMs: number },
+  options: { signal?: AbortSignal; timeoutMs: number; scope?: RequestScope },
 ): Promise<Embedding> {
   const watch = new StreamWatch(options.signal, options.timeoutMs)
   let stream: Stream | undefined
@@ -99,7 +105,7 @@ export async function embedOnPeer(
   try {
     stream = await host.dial(peerId, INFER_PROTOCOL, { signal: watch.signal })
     reader = new FrameReader(stream, MAX_INFER_ANSWER_BYTES)
-    await writeJson(stream, { type: 'embed', contentRoot, input }, { signal: watch.signal })
+    await writeJson(stream, { type: 'embed', contentRoot, input, ...options.scope }, { signal: watch.signal })
     const answer = await reader.readJson(EmbeddingFrameSchema, { signal: watch.signal })
     await stream.close({ signal: AbortSignal.timeout(2_000) }).catch(() => undefined)
     return { vector: Float32Array.from(answer.vector), promptTokens: answer.promptTokens }

@@ -9,6 +9,18 @@ import { InferenceTaskSchema } from './inference-task.ts'
 
 const ContentRoot = z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/)
 
+/** On whose behalf a peer asks: the registry model the root is a version of, and the consumer. */
+const Scope = {
+  modelId: z
+    .string()
+    .regex(/^\d{1,30}$/)
+    .optional(),
+  consumer: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/)
+    .optional(),
+}
+
 /**
  * First frame of an `/commons/infer/1.0.0` stream: generate (resuming after `generated` tokens) or embed.
  * Every field is bounded so a peer cannot make us buffer or compute without limit.
@@ -20,10 +32,16 @@ export const InferRequestFrameSchema = z.discriminatedUnion('type', [
       contentRoot: ContentRoot,
       task: InferenceTaskSchema,
       generated: z.array(z.number().int().min(0)).max(MAX_GENERATED_TOKENS),
+      ...Scope,
     })
     .strict(),
   z
-    .object({ type: z.literal('embed'), contentRoot: ContentRoot, input: z.string().max(MAX_PROMPT_BYTES) })
+    .object({
+      type: z.literal('embed'),
+      contentRoot: ContentRoot,
+      input: z.string().max(MAX_PROMPT_BYTES),
+      ...Scope,
+    })
     .strict(),
 ])
 
@@ -53,3 +71,9 @@ export const EmbeddingFrameSchema = z
 
 export type InferRequestFrame = z.infer<typeof InferRequestFrameSchema>
 export type ChunkFrame = z.infer<typeof ChunkFrameSchema>
+
+/** On whose behalf a request is made (the serving node applies the model's usage policy to it). */
+export interface RequestScope {
+  modelId?: string
+  consumer?: `0x${string}`
+}

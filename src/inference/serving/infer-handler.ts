@@ -21,6 +21,11 @@ export interface InferHandlerComponents {
   log: Logger
   /** How long a peer may take to send its request frame (ms). */
   requestTimeoutMs?: number
+  /**
+   * The models' usage policy, applied to the consumer a peer asks for before any work (throws the
+   * refusal); absent: peers are trusted to have applied it (tests, open commons).
+   */
+  admit?(req: { contentRoot: string; modelId?: string; consumer?: `0x${string}` }): Promise<void>
 }
 
 /**
@@ -40,6 +45,11 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
         signal: AbortSignal.any([cancel.signal, AbortSignal.timeout(c.requestTimeoutMs ?? 10_000)]),
       })
       checkPeerRequest(req)
+      await c.admit?.({
+        contentRoot: req.contentRoot,
+        modelId: req.modelId,
+        consumer: req.consumer as `0x${string}` | undefined,
+      })
       const engine = c.localModels.get(req.contentRoot)
       if (engine === undefined) {
         throw new ModelNotLoadedError(`Content root ${req.contentRoot} is not loaded on this node.`)
