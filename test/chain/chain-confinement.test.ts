@@ -7,6 +7,7 @@ import { createPublicClient } from 'viem'
 import { chainTransport } from '../../src/chain/chain-transport.ts'
 import { EmbeddedChain } from '../../src/chain/embedded-chain.ts'
 import { silentLogger } from '../../src/log.ts'
+import { alive } from '../helpers/process.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 
 /** Inodes of the TCP sockets listening in this process's network namespace (what any local process can reach). */
@@ -30,15 +31,6 @@ async function socketInodesOf(pid: number): Promise<string[]> {
     if (m) out.push(m[1]!)
   }
   return out
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 test('no other process can drive the embedded chain: anvil listens on no port of this machine, only on a socket in the private data dir', async () => {

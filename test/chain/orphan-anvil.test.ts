@@ -4,16 +4,8 @@ import { createPublicClient } from 'viem'
 import { chainTransport } from '../../src/chain/chain-transport.ts'
 import { EmbeddedChain } from '../../src/chain/embedded-chain.ts'
 import { silentLogger } from '../../src/log.ts'
+import { alive } from '../helpers/process.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 test('an anvil left behind by a crashed node is killed on the next start (pid file check)', async () => {
   await using dir = await tmpDir()

@@ -3,16 +3,8 @@ import { spawn } from 'node:child_process'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { alive } from '../helpers/process.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 test('Ctrl-C of `npm start` stops the node cleanly and leaves no anvil behind, even when the signal arrives twice', async () => {
   await using dir = await tmpDir()
