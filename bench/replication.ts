@@ -30,6 +30,9 @@ export interface BenchFigure {
   mbPerCpuSec: number
   ratioToRawTcp?: number
   cpuRatioToRawTcp?: number
+  /** Chunks fetched, and of them over the encrypted bulk channel (commons figures only). */
+  chunks?: number
+  bulkChunks?: number
 }
 
 /** Options of the benchmark. */
@@ -122,7 +125,16 @@ async function commonsFetch(
     transport,
   })
   const ms = performance.now() - started
-  return figure(name, result.fetchedBytes, ms, process.cpuUsage(cpu))
+  const f = figure(name, result.fetchedBytes, ms, process.cpuUsage(cpu))
+  f.bulkChunks = result.bulkChunks
+  f.chunks = result.fetchedChunks
+  return f
+}
+
+function logCommons(log: (line: string) => void, f: BenchFigure): void {
+  log(
+    `${f.name}: ${f.mbPerSec.toFixed(0)} MB/s (${f.bulkChunks} of ${f.chunks} chunks on the encrypted bulk channel)`,
+  )
 }
 
 const heliaEntry: Record<string, string> = {
@@ -219,7 +231,7 @@ export async function runReplicationBench(options: ReplicationBenchOptions = {})
     const one = await startNode(join(dir, 'fetch1'), opts)
     nodes.push(one)
     figures.push(await commonsFetch('commons replication, 1 peer', [seeds[0]!], one, root, opts))
-    log(`${figures.at(-1)!.name}: ${figures.at(-1)!.mbPerSec.toFixed(0)} MB/s`)
+    logCommons(log, figures.at(-1)!)
     await stopNode(one)
 
     const enc = await startNode(join(dir, 'fetch1-libp2p'), opts)
@@ -227,13 +239,13 @@ export async function runReplicationBench(options: ReplicationBenchOptions = {})
     figures.push(
       await commonsFetch('commons replication, 1 peer, libp2p only', [seeds[0]!], enc, root, opts, 'libp2p'),
     )
-    log(`${figures.at(-1)!.name}: ${figures.at(-1)!.mbPerSec.toFixed(0)} MB/s`)
+    logCommons(log, figures.at(-1)!)
     await stopNode(enc)
 
     const three = await startNode(join(dir, 'fetch3'), opts)
     nodes.push(three)
     figures.push(await commonsFetch('commons replication, 3 peers', seeds, three, root, opts))
-    log(`${figures.at(-1)!.name}: ${figures.at(-1)!.mbPerSec.toFixed(0)} MB/s`)
+    logCommons(log, figures.at(-1)!)
     await Promise.all(nodes.map((n) => stopNode(n).catch(() => undefined)))
     nodes.length = 0
 

@@ -42,3 +42,12 @@ export const BULK_TOKEN_TIMEOUT_MS = 10_000
 
 /** Most bulk connections served at once. */
 export const BULK_MAX_CONNECTIONS = 256
+
+/** Bulk-channel tickets outstanding per peer; issuing one more retires that peer's oldest. */
+export const BULK_TICKETS_PER_PEER = 8
+
+/** Bulk-channel tickets outstanding over all peers; issuing one more retires the oldest of all. */
+export const BULK_MAX_TICKETS = 4096
+
+/** Largest encrypted record of a chunk body on the bulk channel (one AES-256-GCM seal each). */
+export const BULK_RECORD_BYTES = 1024 * 1024

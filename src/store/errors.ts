@@ -26,3 +26,6 @@ export class IncompleteContentError extends RefusedError {}
 
 /** No reachable peer holds (the rest of) the content; retry once another holder is known. */
 export class NoProvidersError extends UnavailableError {}
+
+/** A bulk-channel record failed AES-GCM authentication: the bytes were altered on the way. */
+export class BulkRecordAuthError extends PeerFailureError {}

@@ -99,7 +99,8 @@ class ContentFetch {
   private readonly misbehaving: string[] = []
   private readonly sessions = new Map<string, ChunkSession>()
   private readonly haves = new Map<string, Set<number>>()
-  private readonly tickets = new Map<string, BulkTicket>()
+  /** Unused single-use bulk tickets per peer, one per request slot. */
+  private readonly tickets = new Map<string, BulkTicket[]>()
   private readonly bulkOff = new Set<string>()
   private manifest: Manifest | undefined
   private plan = new FetchPlan([], 1)
@@ -169,8 +170,14 @@ class ContentFetch {
       this.haves.set(peer, await session.have(root, { signal, timeoutMs }))
       const host = this.options.transport === 'libp2p' ? undefined : this.c.dialer.remoteHost?.(peer)
       if (host !== undefined) {
-        const ticket = await session.bulkTicket(root, host, { signal, timeoutMs })
-        if (ticket !== undefined) this.tickets.set(peer, ticket)
+        // tickets are single-use: one per bulk connection (request slot)
+        const tickets: BulkTicket[] = []
+        for (let slot = 0; slot < this.streamsPerPeer; slot++) {
+          const ticket = await session.bulkTicket(root, host, { signal, timeoutMs })
+          if (ticket === undefined) break
+          tickets.push(ticket)
+        }
+        if (tickets.length > 0) this.tickets.set(peer, tickets)
       }
       this.sessions.set(peer, session)
     } catch (err) {
@@ -212,7 +219,7 @@ class ContentFetch {
 
   /** One request slot of a peer: takes the next chunk the plan gives it until none is left. */
   private async worker(m: Manifest, peer: string, first: ChunkSession | undefined): Promise<void> {
-    const link: PeerLink = { session: first, bulk: undefined }
+    const link: PeerLink = { session: first, bulk: undefined, bulkTicket: undefined }
     try {
       for (;;) {
         if (isAborted(this.signal)) return
@@ -281,10 +288,20 @@ class ContentFetch {
     signal: AbortSignal,
     link: PeerLink,
   ): Promise<boolean> {
-    const ticket = this.tickets.get(peer)
-    if (ticket === undefined || this.bulkOff.has(peer)) return false
+    if (this.bulkOff.has(peer)) return false
+    if (link.bulk === undefined) {
+      const ticket = this.tickets.get(peer)?.pop()
+      if (ticket === undefined) return false
+      link.bulkTicket = ticket
+    }
     try {
-      link.bulk ??= await BulkChannelClient.open(ticket.host, ticket.port, ticket.token, signal)
+      link.bulk ??= await BulkChannelClient.open(
+        link.bulkTicket!.host,
+        link.bulkTicket!.port,
+        link.bulkTicket!,
+        this.c.dialer.peerId,
+        signal,
+      )
       const parts = await link.bulk.fetch(hash, expected, signal)
       if (parts.reduce((n, b) => n + b.byteLength, 0) !== expected) {
         throw new ChunkHashMismatchError(`Bulk channel sent a short chunk ${index}.`)
@@ -295,8 +312,9 @@ class ContentFetch {
     } catch (err) {
       if (isAborted(this.signal)) throw err
       if (err instanceof ChunkNotFoundError) throw new RemoteError('NotFoundError', err.message)
-      // The bulk channel is unauthenticated: bad bytes or errors there are not proof against
-      // the peer. Fall back to its Noise-protected libp2p stream, where they would be.
+      // An altered record (BulkRecordAuthError) or a broken connection: the bytes were touched on the
+      // TCP path, which is no proof against the peer. Nothing was stored; fetch the chunk again over
+      // its Noise-protected libp2p stream, where bad bytes would be proof.
       this.c.log.debug({ err, peer, index }, 'bulk channel failed; falling back to libp2p')
       this.bulkOff.add(peer)
       link.bulk?.close()
@@ -349,6 +367,8 @@ class ContentFetch {
 interface PeerLink {
   session: ChunkSession | undefined
   bulk: BulkChannelClient | undefined
+  /** The single-use ticket this worker's bulk connection was opened with. */
+  bulkTicket: BulkTicket | undefined
 }
 
 function isAborted(signal: AbortSignal | undefined): boolean {

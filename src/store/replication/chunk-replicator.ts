@@ -21,8 +21,8 @@ export interface ReplicationHost extends StreamDialer {
 /** Options of the replicator. */
 export interface ChunkReplicatorInit {
   /**
-   * Plain-TCP bulk channel for chunk bodies (faster than the encrypted libp2p stream; chunks are still
-   * verified by hash, but travel unencrypted). `false` disables it. Default: 127.0.0.1, random port;
+   * TCP bulk channel for chunk bodies (faster than the libp2p stream; AES-256-GCM records under a key
+   * agreed over Noise, single-use tickets bound to the peer; chunks still verified by hash). `false` disables it. Default: 127.0.0.1, random port;
    * set host to a reachable interface (e.g. 0.0.0.0) for remote peers to use it.
    */
   bulk?: { host?: string; port?: number } | false
@@ -44,13 +44,24 @@ export class ChunkReplicator {
     }
   }
 
+  /** The bulk-channel server, when enabled (its ticket book is observable for limits). */
+  get bulkChannel(): BulkChannelServer | undefined {
+    return this.bulk
+  }
+
   /** Registers the chunk protocol handler and opens the bulk channel (start the host and store first). */
   async start(): Promise<void> {
     await this.bulk?.start()
     await this.c.host.handle(
       CHUNKS_PROTOCOL,
       (stream, remote) =>
-        serveChunkStream({ store: this.c.store, log: this.c.log, bulk: this.bulk }, stream, remote.peerId),
+        serveChunkStream(
+          { store: this.c.store, log: this.c.log, bulk: this.bulk },
+          stream,
+          remote.peerId,
+          // the bulk connection must come from the address of the connection the ticket is issued on
+          this.c.host.remoteHost(remote.peerId),
+        ),
       { maxInboundStreams: CHUNK_STREAM_LIMIT, maxOutboundStreams: CHUNK_STREAM_LIMIT },
     )
   }

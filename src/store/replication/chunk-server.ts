@@ -26,6 +26,7 @@ export async function serveChunkStream(
   c: { store: ChunkServerStore; log: Logger; bulk?: BulkChannelServer },
   stream: Stream,
   peerId: string,
+  remoteHost?: string,
 ): Promise<void> {
   // Requests are small: a tight limit stops a peer from making us buffer much.
   const reader = new FrameReader(stream, MAX_CHUNK_REQUEST_FRAME_BYTES)
@@ -54,7 +55,7 @@ export async function serveChunkStream(
           await writeJson(stream, { type: 'have', root: req.root, count, bitfield })
         }
       } else if (req.type === 'bulk') {
-        const ticket = c.bulk?.issue(peerId, req.root)
+        const ticket = c.bulk?.issue(peerId, req.root, remoteHost)
         if (ticket === undefined)
           await writeJson(stream, errorFrame(new NotFoundError('No bulk channel for this content.')))
         else await writeJson(stream, { type: 'bulk', ...ticket })

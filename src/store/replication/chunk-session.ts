@@ -13,16 +13,19 @@ import { BulkAnswer, CHUNKS_PROTOCOL, ChunkHeader, HaveAnswer, ManifestAnswer } 
 
 /** Opens protocol streams to peers (the host's dial). */
 export interface StreamDialer {
+  /** This node's PeerId (named in bulk-channel hellos). */
+  readonly peerId: string
   dial(peer: string, protocol: string, options?: { signal?: AbortSignal }): Promise<Stream>
   /** IP of the connection to a peer; enables the bulk channel to it. */
   remoteHost?(peerId: string): string | undefined
 }
 
-/** A bulk-channel ticket a provider handed out. */
+/** A single-use bulk-channel ticket a provider handed out over Noise: where, its id, its key. */
 export interface BulkTicket {
   host: string
   port: number
-  token: string
+  id: string
+  key: Buffer
 }
 
 /** Options of one request on a session. */
@@ -85,7 +88,7 @@ export class ChunkSession {
   async bulkTicket(root: string, host: string, options: RequestOptions): Promise<BulkTicket | undefined> {
     try {
       const t = await request(this.stream, this.reader, { type: 'bulk', root }, BulkAnswer, options)
-      return { host, port: t.port, token: t.token }
+      return { host, port: t.port, id: t.ticket, key: Buffer.from(t.key, 'base64') }
     } catch (err) {
       if (!(err instanceof RemoteError)) throw err
       return undefined

@@ -33,10 +33,14 @@ export const HaveAnswer = z.object({
 /** Header answering `chunk`; a binary frame of exactly `size` bytes follows. */
 export const ChunkHeader = z.object({ type: z.literal('chunk'), hash: Root, size: z.number().int().min(0) })
 
-/** Answer to `bulk`: a ticket for the plain-TCP bulk channel (see bulk-channel.ts). */
+/**
+ * Answer to `bulk`: a single-use ticket for the encrypted TCP bulk channel (see bulk-channel.ts): its
+ * id and the connection's AES-256-GCM key, which only ever travel on this Noise-secured stream.
+ */
 export const BulkAnswer = z.object({
   type: z.literal('bulk'),
   port: z.number().int().min(1).max(65535),
-  token: z.string().max(64),
+  ticket: z.string().regex(/^[0-9a-f]{32}$/),
+  key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
   ttlMs: z.number().int().min(0),
 })
