@@ -55,9 +55,9 @@ export const nodeConfigSchema = z
         /** `registry` admits only nodes registered on chain; `open` admits anyone (public networks). */
         admission: z.enum(['registry', 'open']).default('registry'),
         /**
-         * Plain-TCP side channel for chunk bodies (tickets travel over the encrypted libp2p stream and
-         * every chunk is sha256-verified, but bytes are not encrypted): `false` keeps all traffic on
-         * libp2p. Listens on loopback by default; set host to 0.0.0.0 for peers on other machines.
+         * TCP side channel for chunk bodies: single-use tickets and AES-256-GCM keys travel over the
+         * Noise-secured libp2p stream; every record is encrypted and authenticated, every chunk
+         * sha256-verified. `false` keeps all traffic on libp2p. Listens on loopback by default; set host to 0.0.0.0 for peers on other machines.
          */
         bulk: z
           .union([
