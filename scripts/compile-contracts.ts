@@ -17,6 +17,7 @@ const CONTRACTS = [
   'ModelRegistry',
   'NodeRegistry',
   'TrainingLedger',
+  'UsageEscrow',
 ] as const
 
 const sources: Record<string, { content: string }> = {}

@@ -8,10 +8,11 @@ import {
   ModelTimelock,
   NodeRegistry,
   TrainingLedger,
+  UsageEscrow,
 } from './generated/artifacts.ts'
 
 /**
- * Deploys the implementations, ModelRegistry, NodeRegistry and TrainingLedger. Nothing keeps a role
+ * Deploys the implementations, ModelRegistry, NodeRegistry, TrainingLedger and UsageEscrow. Nothing keeps a role
  * afterwards: the registries and the ledger have no owner and the implementations are locked.
  */
 export async function deployContracts(
@@ -36,11 +37,13 @@ export async function deployContracts(
   const modelRegistry = await deploy('ModelRegistry', ModelRegistry, [shares, timelock, governor])
   const nodeRegistry = await deploy('NodeRegistry', NodeRegistry)
   const trainingLedger = await deploy('TrainingLedger', TrainingLedger, [modelRegistry])
+  const usageEscrow = await deploy('UsageEscrow', UsageEscrow, [modelRegistry, trainingLedger])
   return {
     chainId: c.public.chain.id,
     modelRegistry,
     nodeRegistry,
     trainingLedger,
+    usageEscrow,
     implementations: { shares, timelock, governor },
     deployedAtBlock: startBlock.toString(),
   }

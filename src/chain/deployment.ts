@@ -12,6 +12,8 @@ export const deploymentSchema = z.object({
   nodeRegistry: address,
   /** Optional so deployment files written before the TrainingLedger existed still parse. */
   trainingLedger: address.optional(),
+  /** Optional so deployment files written before the UsageEscrow existed still parse. */
+  usageEscrow: address.optional(),
   implementations: z.object({ shares: address, timelock: address, governor: address }),
   deployedAtBlock: z.string().regex(/^\d+$/),
 })

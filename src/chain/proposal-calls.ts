@@ -1,5 +1,5 @@
 import { decodeFunctionData, encodeFunctionData } from 'viem'
-import { ModelRegistry, ModelShares } from './generated/artifacts.ts'
+import { ModelRegistry, ModelShares, UsageEscrow } from './generated/artifacts.ts'
 
 /** One call a proposal makes through the model's timelock. */
 export interface ProposalCall {
@@ -51,6 +51,23 @@ export function setPolicyCall(
     target: m.registry,
     value: 0n,
     data: encodeFunctionData({ abi: ModelRegistry.abi, functionName: 'setPolicy', args: [modelId, policy] }),
+  }
+}
+
+/** Change a model's revenue split (basis points summing to 10000): a constitutional proposal. */
+export function setRevenueSplitCall(
+  escrow: `0x${string}`,
+  modelId: bigint,
+  split: { node: number; owners: number; contributors: number; treasury: number },
+): ProposalCall {
+  return {
+    target: escrow,
+    value: 0n,
+    data: encodeFunctionData({
+      abi: UsageEscrow.abi,
+      functionName: 'setRevenueSplit',
+      args: [modelId, split],
+    }),
   }
 }
 
