@@ -199,15 +199,32 @@ contract UsageEscrow is EIP712 {
     }
 
     /// @notice Redeems one channel's newest voucher; returns what it paid.
-    function redeem(SignedVoucher calldata sv) external returns (uint256) {
-        return _redeem(sv);
+    function redeem(SignedVoucher calldata sv) external returns (uint256 paid) {
+        paid = _redeem(sv);
+        (uint256 toOwners, uint256 toTreasury) = _allocate(sv.voucher.modelId, sv.voucher.versionId, paid);
+        _flush(sv.voucher.modelId, toOwners, toTreasury);
     }
 
-    /// @notice Redeems many channels in one transaction (all or nothing).
+    /// @notice Redeems many channels in one transaction (all or nothing). The owners' and treasury's parts are
+    /// paid once per run of consecutive vouchers of the same model, so order a batch by model.
     function redeemMany(SignedVoucher[] calldata svs) external returns (uint256 total) {
+        uint256 modelId;
+        uint256 owners;
+        uint256 treasury;
         for (uint256 i = 0; i < svs.length; i++) {
-            total += _redeem(svs[i]);
+            Voucher calldata v = svs[i].voucher;
+            if (i > 0 && v.modelId != modelId) {
+                _flush(modelId, owners, treasury);
+                (owners, treasury) = (0, 0);
+            }
+            modelId = v.modelId;
+            uint256 paid = _redeem(svs[i]);
+            total += paid;
+            (uint256 o, uint256 t) = _allocate(modelId, v.versionId, paid);
+            owners += o;
+            treasury += t;
         }
+        if (svs.length > 0) _flush(modelId, owners, treasury);
     }
 
     function claimNodeRevenue() external returns (uint256 amount) {
@@ -285,23 +302,30 @@ contract UsageEscrow is EIP712 {
         depositOf[v.consumer] = d - paid;
         redeemedOf[id] = v.cumulativeAmount;
         emit VoucherRedeemed(id, v.consumer, v.provider, v.modelId, v.versionId, v.cumulativeAmount, paid);
-        _split(v.modelId, v.versionId, v.provider, paid);
     }
 
-    function _split(uint256 modelId, uint256 versionId, address provider, uint256 amount) private {
+    /// @dev Credits the provider's and contributors' parts; returns the owners' and treasury's parts to pay.
+    function _allocate(uint256 modelId, uint256 versionId, uint256 amount)
+        private
+        returns (uint256 toOwners, uint256 toTreasury)
+    {
         RevenueSplit memory s = getRevenueSplit(modelId);
-        ModelAddresses memory m = _modelAddresses(modelId);
         uint256 toNode = (amount * s.node) / BPS;
         uint256 toContributors = (amount * s.contributors) / BPS;
-        uint256 toTreasury = (amount * s.treasury) / BPS;
+        toTreasury = (amount * s.treasury) / BPS;
         if (trainingJobOf[modelId][versionId] == 0) {
             toContributors = 0; // no training job: the contributors' part goes to the owners
         } else {
             contributorPoolOf[modelId][versionId] += toContributors;
         }
         // The owners get the remainder, so every wei of `amount` is assigned.
-        uint256 toOwners = amount - toNode - toContributors - toTreasury;
-        nodeEarningsOf[provider] += toNode;
+        toOwners = amount - toNode - toContributors - toTreasury;
+        nodeEarningsOf[msg.sender] += toNode;
+    }
+
+    /// @dev Revenue "arrives" here: the owners' part goes to the holders of this moment.
+    function _flush(uint256 modelId, uint256 toOwners, uint256 toTreasury) private {
+        ModelAddresses memory m = _modelAddresses(modelId);
         if (toTreasury > 0) _pay(m.timelock, toTreasury);
         if (toOwners > 0) IEscrowShares(m.shares).distributeRevenue{value: toOwners}();
     }
