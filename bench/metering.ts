@@ -13,8 +13,9 @@ import { depositToEscrow } from '../src/chain/actions/escrow-deposit.ts'
 import { redeemVouchers } from '../src/chain/actions/redeem-vouchers.ts'
 import {
   type SignedVoucher,
-  signReceipt,
+  signReceiptWithKey,
   signVoucher,
+  signVoucherWithKey,
   verifyReceipt,
   verifyVoucher,
 } from '../src/chain/usage-typed-data.ts'
@@ -49,7 +50,7 @@ async function signingRates(n = 1_000) {
     const sig = secp256k1.sign(msg, sk, { prehash: false })
     if (!secp256k1.verify(sig, msg, pk, { prehash: false })) throw new Error('bare verify failed')
   })
-  const voucher = await perSecond(n, async (i) => {
+  const voucherAccount = await perSecond(n, async (i) => {
     const sv = await signVoucher(account, domain, {
       consumer: account.address,
       provider: account.address,
@@ -57,10 +58,20 @@ async function signingRates(n = 1_000) {
       versionId: 1n,
       cumulativeAmount: BigInt(i + 1),
     })
-    if (!(await verifyVoucher(domain, sv))) throw new Error('voucher verify failed')
+    if (!verifyVoucher(domain, sv)) throw new Error('voucher verify failed')
   })
-  const receipt = await perSecond(n, async (i) => {
-    const sr = await signReceipt(account, domain, {
+  const voucher = await perSecond(n, (i) => {
+    const sv = signVoucherWithKey(key, domain, {
+      consumer: account.address,
+      provider: account.address,
+      modelId: 1n,
+      versionId: 1n,
+      cumulativeAmount: BigInt(i + 1),
+    })
+    if (!verifyVoucher(domain, sv)) throw new Error('voucher verify failed')
+  })
+  const receipt = await perSecond(n, (i) => {
+    const sr = signReceiptWithKey(key, domain, {
       consumer: account.address,
       provider: account.address,
       modelId: 1n,
@@ -70,9 +81,9 @@ async function signingRates(n = 1_000) {
       completionTokens: 200n,
       priceWei: 3_000n,
     })
-    if (!(await verifyReceipt(domain, sr))) throw new Error('receipt verify failed')
+    if (!verifyReceipt(domain, sr)) throw new Error('receipt verify failed')
   })
-  return { bare, voucher, receipt }
+  return { bare, voucher, receipt, voucherAccount }
 }
 
 async function settlementGas() {
@@ -126,13 +137,21 @@ async function settlementGas() {
   return rows
 }
 
-const rates = await signingRates()
+// Three interleaved rounds, best of each: the machine is shared, so a single round is noisy.
+const rounds = [await signingRates(), await signingRates(), await signingRates()]
+const best = (k: keyof (typeof rounds)[0]) => Math.max(...rounds.map((r) => r[k]))
+const rates = {
+  bare: best('bare'),
+  voucher: best('voucher'),
+  receipt: best('receipt'),
+  voucherAccount: best('voucherAccount'),
+}
 console.log('(a) EIP-712 sign+verify per second vs bare secp256k1 sign+verify (goal >= 0.8x)')
-console.log(`  bare secp256k1       ${rates.bare.toFixed(0).padStart(8)}/s`)
-for (const k of ['voucher', 'receipt'] as const) {
+console.log(`  bare secp256k1           ${rates.bare.toFixed(0).padStart(8)}/s`)
+for (const k of ['voucher', 'receipt', 'voucherAccount'] as const) {
   const ratio = rates[k] / rates.bare
   console.log(
-    `  ${`${k} (EIP-712)`.padEnd(20)} ${rates[k].toFixed(0).padStart(8)}/s  ${ratio.toFixed(2)}x  ${ratio >= 0.8 ? 'met' : 'NOT met'}`,
+    `  ${`${k} (EIP-712)`.padEnd(24)} ${rates[k].toFixed(0).padStart(8)}/s  ${ratio.toFixed(2)}x  ${ratio >= 0.8 ? 'met' : 'NOT met'}`,
   )
 }
 console.log('(b) settlement gas per request (transaction gas, 21000 base included)')

@@ -119,11 +119,14 @@ export type {
   VersionStatus,
 } from './types.ts'
 export {
+  type HashSigner,
   receiptTypes,
   type SignedReceipt,
   type SignedVoucher,
   signReceipt,
+  signReceiptWithKey,
   signVoucher,
+  signVoucherWithKey,
   type UsageReceipt,
   usageDomain,
   type Voucher,

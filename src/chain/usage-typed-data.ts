@@ -1,7 +1,8 @@
 // EIP-712 typed data for usage payments: the consumer's cumulative voucher (redeemed on chain by the
 // UsageEscrow) and the provider's receipt (an off-chain record of one served request). Pure: signing
-// takes a viem account, verifying recovers the signer; no chain access.
-import { type Hex, type LocalAccount, recoverTypedDataAddress } from 'viem'
+// takes a viem account (or a raw key), verifying recovers the signer; no chain access.
+import { bytesToHex, type Hex } from 'viem'
+import { receiptDigestBytes, recoverDigestSigner, signDigest, voucherDigestBytes } from './usage-digest.ts'
 
 /** The escrow's EIP-712 domain; must match UsageEscrow's constructor (name, version). */
 export function usageDomain(chainId: number, escrow: `0x${string}`) {
@@ -62,61 +63,48 @@ export interface SignedReceipt {
   signature: Hex
 }
 
+/** An account that signs a raw 32-byte hash (viem's private-key and HD accounts do). */
+export interface HashSigner {
+  sign: (p: { hash: Hex }) => Promise<Hex>
+}
+
 interface Domain {
   chainId: number
   escrow: `0x${string}`
 }
 
 /** The consumer signs a voucher (after it has been served; pay after serve). */
-export async function signVoucher(
-  account: LocalAccount,
-  d: Domain,
-  voucher: Voucher,
-): Promise<SignedVoucher> {
-  const signature = await account.signTypedData({
-    domain: usageDomain(d.chainId, d.escrow),
-    types: voucherTypes,
-    primaryType: 'Voucher',
-    message: voucher,
-  })
-  return { voucher, signature }
+export async function signVoucher(account: HashSigner, d: Domain, voucher: Voucher): Promise<SignedVoucher> {
+  return { voucher, signature: await account.sign({ hash: bytesToHex(voucherDigestBytes(d, voucher)) }) }
+}
+
+/** The same with a raw private key, without an account object (the fast path for gateways). */
+export function signVoucherWithKey(privateKey: Hex, d: Domain, voucher: Voucher): SignedVoucher {
+  return { voucher, signature: signDigest(voucherDigestBytes(d, voucher), privateKey) }
 }
 
 /** Whether a voucher was signed by its consumer (the check the escrow makes on chain). */
-export async function verifyVoucher(d: Domain, sv: SignedVoucher): Promise<boolean> {
-  const signer = await recoverTypedDataAddress({
-    domain: usageDomain(d.chainId, d.escrow),
-    types: voucherTypes,
-    primaryType: 'Voucher',
-    message: sv.voucher,
-    signature: sv.signature,
-  }).catch(() => undefined)
+export function verifyVoucher(d: Domain, sv: SignedVoucher): boolean {
+  const signer = recoverDigestSigner(voucherDigestBytes(d, sv.voucher), sv.signature)
   return signer !== undefined && signer.toLowerCase() === sv.voucher.consumer.toLowerCase()
 }
 
 /** The provider signs a receipt for one served request. */
 export async function signReceipt(
-  account: LocalAccount,
+  account: HashSigner,
   d: Domain,
   receipt: UsageReceipt,
 ): Promise<SignedReceipt> {
-  const signature = await account.signTypedData({
-    domain: usageDomain(d.chainId, d.escrow),
-    types: receiptTypes,
-    primaryType: 'Receipt',
-    message: receipt,
-  })
-  return { receipt, signature }
+  return { receipt, signature: await account.sign({ hash: bytesToHex(receiptDigestBytes(d, receipt)) }) }
+}
+
+/** The same with a raw private key. */
+export function signReceiptWithKey(privateKey: Hex, d: Domain, receipt: UsageReceipt): SignedReceipt {
+  return { receipt, signature: signDigest(receiptDigestBytes(d, receipt), privateKey) }
 }
 
 /** Whether a receipt was signed by its provider. */
-export async function verifyReceipt(d: Domain, sr: SignedReceipt): Promise<boolean> {
-  const signer = await recoverTypedDataAddress({
-    domain: usageDomain(d.chainId, d.escrow),
-    types: receiptTypes,
-    primaryType: 'Receipt',
-    message: sr.receipt,
-    signature: sr.signature,
-  }).catch(() => undefined)
+export function verifyReceipt(d: Domain, sr: SignedReceipt): boolean {
+  const signer = recoverDigestSigner(receiptDigestBytes(d, sr.receipt), sr.signature)
   return signer !== undefined && signer.toLowerCase() === sr.receipt.provider.toLowerCase()
 }

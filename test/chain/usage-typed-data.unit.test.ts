@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { bytesToHex, hashTypedData } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { signReceipt, signVoucher, verifyReceipt, verifyVoucher } from '../../src/chain/usage-typed-data.ts'
+import { receiptDigestBytes, voucherDigestBytes } from '../../src/chain/usage-digest.ts'
+import {
+  receiptTypes,
+  signReceipt,
+  signReceiptWithKey,
+  signVoucher,
+  signVoucherWithKey,
+  usageDomain,
+  verifyReceipt,
+  verifyVoucher,
+  voucherTypes,
+} from '../../src/chain/usage-typed-data.ts'
 
 const consumer = privateKeyToAccount(generatePrivateKey())
 const provider = privateKeyToAccount(generatePrivateKey())
@@ -38,4 +50,45 @@ test('a receipt verifies for its provider only, and not once altered', async () 
   assert.equal(await verifyReceipt(domain, sr), true)
   assert.equal(await verifyReceipt(domain, { ...sr, receipt: { ...receipt, completionTokens: 31n } }), false)
   assert.equal(await verifyReceipt(domain, await signReceipt(consumer, domain, receipt)), false)
+})
+
+test('the hand-encoded digests equal viem hashTypedData, and raw-key and account signatures agree', async () => {
+  const key = generatePrivateKey()
+  const account = privateKeyToAccount(key)
+  const voucher = {
+    consumer: account.address,
+    provider: provider.address,
+    modelId: 7n,
+    versionId: 0n,
+    cumulativeAmount: 2n ** 200n,
+  }
+  const typed = {
+    domain: usageDomain(domain.chainId, domain.escrow),
+    types: voucherTypes,
+    primaryType: 'Voucher',
+    message: voucher,
+  } as const
+  assert.equal(bytesToHex(voucherDigestBytes(domain, voucher)), hashTypedData(typed))
+  const receipt = {
+    consumer: account.address,
+    provider: provider.address,
+    modelId: 7n,
+    versionId: 3n,
+    requestId: `0x${'cd'.repeat(32)}` as const,
+    promptTokens: 1n,
+    completionTokens: 2n,
+    priceWei: 3n,
+  }
+  assert.equal(
+    bytesToHex(receiptDigestBytes(domain, receipt)),
+    hashTypedData({ domain: typed.domain, types: receiptTypes, primaryType: 'Receipt', message: receipt }),
+  )
+  const fast = signVoucherWithKey(key, domain, voucher)
+  assert.equal(fast.signature, (await signVoucher(account, domain, voucher)).signature)
+  assert.equal(fast.signature, await account.signTypedData(typed))
+  assert.equal(verifyVoucher(domain, fast), true)
+  assert.equal(
+    verifyReceipt(domain, signReceiptWithKey(key, domain, { ...receipt, provider: account.address })),
+    true,
+  )
 })
