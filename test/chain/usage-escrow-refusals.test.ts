@@ -189,3 +189,47 @@ test('the revenue split changes only by a passed constitutional proposal', async
   await executeProposal(net.as(bob!), q!)
   assert.deepEqual(await getRevenueSplit(net.reader, modelId), split)
 })
+
+test('a batch mixing models pays each model its owners and treasury parts', async () => {
+  const s = await setup()
+  await using net = s.net
+  const { alice, bob, cons, node1, modelId, domain } = s
+  const other = await createModel(net.deployer, {
+    name: 'other',
+    symbol: 'OTH',
+    cardURI: '',
+    owners: [{ address: bob!.address, shares: 10n }],
+    settings,
+  })
+  await depositToEscrow(net.as(cons!), eth('10'))
+  const v = (m: bigint, amount: string) =>
+    signVoucher(cons!, domain, {
+      consumer: cons!.address,
+      provider: node1!.address,
+      modelId: m,
+      versionId: 0n,
+      cumulativeAmount: eth(amount),
+    })
+  // Model 1, then model 2, then model 1 again on another version's channel.
+  const third = await signVoucher(cons!, domain, {
+    consumer: cons!.address,
+    provider: node1!.address,
+    modelId,
+    versionId: 5n,
+    cumulativeAmount: eth('3'),
+  })
+  await redeemVouchers(net.as(node1!), [await v(modelId, '1'), await v(other.modelId, '2'), third])
+  // No training job linked: owners 85%, node 10%, treasury 5%.
+  const m1 = await getModel(net.reader, modelId)
+  const m2 = await getModel(net.reader, other.modelId)
+  const e = await readEarnings(net.reader, alice!.address, { modelIds: [modelId] })
+  assert.equal(e.owners[0]!.claimable, (eth('4') * 85n * 40n) / 10_000n)
+  const b = await readEarnings(net.reader, bob!.address, { modelIds: [modelId, other.modelId] })
+  assert.deepEqual(
+    b.owners.map((o) => o.claimable),
+    [(eth('4') * 85n * 35n) / 10_000n, eth('1.7')],
+  )
+  assert.equal(await net.chain.balance(m1.timelock), eth('0.2'))
+  assert.equal(await net.chain.balance(m2.timelock), eth('0.1'))
+  assert.equal((await readEarnings(net.reader, node1!.address)).node, eth('0.6'))
+})
