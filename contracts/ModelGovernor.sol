@@ -30,7 +30,8 @@ interface IRoutineRegistryCalls {
 /// @dev Two classes of proposal. A routine proposal only publishes or revokes versions, or sets the usage
 /// policy or allowlist, with no ether attached: it passes with the model's quorum and more For than Against.
 /// Every other proposal is constitutional (minting shares, changing any governor or timelock setting or
-/// role, moving treasury funds, calling any other contract, or anything not known to be routine): it
+/// role, moving treasury funds, changing the revenue split in the UsageEscrow (it moves money between owners
+/// and others), calling any other contract, or anything not known to be routine): it
 /// passes only when For votes exceed half of ALL shares at the proposal's snapshot, so no holder of a
 /// minority can pass one alone, however the others abstain or sleep. Voting delay and period never go
 /// below MIN_VOTING_DELAY and MIN_VOTING_PERIOD.

@@ -13,6 +13,24 @@ contract ModelShares is ERC20Upgradeable, ERC20PermitUpgradeable, ERC20VotesUpgr
     /// @notice The model's timelock: the only account allowed to mint.
     address public timelock;
 
+    /// @dev Revenue-per-share is kept magnified so rounding loses at most one wei per holder per claim.
+    uint256 private constant MAGNITUDE = 2 ** 128;
+    /// @notice Cumulative revenue per share since creation, times 2**128.
+    uint256 public magnifiedRevenuePerShare;
+    mapping(address account => int256) private _revenueCorrection;
+    /// @notice Revenue each account has already claimed.
+    mapping(address account => uint256) public revenueClaimed;
+
+    /// @notice Revenue arrived: it belongs to the holders at this moment, pro rata to their balances.
+    event RevenueDistributed(address indexed from, uint256 amount);
+    /// @notice A holder took its revenue.
+    event RevenueClaimed(address indexed account, uint256 amount);
+
+    /// @notice Revenue of zero, or revenue while no share exists.
+    error SharesNoRevenueRecipients(uint256 amount, uint256 supply);
+    /// @notice Sending claimed revenue to the account failed.
+    error SharesRevenueTransferFailed(address account, uint256 amount);
+
     /// @notice A caller other than the model's timelock tried a timelock-only action.
     error SharesUnauthorizedMinter(address caller);
     /// @notice Owners and amounts have different lengths, or there are none.
@@ -49,6 +67,37 @@ contract ModelShares is ERC20Upgradeable, ERC20PermitUpgradeable, ERC20VotesUpgr
         _mint(to, amount);
     }
 
+    /// @notice Pays native currency to the current holders, pro rata to their balances now
+    /// ("dividends per share"): a later transfer does not move revenue that already arrived.
+    /// The rounding remainder (below one wei per holder) stays in this contract.
+    function distributeRevenue() external payable {
+        uint256 supply = totalSupply();
+        if (msg.value == 0 || supply == 0) revert SharesNoRevenueRecipients(msg.value, supply);
+        magnifiedRevenuePerShare += (msg.value * MAGNITUDE) / supply;
+        emit RevenueDistributed(msg.sender, msg.value);
+    }
+
+    /// @notice All revenue an account has earned so far, claimed or not.
+    function accumulativeRevenueOf(address account) public view returns (uint256) {
+        int256 magnified = int256(magnifiedRevenuePerShare * balanceOf(account)) + _revenueCorrection[account];
+        return uint256(magnified) / MAGNITUDE;
+    }
+
+    /// @notice Revenue an account can claim now.
+    function claimableRevenueOf(address account) public view returns (uint256) {
+        return accumulativeRevenueOf(account) - revenueClaimed[account];
+    }
+
+    /// @notice Sends the caller its claimable revenue (pull-based).
+    function claimRevenue() external returns (uint256 amount) {
+        amount = claimableRevenueOf(msg.sender);
+        if (amount == 0) return 0;
+        revenueClaimed[msg.sender] += amount;
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert SharesRevenueTransferFailed(msg.sender, amount);
+        emit RevenueClaimed(msg.sender, amount);
+    }
+
     /// @notice Votes are checkpointed by block timestamp (EIP-6372).
     function clock() public view override returns (uint48) {
         return uint48(block.timestamp);
@@ -68,6 +117,10 @@ contract ModelShares is ERC20Upgradeable, ERC20PermitUpgradeable, ERC20VotesUpgr
         // delegate delegates to itself, so nobody has to remember an extra transaction to vote.
         if (to != address(0) && delegates(to) == address(0)) _delegate(to, to);
         super._update(from, to, value);
+        // Revenue already distributed stays with the account that held the shares when it arrived.
+        int256 magnified = int256(magnifiedRevenuePerShare * value);
+        if (from != address(0)) _revenueCorrection[from] += magnified;
+        if (to != address(0)) _revenueCorrection[to] -= magnified;
     }
 
     function nonces(address owner) public view override(ERC20PermitUpgradeable, NoncesUpgradeable) returns (uint256) {

@@ -18,6 +18,7 @@ const CONTRACTS = [
   'NodeRegistry',
   'TrainingLedger',
   'UsageTerms',
+  'UsageEscrow',
 ] as const
 
 const sources: Record<string, { content: string }> = {}

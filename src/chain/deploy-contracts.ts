@@ -8,11 +8,12 @@ import {
   ModelTimelock,
   NodeRegistry,
   TrainingLedger,
+  UsageEscrow,
   UsageTerms,
 } from './generated/artifacts.ts'
 
 /**
- * Deploys the implementations, ModelRegistry, NodeRegistry, TrainingLedger and UsageTerms. Nothing keeps a role
+ * Deploys the implementations, ModelRegistry, NodeRegistry, TrainingLedger, UsageTerms and UsageEscrow. Nothing keeps a role
  * afterwards: the registries and the ledger have no owner and the implementations are locked.
  */
 export async function deployContracts(
@@ -38,12 +39,14 @@ export async function deployContracts(
   const nodeRegistry = await deploy('NodeRegistry', NodeRegistry)
   const trainingLedger = await deploy('TrainingLedger', TrainingLedger, [modelRegistry])
   const usageTerms = await deploy('UsageTerms', UsageTerms, [modelRegistry])
+  const usageEscrow = await deploy('UsageEscrow', UsageEscrow, [modelRegistry, trainingLedger])
   return {
     chainId: c.public.chain.id,
     modelRegistry,
     nodeRegistry,
     trainingLedger,
     usageTerms,
+    usageEscrow,
     implementations: { shares, timelock, governor },
     deployedAtBlock: startBlock.toString(),
   }

@@ -14,6 +14,8 @@ export const deploymentSchema = z.object({
   trainingLedger: address.optional(),
   /** Optional so deployment files written before UsageTerms existed still parse (terms then cannot be accepted). */
   usageTerms: address.optional(),
+  /** Optional so deployment files written before the UsageEscrow existed still parse. */
+  usageEscrow: address.optional(),
   implementations: z.object({ shares: address, timelock: address, governor: address }),
   deployedAtBlock: z.string().regex(/^\d+$/),
 })

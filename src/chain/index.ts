@@ -39,13 +39,21 @@ export {
   termsAcceptanceTypedData,
 } from './actions/accepted-terms.ts'
 export { castVote, VOTE_SUPPORT, type VoteChoice } from './actions/cast-vote.ts'
+export { claimContributorRevenue } from './actions/claim-contributor-revenue.ts'
+export { claimNodeRevenue } from './actions/claim-node-revenue.ts'
+export { claimOwnerRevenue } from './actions/claim-owner-revenue.ts'
 export { type CreateModelParams, createModel } from './actions/create-model.ts'
+export { depositToEscrow } from './actions/escrow-deposit.ts'
+export { requestEscrowWithdrawal } from './actions/escrow-request-withdrawal.ts'
+export { withdrawFromEscrow } from './actions/escrow-withdraw.ts'
 export { getChainTime } from './actions/get-chain-time.ts'
 export { getModel } from './actions/get-model.ts'
 export { getModelContracts, type ModelContractsRef } from './actions/get-model-contracts.ts'
+export { getRevenueSplit, type RevenueSplit } from './actions/get-revenue-split.ts'
 export { getUsagePolicy } from './actions/get-usage-policy.ts'
 export { getPublishedVersionId } from './actions/get-version-id.ts'
 export { isAllowlisted } from './actions/is-allowlisted.ts'
+export { linkTrainingJob } from './actions/link-training-job.ts'
 export { findModelId, listModels } from './actions/list-models.ts'
 export {
   listProposals,
@@ -59,6 +67,8 @@ export { isRegisteredNode, listNodes, type NodeInfo, registerNode } from './acti
 export { propose } from './actions/propose.ts'
 export { type ProposeVersionParams, proposeVersion } from './actions/propose-version.ts'
 export { executeProposal, queueProposal } from './actions/queue-proposal.ts'
+export { type Earnings, readEarnings } from './actions/read-earnings.ts'
+export { redeemVouchers } from './actions/redeem-vouchers.ts'
 export { delegateVotes, getShares } from './actions/shares.ts'
 export { type CommitTrainingRoundParams, commitTrainingRound } from './actions/training-commit-round.ts'
 export {
@@ -85,6 +95,7 @@ export { joinTrainingJob } from './actions/training-join-job.ts'
 export { trainingLedgerAddress } from './actions/training-ledger-address.ts'
 export { recordTrainingProposal } from './actions/training-record-proposal.ts'
 export { takeOverTrainingJob } from './actions/training-take-over.ts'
+export { usageEscrowAddress } from './actions/usage-escrow-address.ts'
 export type { ChainReader, ChainWriter } from './chain-client.ts'
 export { chainTransport, isIpcEndpoint, isLocalEndpoint } from './chain-transport.ts'
 export { DEFAULT_GOVERNANCE, DEVNET_CHAIN_ID, DEVNET_FUNDING_WEI, GOVERNANCE_MINIMUMS } from './constants.ts'
@@ -101,7 +112,7 @@ export {
   translateChainError,
 } from './errors.ts'
 // Used by other domains.
-export { ModelRegistry, NodeRegistry } from './generated/artifacts.ts'
+export { ModelRegistry, NodeRegistry, UsageEscrow } from './generated/artifacts.ts'
 export {
   describeCall,
   type ModelContracts,
@@ -111,6 +122,7 @@ export {
   revokeVersionCall,
   setAllowedCall,
   setPolicyCall,
+  setRevenueSplitCall,
   treasuryTransferCall,
 } from './proposal-calls.ts'
 export { ProposalIndex } from './proposal-index.ts'
@@ -123,3 +135,19 @@ export type {
   VersionInfo,
   VersionStatus,
 } from './types.ts'
+export {
+  type HashSigner,
+  receiptTypes,
+  type SignedReceipt,
+  type SignedVoucher,
+  signReceipt,
+  signReceiptWithKey,
+  signVoucher,
+  signVoucherWithKey,
+  type UsageReceipt,
+  usageDomain,
+  type Voucher,
+  verifyReceipt,
+  verifyVoucher,
+  voucherTypes,
+} from './usage-typed-data.ts'

@@ -1,5 +1,5 @@
 import { decodeFunctionData, encodeFunctionData } from 'viem'
-import { ModelRegistry, ModelShares } from './generated/artifacts.ts'
+import { ModelRegistry, ModelShares, UsageEscrow } from './generated/artifacts.ts'
 import type { UsagePolicy } from './types.ts'
 
 /** One call a proposal makes through the model's timelock. */
@@ -65,6 +65,23 @@ export function setAllowedCall(
       abi: ModelRegistry.abi,
       functionName: 'setAllowed',
       args: [modelId, account, allowed],
+    }),
+  }
+}
+
+/** Change a model's revenue split (basis points summing to 10000): a constitutional proposal. */
+export function setRevenueSplitCall(
+  escrow: `0x${string}`,
+  modelId: bigint,
+  split: { node: number; owners: number; contributors: number; treasury: number },
+): ProposalCall {
+  return {
+    target: escrow,
+    value: 0n,
+    data: encodeFunctionData({
+      abi: UsageEscrow.abi,
+      functionName: 'setRevenueSplit',
+      args: [modelId, split],
     }),
   }
 }
