@@ -1,24 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {ModelRegistry} from "./ModelRegistry.sol";
 import {TrainingLedger} from "./TrainingLedger.sol";
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-
-interface IEscrowRegistry {
-    struct Model {
-        string name;
-        string cardURI;
-        address shares;
-        address timelock;
-        address governor;
-        address creator;
-        uint64 createdAt;
-    }
-
-    function getModel(uint256 modelId) external view returns (Model memory);
-}
 
 interface IEscrowShares {
     function distributeRevenue() external payable;
@@ -71,7 +58,7 @@ contract UsageEscrow is EIP712 {
     uint256 public constant WITHDRAWAL_DELAY = 1 days;
     uint16 public constant BPS = 10000;
 
-    IEscrowRegistry public immutable registry;
+    ModelRegistry public immutable registry;
     /// @dev The ledger's own types, so its Job layout can never drift from what this contract decodes.
     TrainingLedger public immutable ledger;
 
@@ -122,7 +109,7 @@ contract UsageEscrow is EIP712 {
     error PaymentFailed(address to, uint256 amount);
 
     constructor(address registry_, address ledger_) EIP712("Model Commons UsageEscrow", "1") {
-        registry = IEscrowRegistry(registry_);
+        registry = ModelRegistry(registry_);
         ledger = TrainingLedger(ledger_);
     }
 
@@ -311,7 +298,7 @@ contract UsageEscrow is EIP712 {
     function _modelAddresses(uint256 modelId) private returns (ModelAddresses memory m) {
         m = _models[modelId];
         if (m.shares == address(0)) {
-            IEscrowRegistry.Model memory model = registry.getModel(modelId);
+            ModelRegistry.Model memory model = registry.getModel(modelId);
             m = ModelAddresses(model.shares, model.timelock);
             _models[modelId] = m;
         }
