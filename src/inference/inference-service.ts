@@ -123,8 +123,10 @@ export class DefaultInferenceService implements InferenceService {
     }
   }
 
-  refresh(): Promise<void> {
-    return this.models?.refresh() ?? Promise.resolve()
+  /** Loads and unloads what the serving list names now, then announces the change. */
+  async refresh(): Promise<void> {
+    await this.models?.refresh()
+    await this.c.onServingChanged?.()
   }
 
   serves(): { model: string; version: string }[] {

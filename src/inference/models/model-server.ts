@@ -40,7 +40,16 @@ export class ModelServer {
   }
 
   private async doRefresh(): Promise<void> {
-    for (const name of await this.c.servingList()) {
+    const wanted = await this.c.servingList()
+    // A model taken off the list is unloaded (its engine disposed) unless another entry serves the same root.
+    for (const [name, current] of [...this.serving]) {
+      if (wanted.includes(name)) continue
+      this.serving.delete(name)
+      const stillServed = [...this.serving.values()].some((m) => m.contentRoot === current.contentRoot)
+      if (!stillServed) await this.c.loaded.delete(current.contentRoot)?.dispose()
+      this.c.log.info({ model: name }, 'stopped serving model')
+    }
+    for (const name of wanted) {
       try {
         const resolved = await this.c.resolver.resolve(name)
         const current = this.serving.get(name)
