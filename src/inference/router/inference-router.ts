@@ -45,6 +45,12 @@ export interface InferenceRouterInit {
   firstChunkTimeoutMs?: number
   /** Most nodes one request tries. */
   maxAttempts?: number
+  /**
+   * Score (ms per token) an untried peer gets at most, so one measured slower is not preferred to it
+   * (default UNMEASURED_PRIOR_MS_PER_TOKEN); a huge value keeps traffic on measured peers (tests that
+   * need to know which peer serves).
+   */
+  unmeasuredPriorMsPerToken?: number
   onFailover?: (event: FailoverEvent) => void
 }
 
@@ -133,6 +139,7 @@ export class InferenceRouter {
       localLoad: Math.min(1, this.c.admission.count(target.contentRoot) / this.c.admission.capacity),
       candidates: this.candidates(target),
       exclude,
+      unmeasuredPriorCap: this.init.unmeasuredPriorMsPerToken,
     })
   }
 

@@ -45,8 +45,11 @@ export function recordFailure(m: PeerMeasure): PeerMeasure {
 }
 
 /** The prior of unmeasured peers given the measured ones' ms per token. */
-export function unmeasuredPrior(measured: readonly (number | undefined)[]): number {
-  let best = UNMEASURED_PRIOR_MS_PER_TOKEN
+export function unmeasuredPrior(
+  measured: readonly (number | undefined)[],
+  cap = UNMEASURED_PRIOR_MS_PER_TOKEN,
+): number {
+  let best = cap
   for (const ms of measured) if (ms !== undefined && ms < best) best = ms
   return best
 }

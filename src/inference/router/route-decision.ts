@@ -27,6 +27,8 @@ export interface RouteInput {
   candidates: readonly RouteCandidate[]
   /** Peers (and `local`) that already failed this request. */
   exclude: ReadonlySet<string>
+  /** The most an unmeasured peer's prior may be (ms per token); default UNMEASURED_PRIOR_MS_PER_TOKEN. */
+  unmeasuredPriorCap?: number
 }
 
 /** Key under which a failed local attempt is excluded. */
@@ -63,7 +65,10 @@ export function chooseRoute(input: RouteInput): Route {
   const local = input.localAvailable && !input.exclude.has(LOCAL)
   if (local && input.localLoad < 1) return { kind: 'local' }
   const open = input.candidates.filter((c) => !input.exclude.has(c.peerId))
-  const prior = unmeasuredPrior(open.map((c) => c.measured?.msPerToken))
+  const prior = unmeasuredPrior(
+    open.map((c) => c.measured?.msPerToken),
+    input.unmeasuredPriorCap,
+  )
   const peers = open.sort((a, b) => compareCandidates(a, b, prior))
   const best = peers[0]
   if (best !== undefined && (!local || best.load < 1)) return { kind: 'peer', peerId: best.peerId }
