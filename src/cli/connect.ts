@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { DevnetOnlyError } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
-import { dataDirLayout, isNodeAlive, openChain, readRuntimeInfo } from '../node/index.ts'
+import { dataDirLayout, isNodeAlive, openChain, readConfig, readRuntimeInfo } from '../node/index.ts'
 import type { CommonsClient } from './commons-client.ts'
 import { createHttpClient } from './http-client.ts'
 
@@ -24,15 +24,14 @@ export async function connect(o: ConnectOptions): Promise<CommonsClient> {
     const token = (await readFile(layout.apiToken, 'utf8')).trim()
     return createHttpClient(running.apiUrl, token)
   }
-  const opened = await openChain({
-    paths: layout,
-    passphrase: o.passphrase,
-    chain: o.rpc ? { mode: 'rpc', rpcUrl: o.rpc, deploymentFile: o.deployment } : { mode: 'embedded' },
-    log: o.log,
-  })
+  // Without --rpc, the chain the data dir's node was started with (config.json), embedded by default.
+  const chain = o.rpc
+    ? { mode: 'rpc' as const, rpcUrl: o.rpc, deploymentFile: o.deployment }
+    : (await readConfig(layout.config)).chain
+  const opened = await openChain({ paths: layout, passphrase: o.passphrase, chain, log: o.log })
   const g = opened.governance
   return {
-    via: o.rpc ? `chain at ${o.rpc}` : 'embedded chain (no node running)',
+    via: chain.mode === 'rpc' ? `chain at ${chain.rpcUrl}` : 'embedded chain (no node running)',
     createModel: (p) => g.createModel(p),
     listModels: () => g.listModels(),
     showModel: (id) => g.showModel(id),

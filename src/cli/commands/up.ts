@@ -1,4 +1,7 @@
+import { mkdir } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
+import { dataDirLayout, readConfig, writeConfig } from '../../node/index.ts'
 import { commandContext } from '../context.ts'
 
 /** `commons up`: start the node and keep it running until Ctrl-C. */
@@ -16,6 +19,9 @@ export function registerUp(program: Command): void {
         import('../../log.ts'),
       ])
       const t0 = performance.now()
+      // The chain a node was started with is kept in its config: later commands on this data dir use it
+      // instead of silently starting a private chain with new contracts.
+      if (ctx.opts.rpc) await rememberChain(ctx.dataDir, ctx.opts.rpc, ctx.opts.deployment)
       const node = await createNode(
         {
           dataDir: ctx.dataDir,
@@ -88,4 +94,17 @@ function untilStopSignal(onRepeat: () => void): Promise<void> {
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
   })
+}
+
+/** Saves `--rpc` and `--deployment` (as an absolute path) in the data dir's config.json. */
+async function rememberChain(dataDir: string, rpcUrl: string, deployment: string | undefined): Promise<void> {
+  const layout = dataDirLayout(dataDir)
+  await mkdir(layout.root, { recursive: true, mode: 0o700 })
+  const config = await readConfig(layout.config)
+  const chain = {
+    mode: 'rpc' as const,
+    rpcUrl,
+    deploymentFile: deployment === undefined ? config.chain.deploymentFile : resolve(deployment),
+  }
+  await writeConfig(layout.config, { ...config, chain })
 }
