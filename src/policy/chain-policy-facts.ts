@@ -42,11 +42,4 @@ export class ChainPolicyFacts implements PolicyFacts {
       getAcceptedTerms(this.reader, { modelId: BigInt(modelId), account: consumer }),
     )
   }
-
-  /** Forgets what was read (call when the chain shows a policy, allowlist or terms event). */
-  invalidate(): void {
-    this.policies.clear()
-    this.lists.clear()
-    this.terms.clear()
-  }
 }

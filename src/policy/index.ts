@@ -19,7 +19,7 @@ export interface UsagePolicyComponents {
   canPay?: PolicyFacts['canPay']
 }
 
-/** The gate and the facts behind it (so the node can invalidate them on chain events). */
+/** The gate, for `/v1` and for requests peers make on behalf of consumers. */
 export interface UsagePolicyService {
   gate: UsageGate
   /**
@@ -28,7 +28,6 @@ export interface UsagePolicyService {
    * then the consumer is admitted as on `/v1`.
    */
   admitPeerRequest(req: { contentRoot: string; modelId?: string; consumer?: `0x${string}` }): Promise<void>
-  invalidate(): void
 }
 
 export function createUsagePolicy(init: UsagePolicyInit, c: UsagePolicyComponents): UsagePolicyService {
@@ -65,7 +64,6 @@ export function createUsagePolicy(init: UsagePolicyInit, c: UsagePolicyComponent
       }
       await gate.admit({ modelId: req.modelId, modelName: `model ${req.modelId}`, consumer: req.consumer })
     },
-    invalidate: () => facts.invalidate(),
   }
 }
 

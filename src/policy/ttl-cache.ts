@@ -27,9 +27,4 @@ export class TtlCache<T> {
     }
     return value
   }
-
-  /** Forgets everything (after a policy change seen on chain). */
-  clear(): void {
-    this.entries.clear()
-  }
 }
