@@ -64,8 +64,11 @@ contract UsageEscrow is EIP712 {
 
     mapping(address consumer => uint256) public depositOf;
     mapping(address consumer => Withdrawal) public withdrawalOf;
-    /// @notice Amount already paid on each channel (keccak(consumer, provider, modelId, versionId)).
+    /// @notice Amount already paid on each channel (keccak(consumer, signer, provider, modelId, versionId)).
     mapping(bytes32 channelId => uint256) public redeemedOf;
+    /// @notice Until when a signer may sign vouchers for a consumer's deposit (0: never; max: until revoked). A
+    /// consumer's gateway (an organisation's node serving its apps' API keys) signs with its own key.
+    mapping(address consumer => mapping(address signer => uint64)) public signerValidUntil;
     mapping(address node => uint256) public nodeEarningsOf;
     /// @notice The training job whose contributors earn from a version (0: none linked).
     mapping(uint256 modelId => mapping(uint256 versionId => uint256 jobId)) public trainingJobOf;
@@ -76,6 +79,8 @@ contract UsageEscrow is EIP712 {
     mapping(uint256 modelId => ModelAddresses) private _models;
 
     event Deposited(address indexed consumer, uint256 amount);
+    event SignerAuthorized(address indexed consumer, address indexed signer);
+    event SignerRevoked(address indexed consumer, address indexed signer, uint64 validUntil);
     event WithdrawalRequested(address indexed consumer, uint256 amount, uint64 availableAt);
     event Withdrawn(address indexed consumer, uint256 amount);
     event VoucherRedeemed(
@@ -87,8 +92,9 @@ contract UsageEscrow is EIP712 {
     event NodeRevenueClaimed(address indexed node, uint256 amount);
     event ContributorRevenueClaimed(uint256 indexed modelId, uint256 indexed versionId, address indexed account, uint256 amount);
 
-    /// @notice The voucher's signature is not the consumer's.
+    /// @notice The voucher's signature is neither the consumer's nor a signer's it authorised.
     error VoucherBadSignature(address consumer, address signer);
+    error SignerNotAuthorized(address consumer, address signer);
     /// @notice The voucher is not above what the channel already paid (a replay or a double claim).
     error VoucherNotIncreasing(bytes32 channelId, uint256 redeemed, uint256 cumulativeAmount);
     /// @notice The consumer's deposit does not cover the voucher's increase.
@@ -125,6 +131,27 @@ contract UsageEscrow is EIP712 {
         emit Deposited(consumer, msg.value);
     }
 
+    /// @notice Lets `signer` sign vouchers paid from the caller's deposit (e.g. the node that serves the caller's
+    /// API keys). Each signer has channels of its own, so two gateways never collide on one cumulative amount.
+    function authorizeSigner(address signer) external {
+        signerValidUntil[msg.sender][signer] = type(uint64).max;
+        emit SignerAuthorized(msg.sender, signer);
+    }
+
+    /// @notice Stops a signer; vouchers it signed stay redeemable for WITHDRAWAL_DELAY, so a provider who served
+    /// against them is still paid.
+    function revokeSigner(address signer) external {
+        if (signerValidUntil[msg.sender][signer] == 0) revert SignerNotAuthorized(msg.sender, signer);
+        uint64 until = uint64(block.timestamp + WITHDRAWAL_DELAY);
+        signerValidUntil[msg.sender][signer] = until;
+        emit SignerRevoked(msg.sender, signer, until);
+    }
+
+    /// @notice Whether `signer` may sign vouchers for `consumer` now (the consumer itself always may).
+    function isSigner(address consumer, address signer) public view returns (bool) {
+        return signer == consumer || block.timestamp < signerValidUntil[consumer][signer];
+    }
+
     /// @notice Starts the withdrawal delay; providers may still redeem vouchers during it.
     function requestWithdrawal(uint256 amount) external {
         uint256 d = depositOf[msg.sender];
@@ -149,12 +176,12 @@ contract UsageEscrow is EIP712 {
 
     // ---- providers ----
 
-    function channelId(address consumer, address provider, uint256 modelId, uint256 versionId)
+    function channelId(address consumer, address signer, address provider, uint256 modelId, uint256 versionId)
         public
         pure
         returns (bytes32)
     {
-        return keccak256(abi.encode(consumer, provider, modelId, versionId));
+        return keccak256(abi.encode(consumer, signer, provider, modelId, versionId));
     }
 
     function voucherDigest(Voucher calldata v) public view returns (bytes32) {
@@ -257,8 +284,8 @@ contract UsageEscrow is EIP712 {
         Voucher calldata v = sv.voucher;
         if (msg.sender != v.provider) revert VoucherWrongProvider(v.provider, msg.sender);
         address signer = ECDSA.recoverCalldata(voucherDigest(v), sv.signature);
-        if (signer != v.consumer) revert VoucherBadSignature(v.consumer, signer);
-        bytes32 id = channelId(v.consumer, v.provider, v.modelId, v.versionId);
+        if (!isSigner(v.consumer, signer)) revert VoucherBadSignature(v.consumer, signer);
+        bytes32 id = channelId(v.consumer, signer, v.provider, v.modelId, v.versionId);
         uint256 done = redeemedOf[id];
         if (v.cumulativeAmount <= done) revert VoucherNotIncreasing(id, done, v.cumulativeAmount);
         paid = v.cumulativeAmount - done;

@@ -44,6 +44,12 @@ export { claimNodeRevenue } from './actions/claim-node-revenue.ts'
 export { claimOwnerRevenue } from './actions/claim-owner-revenue.ts'
 export { type CreateModelParams, createModel } from './actions/create-model.ts'
 export { depositToEscrow } from './actions/escrow-deposit.ts'
+export {
+  authorizeEscrowSigner,
+  isEscrowSigner,
+  readChannel,
+  revokeEscrowSigner,
+} from './actions/escrow-signers.ts'
 export { requestEscrowWithdrawal } from './actions/escrow-request-withdrawal.ts'
 export { withdrawFromEscrow } from './actions/escrow-withdraw.ts'
 export { getChainTime } from './actions/get-chain-time.ts'

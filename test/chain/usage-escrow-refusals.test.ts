@@ -4,6 +4,11 @@ import { parseEther } from 'viem'
 import { castVote } from '../../src/chain/actions/cast-vote.ts'
 import { createModel } from '../../src/chain/actions/create-model.ts'
 import { depositToEscrow } from '../../src/chain/actions/escrow-deposit.ts'
+import {
+  authorizeEscrowSigner,
+  readChannel,
+  revokeEscrowSigner,
+} from '../../src/chain/actions/escrow-signers.ts'
 import { requestEscrowWithdrawal } from '../../src/chain/actions/escrow-request-withdrawal.ts'
 import { withdrawFromEscrow } from '../../src/chain/actions/escrow-withdraw.ts'
 import { getModel } from '../../src/chain/actions/get-model.ts'
@@ -129,6 +134,51 @@ test('withdrawal waits a day, during which the provider can still redeem what wa
   // The withdrawal pays what is left (1.5), not the 2 requested: the signed 0.5 went to the provider.
   assert.equal(await net.chain.balance(cons!.address), before + eth('1.5') - r.gasUsed * r.effectiveGasPrice)
   assert.equal((await readEarnings(net.reader, cons!.address)).deposit, 0n)
+})
+
+test('a gateway signs for a consumer only while authorised; each signer has its own channel', async () => {
+  const s = await setup()
+  await using net = s.net
+  const { cons, node1, node2, mallory, modelId, domain } = s
+  await depositToEscrow(net.as(cons!), eth('1'))
+  const v = (amount: string) => ({
+    consumer: cons!.address,
+    provider: node1!.address,
+    modelId,
+    versionId: 0n,
+    cumulativeAmount: eth(amount),
+  })
+  // node2 is the consumer's gateway, not authorised yet: its vouchers are forgeries.
+  await revertsWith(
+    redeemVouchers(net.as(node1!), [await signVoucher(node2!, domain, v('0.1'))]),
+    'VoucherBadSignature',
+  )
+  await revertsWith(revokeEscrowSigner(net.as(cons!), node2!.address), 'SignerNotAuthorized')
+  await authorizeEscrowSigner(net.as(cons!), node2!.address)
+  await redeemVouchers(net.as(node1!), [await signVoucher(node2!, domain, v('0.1'))])
+  // The consumer's own voucher is another channel: its cumulative 0.05 is not below the gateway's 0.1.
+  await redeemVouchers(net.as(node1!), [await signVoucher(cons!, domain, v('0.05'))])
+  const ch = { consumer: cons!.address, provider: node1!.address, modelId, versionId: 0n }
+  assert.equal((await readChannel(net.reader, { ...ch, signer: node2!.address })).redeemed, eth('0.1'))
+  assert.equal((await readChannel(net.reader, { ...ch, signer: cons!.address })).redeemed, eth('0.05'))
+  assert.equal((await readChannel(net.reader, { ...ch, signer: cons!.address })).deposit, eth('0.85'))
+  // Another account cannot authorise signers for this deposit.
+  await authorizeEscrowSigner(net.as(mallory!), mallory!.address)
+  const forged = { ...v('0.3'), consumer: cons!.address }
+  await revertsWith(
+    redeemVouchers(net.as(node1!), [await signVoucher(mallory!, domain, forged)]),
+    'VoucherBadSignature',
+  )
+  // Revoked: what it signed stays redeemable for a day, then no longer.
+  const late = await signVoucher(node2!, domain, v('0.2'))
+  await revokeEscrowSigner(net.as(cons!), node2!.address)
+  await net.chain.warp(86_400 - 60)
+  await redeemVouchers(net.as(node1!), [late])
+  await net.chain.warp(61)
+  await revertsWith(
+    redeemVouchers(net.as(node1!), [await signVoucher(node2!, domain, v('0.3'))]),
+    'VoucherBadSignature',
+  )
 })
 
 test('the revenue split changes only by a passed constitutional proposal', async () => {

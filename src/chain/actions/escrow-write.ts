@@ -14,6 +14,8 @@ type WriteName =
   | 'claimNodeRevenue'
   | 'claimContributorRevenue'
   | 'linkTrainingJob'
+  | 'authorizeSigner'
+  | 'revokeSigner'
 
 /** Simulates then sends one UsageEscrow call (a revert surfaces as ContractRevertedError by name). */
 export async function writeEscrow(
