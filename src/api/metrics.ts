@@ -42,7 +42,7 @@ export class LabelledCounter {
 export class Metrics {
   private readonly requests = new Map<string, number>()
   private readonly gauges: Gauge[] = []
-  private readonly counters: LabelledCounter[] = []
+  private readonly counters: Pick<LabelledCounter, 'render'>[] = []
 
   /**
    * Counts every request by route group: the first two segments of the route that matched (`/api/models`),
@@ -60,7 +60,7 @@ export class Metrics {
     this.gauges.push(g)
   }
 
-  counter(c: LabelledCounter): void {
+  counter(c: Pick<LabelledCounter, 'render'>): void {
     this.counters.push(c)
   }
 

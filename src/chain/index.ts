@@ -44,13 +44,13 @@ export { claimNodeRevenue } from './actions/claim-node-revenue.ts'
 export { claimOwnerRevenue } from './actions/claim-owner-revenue.ts'
 export { type CreateModelParams, createModel } from './actions/create-model.ts'
 export { depositToEscrow } from './actions/escrow-deposit.ts'
+export { requestEscrowWithdrawal } from './actions/escrow-request-withdrawal.ts'
 export {
   authorizeEscrowSigner,
   isEscrowSigner,
   readChannel,
   revokeEscrowSigner,
 } from './actions/escrow-signers.ts'
-export { requestEscrowWithdrawal } from './actions/escrow-request-withdrawal.ts'
 export { withdrawFromEscrow } from './actions/escrow-withdraw.ts'
 export { getChainTime } from './actions/get-chain-time.ts'
 export { getModel } from './actions/get-model.ts'
@@ -144,6 +144,7 @@ export type {
 export {
   type HashSigner,
   receiptTypes,
+  recoverVoucherSigner,
   type SignedReceipt,
   type SignedVoucher,
   signReceipt,

@@ -108,3 +108,8 @@ export function verifyReceipt(d: Domain, sr: SignedReceipt): boolean {
   const signer = recoverDigestSigner(receiptDigestBytes(d, sr.receipt), sr.signature)
   return signer !== undefined && signer.toLowerCase() === sr.receipt.provider.toLowerCase()
 }
+
+/** Who signed a voucher (the consumer, or a signer it authorised on the escrow), or undefined if malformed. */
+export function recoverVoucherSigner(d: Domain, sv: SignedVoucher): `0x${string}` | undefined {
+  return recoverDigestSigner(voucherDigestBytes(d, sv.voucher), sv.signature)
+}

@@ -1,6 +1,9 @@
 import { Command } from 'commander'
 import { registerChainWarp } from './commands/chain-warp.ts'
+import { registerClaim } from './commands/claim.ts'
 import { registerDelegate } from './commands/delegate.ts'
+import { registerDeposit } from './commands/deposit.ts'
+import { registerEarnings } from './commands/earnings.ts'
 import { registerExecute } from './commands/execute.ts'
 import { registerInit } from './commands/init.ts'
 import { registerKeyCreate } from './commands/key-create.ts'
@@ -15,6 +18,7 @@ import { registerProposals } from './commands/proposals.ts'
 import { registerPropose } from './commands/propose.ts'
 import { registerQueue } from './commands/queue.ts'
 import { registerServe } from './commands/serve.ts'
+import { registerSettle } from './commands/settle.ts'
 import { registerShares } from './commands/shares.ts'
 import { registerStoreAdd } from './commands/store-add.ts'
 import { registerStoreFetch } from './commands/store-fetch.ts'
@@ -26,6 +30,7 @@ import { registerTrainJoin } from './commands/train-join.ts'
 import { registerTrainStart } from './commands/train-start.ts'
 import { registerTrainStatus } from './commands/train-status.ts'
 import { registerUp } from './commands/up.ts'
+import { registerUsage } from './commands/usage.ts'
 import { registerVote } from './commands/vote.ts'
 import { registerWhoami } from './commands/whoami.ts'
 
@@ -79,5 +84,10 @@ export function createCli(): Command {
   registerTrainStart(train)
   registerTrainJoin(train)
   registerTrainStatus(train)
+  registerDeposit(program)
+  registerUsage(program)
+  registerEarnings(program)
+  registerClaim(program)
+  registerSettle(program)
   return program
 }

@@ -4,6 +4,7 @@
  * engines loaded here, per-model admission, the router (here or on a peer, with failover), the
  * `/commons/infer/1.0.0` peer protocol and the model server. The HTTP layer receives `InferenceApi`.
  */
+
 import type { Llama } from 'node-llama-cpp'
 import type { Logger } from '../log.ts'
 import type { CommonsHost, PeerDirectory } from '../net/index.ts'
@@ -11,6 +12,7 @@ import type { ContentStore } from '../store/index.ts'
 import { LlamaCppEngine } from './engine/llama-cpp-engine.ts'
 import { sharedLlamaRuntime } from './engine/llama-runtime.ts'
 import { DefaultInferenceService } from './inference-service.ts'
+import type { GenerationMeter, ServedMeter } from './metering-hooks.ts'
 import type { ModelResolver } from './models/model-resolver.ts'
 import { StaticModelResolver } from './models/static-model-resolver.ts'
 import type { InferenceRouterInit, RouteTarget } from './router/index.ts'
@@ -20,6 +22,7 @@ import { LoadedModels } from './serving/local-models.ts'
 import { prefetchBatches } from './serving/prefetch.ts'
 import { readServingList, updateServingList } from './serving/serving-list.ts'
 
+export type { GenerationMeter, MeteredAttempt, ServedMeter } from './metering-hooks.ts'
 export { type ModelResolver, parseModelRef, type ResolvedModel } from './models/model-resolver.ts'
 export { notFound as modelNotFound } from './models/static-model-resolver.ts'
 export type { FailoverEvent, InferenceRouterInit, RouteTarget } from './router/index.ts'
@@ -105,6 +108,8 @@ export interface GenerationChunk {
   finishReason?: FinishReason
   /** Set on the last chunk. */
   usage?: { promptTokens: number; completionTokens: number }
+  /** Set on the last chunk of a paid request served by a peer: its signed receipt (checked by the meter). */
+  receipt?: unknown
 }
 
 /** A chat message. */
@@ -266,6 +271,10 @@ export interface InferenceServiceComponents {
   onServingChanged?(): unknown
   /** Applies the models' usage policy to what peers ask on behalf of consumers (infer-handler.ts). */
   admitPeerRequest?: InferHandlerComponents['admit']
+  /** Meters what this node's consumers are served (paid models); absent: nothing is metered. */
+  meter?: GenerationMeter
+  /** Signs receipts for paid requests peers ask this node to serve. */
+  servedMeter?: ServedMeter
 }
 
 /**

@@ -56,6 +56,7 @@ export class DefaultInferenceService implements InferenceService {
         log: c.log,
         host: c.host,
         directory: c.directory,
+        meter: c.meter,
       },
       init.router,
     )
@@ -93,6 +94,7 @@ export class DefaultInferenceService implements InferenceService {
           admission: this.admission,
           log: this.log,
           admit: this.c.admitPeerRequest,
+          meter: this.c.servedMeter,
         }),
         { maxInboundStreams: MAX_INBOUND_INFER_STREAMS, maxOutboundStreams: MAX_INBOUND_INFER_STREAMS },
       )

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono'
 import type { PrivateKeyAccount } from 'viem'
-import type { ApiKeyStore, Metrics, SignInSessions, TermsRelay } from '../api/index.ts'
+import type { ApiKeyStore, Metrics, SignInSessions, TermsRelay, UsageApi } from '../api/index.ts'
 import {
   createApi,
   peerRoutes,
@@ -8,6 +8,7 @@ import {
   servingRoutes,
   storeRoutes,
   trainingRoutes,
+  usageRoutes,
 } from '../api/index.ts'
 import type { ChainReader, Deployment } from '../chain/index.ts'
 import { DevnetOnlyError, type EmbeddedChain } from '../chain/index.ts'
@@ -46,6 +47,8 @@ export interface NodeApiComponents {
   /** Relays consumers' signed acceptances of usage terms. */
   terms: TermsRelay
   metrics: Metrics
+  /** `/api/usage` and `/api/earnings`. */
+  usage: UsageApi
   log: Logger
 }
 
@@ -99,6 +102,7 @@ export function buildApi(c: NodeApiComponents): Hono {
       apiRoutes: [
         { path: '/store', app: storeRoutes({ store, log: c.log, fetch: c.fetch }) },
         { path: '/training', app: trainingRoutes({ training: c.training }) },
+        { path: '/', app: usageRoutes(c.usage) },
         { path: '/serving', app: servingRoutes({ path: c.servingList, refresh: c.refreshServing }) },
         {
           path: '/peers',

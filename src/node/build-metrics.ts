@@ -11,7 +11,7 @@ export interface NodeMetricsComponents {
   inferenceLoad(): number
   reader: ChainReader
   /** Counters the node's parts keep (policy refusals, ...). */
-  counters?: LabelledCounter[]
+  counters?: Pick<LabelledCounter, 'render'>[]
 }
 
 /** The node's Prometheus gauges: peers, store, loaded models, inference load, chain head. */

@@ -95,6 +95,13 @@ export const nodeConfigSchema = z
       })
       .strict()
       .prefault({}),
+    metering: z
+      .object({
+        /** How often this node redeems the vouchers it holds on the escrow (seconds; 0: only `commons settle`). */
+        settleIntervalSeconds: z.number().int().min(0).default(600),
+      })
+      .strict()
+      .prefault({}),
     /** Create a demo model owned by three local accounts on first start (embedded chain only). */
     demo: z.boolean().default(true),
   })

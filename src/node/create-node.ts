@@ -23,11 +23,13 @@ import { followVersions } from './follow-versions.ts'
 import type { CommonsNode, NodeInit } from './index.ts'
 import type { Keystore } from './keystore.ts'
 import { loadNodeConfig } from './load-config.ts'
+import { startMetering } from './metering.ts'
 import { type NodeNetwork, startNetwork } from './network.ts'
 import { type OpenedChain, openChain } from './open-chain.ts'
 import { fetchFromPeers } from './peer-fetch.ts'
 import { type NodeProgress, type NodeStartStep, nodeProgress } from './progress.ts'
 import { isNodeAlive, readRuntimeInfo } from './runtime-file.ts'
+import { usageApi } from './usage-api.ts'
 
 /** The composition root: builds and starts every part of a node from its data dir and config. */
 export async function startNode(init: NodeInit, components: { log: Logger }): Promise<CommonsNode> {
@@ -57,8 +59,30 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
     cleanups.push(async () => stopFollowing())
     const apiKeyStore = config.inference.open ? undefined : new ApiKeyStore({ path: layout.apiKeys })
 
+    // Metering: vouchers for this node's consumers, receipts and settlement for what it serves.
+    const metering = await startMetering({
+      dir: layout.usage,
+      settleIntervalMs: config.metering.settleIntervalSeconds * 1000,
+      deployment,
+      reader: access.reader,
+      writer: access.writer(nodeAccount),
+      keystore,
+      nodeAccount,
+      policy: () => usagePolicy,
+      network,
+      log,
+    })
+    if (metering !== undefined) cleanups.push(() => metering.stop())
     // Every model's usage policy, read from chain (a passed proposal takes effect within the cache time).
-    const usagePolicy = createUsagePolicy({}, { reader: access.reader })
+    const usagePolicy = createUsagePolicy(
+      {},
+      {
+        reader: access.reader,
+        canPay: metering && ((m, consumer, policy, bound) => metering.canPay(m, consumer, policy, bound)),
+        canPayPeer:
+          metering && ((m, consumer, policy, bound) => metering.canPayPeer(m, consumer, policy, bound)),
+      },
+    )
     // Inference: engines for the served models, the router, the infer stream protocol for peers.
     const servingInference = createInferenceService(
       {
@@ -76,6 +100,8 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
         log,
         onServingChanged: () => network.announcer.publish().catch(() => {}),
         admitPeerRequest: (req) => usagePolicy.admitPeerRequest(req),
+        meter: metering?.meter,
+        servedMeter: metering?.servedMeter,
       },
     )
     inference = servingInference
@@ -129,7 +155,8 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
             onRefusal: (reason, model) => refusals.inc({ reason, model }),
           },
         ),
-        counters: [refusals],
+        counters: metering === undefined ? [refusals] : [refusals, metering.stats],
+        usage: usageApi({ metering, governance, keystore, access }),
         terms: {
           consumerOf: async (token) =>
             SignInSessions.isSessionToken(token)

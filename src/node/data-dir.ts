@@ -31,6 +31,8 @@ export interface DataDirLayout {
   models: string
   /** `training/<jobId>/`: federated training job state. */
   training: string
+  /** `usage/`: the metering journals (vouchers signed, receipts, vouchers held, redemptions). */
+  usage: string
   /** `tmp/`: scratch files of the node (e.g. the demo model before it enters the store). */
   tmp: string
 }
@@ -55,6 +57,7 @@ export function dataDirLayout(root: string): DataDirLayout {
     store: join(root, 'store'),
     models: join(root, 'models'),
     training: join(root, 'training'),
+    usage: join(root, 'usage'),
     tmp: join(root, 'tmp'),
   }
 }

@@ -5,7 +5,7 @@ import {
   isAllowlisted,
   type UsagePolicy,
 } from '../chain/index.ts'
-import { TtlCache } from './ttl-cache.ts'
+import { TtlCache } from '../ttl-cache.ts'
 import type { PolicyFacts } from './usage-gate.ts'
 
 /**

@@ -15,8 +15,22 @@ export interface PolicyFacts {
   policy(modelId: string): Promise<UsagePolicy>
   allowlisted(modelId: string, consumer: `0x${string}`): Promise<boolean>
   acceptedTerms(modelId: string, consumer: `0x${string}`): Promise<`0x${string}`>
-  /** Whether the consumer can pay for a request to a paid model; absent: this node takes no payment. */
-  canPay?(modelId: string, consumer: `0x${string}`): Promise<boolean>
+  /**
+   * Whether the consumer can pay for a request to a paid model, at most `bound` large; absent: this node
+   * takes no payment.
+   */
+  canPay?(
+    modelId: string,
+    consumer: `0x${string}`,
+    policy: UsagePolicy,
+    bound: RequestBound,
+  ): Promise<boolean>
+}
+
+/** How large a request can be: what its price is bounded by. */
+export interface RequestBound {
+  promptBytes: number
+  maxTokens: number
 }
 
 /** Whether a free, open model: what anyone may use without saying who they are. */
@@ -44,6 +58,10 @@ export class UsageGate {
     modelId: string
     modelName: string
     consumer: `0x${string}` | undefined
+    /** The request's size (default: nothing, i.e. only a deposit above what is owed). */
+    bound?: RequestBound
+    /** A use that is not metered (embeddings): refused for a paid model. */
+    unmetered?: boolean
   }): Promise<void> {
     const policy = await this.facts.policy(req.modelId)
     if (req.consumer === undefined) {
@@ -68,11 +86,19 @@ export class UsageGate {
       )
     }
     if (policy.promptPricePer1k > 0n || policy.completionPricePer1k > 0n) {
-      const payable = this.facts.canPay ? await this.facts.canPay(req.modelId, consumer) : false
+      if (req.unmetered === true) {
+        throw new PaymentRequiredError(
+          `${req.modelName} is paid, and only its generations (chat and text completions) are metered: embeddings of a paid model are not offered.`,
+        )
+      }
+      const bound = req.bound ?? { promptBytes: 0, maxTokens: 0 }
+      const payable = this.facts.canPay
+        ? await this.facts.canPay(req.modelId, consumer, policy, bound)
+        : false
       if (!payable) {
         throw new PaymentRequiredError(
           this.facts.canPay
-            ? `${req.modelName} is paid (${policy.promptPricePer1k}/${policy.completionPricePer1k} wei per 1k prompt/completion tokens) and ${consumer} has no usable deposit: deposit into the escrow first.`
+            ? `${req.modelName} is paid (${policy.promptPricePer1k}/${policy.completionPricePer1k} wei per 1k prompt/completion tokens) and ${consumer} cannot pay for this request here: its escrow deposit must cover what it owes plus this request's maximum, and this node must hold a key that signs for it (its own account, or the node authorised with \`commons deposit --authorize <node address>\`).`
             : `${req.modelName} is paid and this node takes no payment yet; use a node that does.`,
         )
       }

@@ -13,6 +13,7 @@ export const SHARED_ROOT_FILES = [
   'log.ts',
   'progress.ts',
   'seeded-random.ts',
+  'ttl-cache.ts',
 ]
 
 /**
@@ -25,7 +26,7 @@ export const ALLOWED_IMPORTS: Record<string, readonly string[] | 'any'> = {
   api: ['governance', 'inference', 'federated', 'store', 'policy', 'metering', 'data'],
   governance: ['chain'],
   policy: ['chain'],
-  metering: ['chain'],
+  metering: ['chain', 'net', 'inference'],
   data: ['chain'],
   inference: ['store', 'net', 'policy', 'gguf'],
   federated: ['net', 'chain', 'store', 'gguf', 'aggregation', 'training'],
@@ -43,7 +44,7 @@ export const PACKAGE_RULES: { pattern: RegExp; what: string; allowedIn: readonly
   {
     pattern: /^(libp2p|@libp2p\/|@chainsafe\/libp2p)/,
     what: 'libp2p',
-    allowedIn: ['net', 'store', 'inference', 'federated', 'node'],
+    allowedIn: ['net', 'store', 'inference', 'federated', 'metering', 'node'],
   },
 ]
 

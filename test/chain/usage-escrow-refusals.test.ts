@@ -4,12 +4,12 @@ import { parseEther } from 'viem'
 import { castVote } from '../../src/chain/actions/cast-vote.ts'
 import { createModel } from '../../src/chain/actions/create-model.ts'
 import { depositToEscrow } from '../../src/chain/actions/escrow-deposit.ts'
+import { requestEscrowWithdrawal } from '../../src/chain/actions/escrow-request-withdrawal.ts'
 import {
   authorizeEscrowSigner,
   readChannel,
   revokeEscrowSigner,
 } from '../../src/chain/actions/escrow-signers.ts'
-import { requestEscrowWithdrawal } from '../../src/chain/actions/escrow-request-withdrawal.ts'
 import { withdrawFromEscrow } from '../../src/chain/actions/escrow-withdraw.ts'
 import { getModel } from '../../src/chain/actions/get-model.ts'
 import { getRevenueSplit } from '../../src/chain/actions/get-revenue-split.ts'

@@ -7,7 +7,13 @@ import type { OpenAiContext } from './index.ts'
  * Applies the model's usage policy to the caller (the address its API key or session acts for) before
  * any work: refusals are clear OpenAI-shaped errors (401/402/403/429) and are counted by reason.
  */
-export async function admitConsumer(c: OpenAiContext, ctx: Context, target: ResolvedModel): Promise<void> {
+export async function admitConsumer(
+  c: OpenAiContext,
+  ctx: Context,
+  target: ResolvedModel,
+  bound?: { promptBytes: number; maxTokens: number },
+  unmetered?: boolean,
+): Promise<void> {
   if (c.policy === undefined) return
   const address = consumerOf(ctx)
   try {
@@ -15,6 +21,8 @@ export async function admitConsumer(c: OpenAiContext, ctx: Context, target: Reso
       modelId: target.modelId,
       modelName: target.modelName,
       consumer: address,
+      bound,
+      unmetered,
     })
   } catch (err) {
     const reason = (err as { reason?: unknown }).reason

@@ -18,7 +18,7 @@ export function chatCompletionRoutes(c: OpenAiContext): Hono {
     const promptBytes = messages.reduce((n, m) => n + Buffer.byteLength(m.content), 0)
     const task = buildTask(c, body, { kind: 'chat', messages }, promptBytes)
     const target = await c.resolver.resolve(body.model)
-    await admitConsumer(c, ctx, target)
+    await admitConsumer(c, ctx, target, { promptBytes, maxTokens: task.params.maxTokens })
     const id = `chatcmpl-${randomBytes(12).toString('hex')}`
     const created = Math.floor(Date.now() / 1000)
     const head = {

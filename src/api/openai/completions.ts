@@ -20,7 +20,7 @@ export function completionRoutes(c: OpenAiContext): Hono {
     const promptBytes = typeof prompt === 'string' ? Buffer.byteLength(prompt) : prompt.length * 4
     const task = buildTask(c, body, { kind: 'completion', prompt }, promptBytes)
     const target = await c.resolver.resolve(body.model)
-    await admitConsumer(c, ctx, target)
+    await admitConsumer(c, ctx, target, { promptBytes, maxTokens: task.params.maxTokens })
     const id = `cmpl-${randomBytes(12).toString('hex')}`
     const created = Math.floor(Date.now() / 1000)
     const head = {

@@ -26,7 +26,7 @@ export function embeddingRoutes(c: OpenAiContext): Hono {
       )
     }
     const target = await c.resolver.resolve(body.model)
-    await admitConsumer(c, ctx, target)
+    await admitConsumer(c, ctx, target, { promptBytes: bytes, maxTokens: 0 }, true)
     const release = c.admission.admit(target.contentRoot)
     const cancel = AbortSignal.any([ctx.req.raw.signal, AbortSignal.timeout(c.limits.requestTimeoutMs)])
     try {

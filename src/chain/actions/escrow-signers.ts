@@ -36,7 +36,13 @@ export async function isEscrowSigner(
 /** A consumer's deposit, and what one of its channels has already paid (all in wei). */
 export async function readChannel(
   c: ChainReader,
-  p: { consumer: `0x${string}`; signer: `0x${string}`; provider: `0x${string}`; modelId: bigint; versionId: bigint },
+  p: {
+    consumer: `0x${string}`
+    signer: `0x${string}`
+    provider: `0x${string}`
+    modelId: bigint
+    versionId: bigint
+  },
 ): Promise<{ deposit: bigint; redeemed: bigint }> {
   const address = usageEscrowAddress(c)
   try {

@@ -3,6 +3,7 @@ import type { Logger } from '../../log.ts'
 import type { PeerDirectory } from '../../net/index.ts'
 import { RemoteError } from '../../net/index.ts'
 import type { GenerationChunk } from '../index.ts'
+import type { GenerationMeter, MeteredAttempt } from '../metering-hooks.ts'
 import { InferenceProtocolError, ModelBusyError, ModelNotLoadedError } from '../serving/errors.ts'
 import { embedOnPeer, generateOnPeer, type InferDialer } from '../serving/infer-client.ts'
 import { type Embedding, embedOnEngine, type InferenceTask, runOnEngine } from '../serving/inference-task.ts'
@@ -61,6 +62,8 @@ export interface InferenceRouterComponents {
   log: Logger
   host?: InferDialer & { peerId: string; connectedPeers?(): string[] }
   directory?: PeerDirectory
+  /** Meters attempts of paid requests (the consumer pays each node for what it delivered). */
+  meter?: GenerationMeter
 }
 
 /** Penalty of a protocol violation: the peer sorts after every peer that merely failed (cf. 1 per failure). */
@@ -166,9 +169,10 @@ export class InferenceRouter {
       if (route.kind === 'none') break
       const name = route.kind === 'local' ? LOCAL : route.peerId
       tried.add(name)
-      const source = this.open(route, target, task, generated, signal, options.consumer)
-      const startedAt = performance.now()
       const startTokens = generated.length
+      const metered = await this.beginMetered(route, target, task, startTokens, options.consumer)
+      const source = this.open(route, target, task, generated, signal, options.consumer, metered?.requestId)
+      const startedAt = performance.now()
       const measure = route.kind === 'peer' ? this.scores.start(route.peerId) : undefined
       try {
         for await (const chunk of source) {
@@ -190,6 +194,11 @@ export class InferenceRouter {
           generated.push(...chunk.tokens)
           if (chunk.finishReason !== undefined) {
             measure?.({ ok: true, ms: now - startedAt, tokens: generated.length - startTokens })
+            metered?.end({
+              completionTokens: generated.length - startTokens,
+              promptTokens: chunk.usage === undefined ? undefined : chunk.usage.promptTokens + startTokens,
+              receipt: chunk.receipt,
+            })
           }
           yield chunk
           if (chunk.finishReason !== undefined) return
@@ -206,9 +215,23 @@ export class InferenceRouter {
         failedAt = { from: name, reason: (err as Error).name, detectedAt: performance.now(), lastChunkAt }
       } finally {
         measure?.()
+        // Ended early (failure, cancel): the consumer pays for the tokens that reached it, no prompt.
+        metered?.end({ completionTokens: generated.length - startTokens })
       }
     }
     throw this.exhausted(target, tried, lastError)
+  }
+
+  private beginMetered(
+    route: Route,
+    target: RouteTarget,
+    task: InferenceTask,
+    generatedBefore: number,
+    consumer: `0x${string}` | undefined,
+  ): Promise<MeteredAttempt | undefined> | undefined {
+    if (this.c.meter === undefined || consumer === undefined || route.kind === 'none') return undefined
+    const peer = route.kind === 'peer' ? route.peerId : undefined
+    return this.c.meter.begin({ target, consumer, peer, task, generatedBefore })
   }
 
   /** Embeds a text here when the model is loaded, else on the best peer (trying the next on failure). */
@@ -250,6 +273,7 @@ export class InferenceRouter {
     generated: readonly number[],
     signal: AbortSignal | undefined,
     consumer: `0x${string}` | undefined,
+    requestId?: `0x${string}`,
   ): AsyncIterable<GenerationChunk> {
     if (route.kind === 'local') return runOnEngine(this.localEngine(target), task, [...generated], signal)
     if (route.kind !== 'peer' || this.c.host === undefined) throw new Error('unreachable route')
@@ -263,7 +287,7 @@ export class InferenceRouter {
         signal,
         stallTimeoutMs: this.stallTimeoutMs,
         firstChunkTimeoutMs: this.firstChunkTimeoutMs,
-        scope: { modelId: target.modelId, consumer },
+        scope: { modelId: target.modelId, consumer, requestId },
       },
     )
   }

@@ -73,6 +73,7 @@ export async function* generateOnPeer(
       if (frame.finishReason !== undefined) {
         chunk.finishReason = frame.finishReason
         chunk.usage = frame.usage
+        if (frame.receipt !== undefined) chunk.receipt = frame.receipt
         finished = true
       }
       yield chunk

@@ -19,6 +19,11 @@ const Scope = {
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/)
     .optional(),
+  /** Names this attempt in the provider's receipt (paid models). */
+  requestId: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/)
+    .optional(),
 }
 
 /**
@@ -57,6 +62,17 @@ export const ChunkFrameSchema = z
       .object({ promptTokens: z.number().int().min(0), completionTokens: z.number().int().min(0) })
       .strict()
       .optional(),
+    /** The provider's signed receipt of a paid request (last chunk only; the gateway's meter checks it). */
+    receipt: z
+      .object({
+        requestId: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
+        promptTokens: z.number().int().min(0),
+        completionTokens: z.number().int().min(0),
+        priceWei: z.string().regex(/^\d{1,78}$/),
+        signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
 
@@ -76,4 +92,5 @@ export type ChunkFrame = z.infer<typeof ChunkFrameSchema>
 export interface RequestScope {
   modelId?: string
   consumer?: `0x${string}`
+  requestId?: `0x${string}`
 }

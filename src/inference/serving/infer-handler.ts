@@ -4,10 +4,11 @@ import { AbortedError } from '../../errors.ts'
 import type { Logger } from '../../log.ts'
 import type { RemotePeer } from '../../net/index.ts'
 import { closeWithError, encodeJsonFrame, FrameReader, writeJson, writeRaw } from '../../net/index.ts'
+import type { ServedMeter } from '../metering-hooks.ts'
 import { mergeChunks } from './chunk-frames.ts'
 import { MAX_INFER_REQUEST_BYTES } from './constants.ts'
 import { ModelNotLoadedError } from './errors.ts'
-import { InferRequestFrameSchema } from './infer-frames.ts'
+import { type InferRequestFrame, InferRequestFrameSchema } from './infer-frames.ts'
 import { embedOnEngine, runOnEngine } from './inference-task.ts'
 import type { LocalModels } from './local-models.ts'
 import type { ModelAdmission } from './model-admission.ts'
@@ -25,7 +26,15 @@ export interface InferHandlerComponents {
    * The models' usage policy, applied to the consumer a peer asks for before any work (throws the
    * refusal); absent: peers are trusted to have applied it (tests, open commons).
    */
-  admit?(req: { contentRoot: string; modelId?: string; consumer?: `0x${string}` }): Promise<void>
+  admit?(req: {
+    contentRoot: string
+    modelId?: string
+    consumer?: `0x${string}`
+    bound?: { promptBytes: number; maxTokens: number }
+    unmetered?: boolean
+  }): Promise<void>
+  /** Signs the receipt of a paid request (sent with the last chunk); absent: no receipts. */
+  meter?: ServedMeter
 }
 
 /**
@@ -49,6 +58,7 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
         contentRoot: req.contentRoot,
         modelId: req.modelId,
         consumer: req.consumer as `0x${string}` | undefined,
+        ...boundOf(req),
       })
       const engine = c.localModels.get(req.contentRoot)
       if (engine === undefined) {
@@ -69,7 +79,13 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
           runOnEngine(engine, req.task, req.generated, cancel.signal),
         )) {
           const frames = new Uint8ArrayList()
-          for (const chunk of mergeChunks(batch)) frames.append(encodeJsonFrame({ type: 'chunk', ...chunk }))
+          for (const chunk of mergeChunks(batch)) {
+            const receipt =
+              chunk.finishReason === undefined ? undefined : await receiptFor(c, req, remote, chunk)
+            frames.append(
+              encodeJsonFrame({ type: 'chunk', ...chunk, ...(receipt === undefined ? {} : { receipt }) }),
+            )
+          }
           await writeRaw(stream, frames, { signal: cancel.signal })
         }
       }
@@ -86,5 +102,45 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
       reader.release()
       stream.removeEventListener('close', onClose)
     }
+  }
+}
+
+/** The signed receipt of a finished paid request, when the requester named one (requestId, consumer, model). */
+async function receiptFor(
+  c: InferHandlerComponents,
+  req: { contentRoot: string; modelId?: string; consumer?: string; requestId?: string; generated: number[] },
+  remote: RemotePeer,
+  last: { usage?: { promptTokens: number; completionTokens: number } },
+): Promise<unknown> {
+  if (c.meter === undefined || req.requestId === undefined || req.consumer === undefined) return undefined
+  if (req.modelId === undefined || last.usage === undefined) return undefined
+  return c.meter.served({
+    gateway: remote.peerId,
+    consumer: req.consumer as `0x${string}`,
+    modelId: req.modelId,
+    requestId: req.requestId as `0x${string}`,
+    contentRoot: req.contentRoot,
+    // A resumed generation evaluates the tokens generated before as prompt and is paid for the rest.
+    promptTokens: last.usage.promptTokens + req.generated.length,
+    completionTokens: Math.max(0, last.usage.completionTokens - req.generated.length),
+  })
+}
+
+/** How large a peer's request can be (what its price is bounded by); an embedding is not metered. */
+function boundOf(req: InferRequestFrame): {
+  bound: { promptBytes: number; maxTokens: number }
+  unmetered?: boolean
+} {
+  if (req.type === 'embed')
+    return { bound: { promptBytes: Buffer.byteLength(req.input), maxTokens: 0 }, unmetered: true }
+  const input = req.task.input
+  const promptBytes =
+    input.kind === 'chat'
+      ? input.messages.reduce((n, m) => n + Buffer.byteLength(m.content), 0)
+      : typeof input.prompt === 'string'
+        ? Buffer.byteLength(input.prompt)
+        : input.prompt.length * 4
+  return {
+    bound: { promptBytes: promptBytes + req.generated.length * 4, maxTokens: req.task.params.maxTokens },
   }
 }
