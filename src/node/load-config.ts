@@ -8,6 +8,7 @@ export interface NodeConfigOverrides {
   net?: Partial<NodeConfig['net']>
   store?: Partial<NodeConfig['store']>
   inference?: Partial<NodeConfig['inference']>
+  metering?: Partial<NodeConfig['metering']>
   demo?: boolean
 }
 
@@ -20,6 +21,7 @@ export async function loadNodeConfig(path: string, overrides: NodeConfigOverride
     net: { ...file.net, ...overrides.net },
     store: { ...file.store, ...overrides.store },
     inference: { ...file.inference, ...overrides.inference },
+    metering: { ...file.metering, ...overrides.metering },
     demo: overrides.demo ?? file.demo,
   })
   if (!parsed.success) {
