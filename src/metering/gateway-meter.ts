@@ -210,6 +210,7 @@ export class GatewayMeter {
           promptTokens: r.promptTokens,
           completionTokens: r.completionTokens,
           receipt: r,
+          claimed: true,
         }),
       )
     }
@@ -257,7 +258,13 @@ export class GatewayMeter {
   private charge(
     id: Hex,
     signer: VoucherSigner,
-    r: { amount: bigint; promptTokens: number; completionTokens: number; receipt?: ReceiptWire },
+    r: {
+      amount: bigint
+      promptTokens: number
+      completionTokens: number
+      receipt?: ReceiptWire
+      claimed?: boolean
+    },
   ): ChannelState {
     const p = this.pending.get(id)
     if (p === undefined) throw new Error(`attempt ${id} is not pending`)
@@ -289,6 +296,7 @@ export class GatewayMeter {
       promptTokens: r.promptTokens,
       completionTokens: r.completionTokens,
       receipt: r.receipt,
+      claimed: r.claimed,
       at: this.now(),
     })
     s.cumulative = cumulative

@@ -70,6 +70,8 @@ export const GatewayRecordSchema = z.discriminatedUnion('k', [
     promptTokens: Count,
     completionTokens: Count,
     receipt: ReceiptWireSchema.optional(),
+    /** Paid on the provider's claim (the gateway never saw the attempt end: it crashed). */
+    claimed: z.boolean().optional(),
     at: z.number(),
   }),
   /** The attempt ended with nothing to pay. */

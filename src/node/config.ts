@@ -99,6 +99,8 @@ export const nodeConfigSchema = z
       .object({
         /** How often this node redeems the vouchers it holds on the escrow (seconds; 0: only `commons settle`). */
         settleIntervalSeconds: z.number().int().min(0).default(600),
+        /** How long a receipt may stay unpaid before this node claims it from the gateway that asked (seconds). */
+        claimAfterSeconds: z.number().int().min(1).default(30),
       })
       .strict()
       .prefault({}),

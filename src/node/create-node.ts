@@ -63,6 +63,7 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
     const metering = await startMetering({
       dir: layout.usage,
       settleIntervalMs: config.metering.settleIntervalSeconds * 1000,
+      claimAfterMs: config.metering.claimAfterSeconds * 1000,
       deployment,
       reader: access.reader,
       writer: access.writer(nodeAccount),

@@ -14,6 +14,7 @@ import type { NodeNetwork } from './network.ts'
 export async function startMetering(c: {
   dir: string
   settleIntervalMs?: number
+  claimAfterMs?: number
   deployment: Deployment
   reader: ChainReader
   writer: ChainWriter
@@ -31,7 +32,7 @@ export async function startMetering(c: {
     localKeys.set(account.address.toLowerCase(), bytesToHex(await c.keystore.privateKeyBytes(name)))
   }
   const metering = new MeteringService(
-    { dir: c.dir, settleIntervalMs: c.settleIntervalMs },
+    { dir: c.dir, settleIntervalMs: c.settleIntervalMs, claimAfterMs: c.claimAfterMs },
     {
       reader: c.reader,
       writer: c.writer,

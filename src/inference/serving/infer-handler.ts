@@ -49,8 +49,10 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
     const onClose = (): void => cancel.abort(new AbortedError('The requesting peer closed the stream.'))
     stream.addEventListener('close', onClose)
     let release: (() => void) | undefined
+    let req: InferRequestFrame | undefined
+    let sentTokens = 0
     try {
-      const req = await reader.readJson(InferRequestFrameSchema, {
+      req = await reader.readJson(InferRequestFrameSchema, {
         signal: AbortSignal.any([cancel.signal, AbortSignal.timeout(c.requestTimeoutMs ?? 10_000)]),
       })
       checkPeerRequest(req)
@@ -85,6 +87,7 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
             frames.append(
               encodeJsonFrame({ type: 'chunk', ...chunk, ...(receipt === undefined ? {} : { receipt }) }),
             )
+            sentTokens += chunk.tokens.length
           }
           await writeRaw(stream, frames, { signal: cancel.signal })
         }
@@ -93,6 +96,11 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
     } catch (err) {
       if (cancel.signal.aborted) {
         c.log.debug({ peerId: remote.peerId }, 'inference stream closed by the requester')
+        // Tokens already sent are owed: a receipt for them waits to be claimed from the requester.
+        if (req?.type === 'generate' && sentTokens > 0) {
+          const usage = { promptTokens: 0, completionTokens: req.generated.length + sentTokens }
+          await receiptFor(c, req, remote, { usage }).catch(() => undefined)
+        }
         return
       }
       c.log.debug({ err, peerId: remote.peerId }, 'inference request failed')
