@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { z } from 'zod'
@@ -26,12 +26,19 @@ export class UsageJournal<R> {
   async open(): Promise<R[]> {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 })
     const records: R[] = []
-    let text = ''
+    let bytes = Buffer.alloc(0)
     try {
-      text = readFileSync(this.path, 'utf8')
+      bytes = readFileSync(this.path)
     } catch {
       // no journal yet
     }
+    // A torn last line (a crash mid-append) is cut off, or the next record would be glued to it and lost.
+    const end = bytes.lastIndexOf(0x0a) + 1
+    if (end < bytes.length) {
+      truncateSync(this.path, end)
+      bytes = bytes.subarray(0, end)
+    }
+    const text = bytes.toString('utf8')
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue
       try {
@@ -41,7 +48,7 @@ export class UsageJournal<R> {
         // A torn write can only be the last line.
       }
     }
-    const created = text === ''
+    const created = bytes.length === 0
     this.fd = openSync(this.path, 'a', 0o600)
     if (created) await syncDirectoryOf(this.path)
     this.lines = records.length
