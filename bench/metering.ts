@@ -2,7 +2,7 @@
 // sign+verify (@noble/curves, the same curve and a 32-byte message). (b) settlement gas per request on a
 // real anvil: one cumulative voucher covers every request of a channel, so a redemption costs the same
 // for 10 or 10,000 requests; a batch of many channels in one transaction (redeemMany) is measured too.
-// (c) /v1 throughput with metering on and off belongs to the off-chain metering and is not measured here.
+// (c) /v1 tokens/s and time to first token with metering on and off (bench/metering-v1.ts).
 // Run: npm run bench -- metering
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
@@ -170,3 +170,16 @@ for (const r of rows.filter((r) => r.requests === 1_000)) {
     `  goal <= ${GOAL_GAS_PER_REQUEST_AT_1000} gas/request at 1,000 (${r.shape}): ${r.perRequest.toFixed(1)} ${met}`,
   )
 }
+
+console.log(
+  '(c) /v1 streamed tokens/s and time to first token, metering on (paid model) vs off (free), one node',
+)
+const v1 = await (await import('./metering-v1.ts')).meteringOnOff()
+const ratio = v1.on.tokensPerSecond / v1.off.tokensPerSecond
+const addedTtft = v1.on.ttftMs - v1.off.ttftMs
+console.log(`  off ${v1.off.tokensPerSecond.toFixed(0)} tokens/s, TTFT ${v1.off.ttftMs.toFixed(2)} ms`)
+console.log(
+  `  on  ${v1.on.tokensPerSecond.toFixed(0)} tokens/s, TTFT ${v1.on.ttftMs.toFixed(2)} ms (${v1.meteredRequests} requests metered, ${v1.spendWei} wei)`,
+)
+console.log(`  tokens/s on/off ${ratio.toFixed(3)}x (goal >= 0.97x): ${ratio >= 0.97 ? 'met' : 'NOT met'}`)
+console.log(`  added TTFT ${addedTtft.toFixed(2)} ms (goal <= 1 ms): ${addedTtft <= 1 ? 'met' : 'NOT met'}`)
