@@ -50,6 +50,7 @@ export const ERROR_CODES: Record<string, ErrorCode> = {
   TrainingJobNotFoundError: { status: 404, exit: 3, type: 'not_found_error' },
   // The usage policy's refusals (policy/errors.ts), OpenAI-shaped.
   PaymentRequiredError: { status: 402, exit: 4, type: 'insufficient_quota' },
+  VoucherSignerMissingError: { status: 402, exit: 4, type: 'insufficient_quota' },
   ConsumerRateLimitedError: { status: 429, exit: 8, type: 'rate_limit_error' },
   SignInBusyError: { status: 503, exit: 8, type: 'service_unavailable' },
   // Named here (same codes as their categories) so the CLI keeps the name of a remote error: exit 3 / 2.

@@ -3,6 +3,7 @@
  * EIP-712 vouchers after serving, the serving node signs receipts, both keep journals that survive a
  * kill -9, and providers redeem vouchers in batches on the UsageEscrow.
  */
+export { VoucherSignerMissingError } from './errors.ts'
 export type { AttemptEnd, AttemptStart, VoucherSigner } from './gateway-meter.ts'
 export {
   type MeteringComponents,

@@ -15,6 +15,7 @@ import type { Logger } from '../log.ts'
 import type { CommonsHost } from '../net/index.ts'
 import { addressFromPeerId } from '../net/index.ts'
 import { TtlCache } from '../ttl-cache.ts'
+import { VoucherSignerMissingError } from './errors.ts'
 import { GatewayMeter, type VoucherSigner } from './gateway-meter.ts'
 import { isPaid, maxCostWei } from './price.ts'
 import { ProviderMeter } from './provider-meter.ts'
@@ -155,7 +156,11 @@ export class MeteringService {
       if (!isPaid(policy)) return undefined
       const provider = peer === undefined ? this.c.nodeAddress : addressFromPeerId(peer)
       const signer = await this.signerFor(consumer)
-      if (signer === undefined) return undefined
+      if (signer === undefined) {
+        throw new VoucherSignerMissingError(
+          `${target.modelName} is paid and this node no longer holds a key that signs vouchers for ${consumer}: authorise it again (\`commons deposit --authorize <node address>\`).`,
+        )
+      }
       const attempt = this.gateway.begin(
         {
           consumer,
