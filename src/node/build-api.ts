@@ -4,6 +4,7 @@ import type { ApiKeyStore, Metrics, SignInSessions, TermsRelay } from '../api/in
 import {
   createApi,
   peerRoutes,
+  type ServingRouteComponents,
   type StoreRouteComponents,
   servingRoutes,
   storeRoutes,
@@ -39,6 +40,8 @@ export interface NodeApiComponents {
   servingList: string
   /** Loads what the serving list names now. */
   refreshServing(): void
+  /** The versions loaded here and the published versions that did not load (and why). */
+  servingStatus?: ServingRouteComponents['status']
   /** The API key store `/v1` verifies against; undefined when `/v1` is open. */
   apiKeys: ApiKeyStore | undefined
   /** Sign-In with Ethereum sessions of `/v1` consumers. */
@@ -99,7 +102,10 @@ export function buildApi(c: NodeApiComponents): Hono {
       apiRoutes: [
         { path: '/store', app: storeRoutes({ store, log: c.log, fetch: c.fetch }) },
         { path: '/training', app: trainingRoutes({ training: c.training }) },
-        { path: '/serving', app: servingRoutes({ path: c.servingList, refresh: c.refreshServing }) },
+        {
+          path: '/serving',
+          app: servingRoutes({ path: c.servingList, refresh: c.refreshServing, status: c.servingStatus }),
+        },
         {
           path: '/peers',
           app: peerRoutes({

@@ -4,7 +4,7 @@ import type { EmbeddedChain } from '../chain/index.ts'
 import { DEVNET_FUNDING_WEI, relayTermsAcceptance } from '../chain/index.ts'
 import { createTrainingService } from '../federated/index.ts'
 import type { Governance } from '../governance/index.ts'
-import { createInferenceService, type InferenceService } from '../inference/index.ts'
+import { createInferenceService, type InferenceService, LoadFailures } from '../inference/index.ts'
 import type { Logger } from '../log.ts'
 import { createUsagePolicy } from '../policy/index.ts'
 import { createTfjsTrainer } from '../training/index.ts'
@@ -27,6 +27,7 @@ import { type NodeNetwork, startNetwork } from './network.ts'
 import { type OpenedChain, openChain } from './open-chain.ts'
 import { fetchFromPeers } from './peer-fetch.ts'
 import { type NodeProgress, type NodeStartStep, nodeProgress } from './progress.ts'
+import { StoreReleaseChecks } from './release-checks.ts'
 import { isNodeAlive, readRuntimeInfo } from './runtime-file.ts'
 
 /** The composition root: builds and starts every part of a node from its data dir and config. */
@@ -36,8 +37,10 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
   try {
     // Filled in below; announcements read it lazily.
     let inference: InferenceService | undefined
+    // Governance checks a version's content (and keeps model cards) in the store, which starts below.
+    const release = new StoreReleaseChecks()
     const { opened, network, fetch } = await startChainAndNetwork(
-      { passphrase: init.passphrase, layout, config },
+      { passphrase: init.passphrase, layout, config, release },
       { progress, log, cleanups },
       {
         serves: () => inference?.serves() ?? [],
@@ -45,6 +48,9 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
       },
     )
     const { devnet, rpcUrl, deployment, access, governance, keystore, nodeAccount } = opened
+    release.attach(network.store)
+    // Published versions that did not load here: the resolver skips them, so the last good one keeps serving.
+    const loadFailures = new LoadFailures()
 
     const stopFollowing = await followVersions(
       {
@@ -68,7 +74,11 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
         sequences: config.inference.sequences,
       },
       {
-        resolver: new ChainModelResolver({ reader: access.reader }),
+        resolver: new ChainModelResolver({
+          reader: access.reader,
+          unloadable: (root) => loadFailures.has(root),
+        }),
+        failures: loadFailures,
         host: network.host,
         directory: network.directory,
         store: network.store,
@@ -143,6 +153,16 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
         servingList: layout.servingList,
         refreshServing: () => void servingInference.refresh(),
         loadedRoots: () => servingInference.localModels.roots(),
+        loadFailures: () => loadFailures.total(),
+        servingStatus: () => ({
+          serving: servingInference.serving().map((m) => ({
+            model: m.modelName,
+            modelId: m.modelId,
+            version: m.versionId,
+            contentRoot: m.contentRoot,
+          })),
+          failures: loadFailures.all(),
+        }),
         inferenceLoad: () => servingInference.load(),
       },
     )
@@ -190,7 +210,12 @@ async function prepareNode(init: NodeInit, rootLog: Logger) {
 
 /** Opens the keys and the chain, then starts the network on them: the parts everything else uses. */
 async function startChainAndNetwork(
-  init: { passphrase: string | undefined; layout: DataDirLayout; config: NodeConfig },
+  init: {
+    passphrase: string | undefined
+    layout: DataDirLayout
+    config: NodeConfig
+    release: StoreReleaseChecks
+  },
   c: { progress: NodeProgress; log: Logger; cleanups: Cleanups },
   offer: Pick<Parameters<typeof startNetwork>[0], 'serves' | 'load'>,
 ) {
@@ -200,6 +225,7 @@ async function startChainAndNetwork(
     passphrase: init.passphrase,
     chain: config.chain,
     log: c.log,
+    release: { versionCheck: init.release, cards: init.release },
     // openChain names its steps in the same `domain:thing:verb` words (see NodeStartStep).
     progress: (type, message) => c.progress(type as NodeStartStep, { message }),
   })
