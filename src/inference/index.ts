@@ -23,6 +23,21 @@ import { readServingList, updateServingList } from './serving/serving-list.ts'
 
 export { UnloadableModelError } from './engine/errors.ts'
 export { checkModelLoads } from './engine/load-check.ts'
+export { DEFAULT_EVAL_CONTEXT_SIZE, MAX_EVAL_TEXT_BYTES } from './evaluation/constants.ts'
+export { EvaluationDataError } from './evaluation/errors.ts'
+export {
+  type EvaluateModelOptions,
+  evaluateModel,
+  type ModelEvaluation,
+} from './evaluation/evaluate-model.ts'
+export { type PerplexityResult, scorePerplexity } from './evaluation/perplexity.ts'
+export {
+  type EvaluationSuite,
+  evaluationSuiteSchema,
+  parseEvaluationSuite,
+  runSuite,
+  type SuiteResult,
+} from './evaluation/suite.ts'
 export type { LoadFailure } from './models/load-failures.ts'
 export { type ModelResolver, parseModelRef, type ResolvedModel } from './models/model-resolver.ts'
 export { notFound as modelNotFound } from './models/static-model-resolver.ts'
