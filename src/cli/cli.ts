@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { registerChainWarp } from './commands/chain-warp.ts'
 import { registerDelegate } from './commands/delegate.ts'
+import { registerEval } from './commands/eval.ts'
 import { registerExecute } from './commands/execute.ts'
 import { registerInit } from './commands/init.ts'
 import { registerKeyCreate } from './commands/key-create.ts'
@@ -75,6 +76,7 @@ export function createCli(): Command {
   registerKeyList(key)
   registerKeyRevoke(key)
   registerServe(program)
+  registerEval(program)
   const train = program.command('train').description('federated training: start, join, status')
   registerTrainStart(train)
   registerTrainJoin(train)

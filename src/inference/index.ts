@@ -32,6 +32,12 @@ export {
 } from './evaluation/evaluate-model.ts'
 export { type PerplexityResult, scorePerplexity } from './evaluation/perplexity.ts'
 export {
+  buildEvaluationReport,
+  type EvaluationReport,
+  evaluationReportSchema,
+  reportFigures,
+} from './evaluation/report.ts'
+export {
   type EvaluationSuite,
   evaluationSuiteSchema,
   parseEvaluationSuite,

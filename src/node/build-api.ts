@@ -3,6 +3,8 @@ import type { PrivateKeyAccount } from 'viem'
 import type { ApiKeyStore, Metrics, SignInSessions, TermsRelay } from '../api/index.ts'
 import {
   createApi,
+  type EvaluationRouteComponents,
+  evaluationRoutes,
   peerRoutes,
   type ServingRouteComponents,
   type StoreRouteComponents,
@@ -40,6 +42,8 @@ export interface NodeApiComponents {
   servingList: string
   /** Loads what the serving list names now. */
   refreshServing(): void
+  /** `commons eval run|attest`. */
+  evaluations?: EvaluationRouteComponents['evaluations']
   /** The versions loaded here and the published versions that did not load (and why). */
   servingStatus?: ServingRouteComponents['status']
   /** The API key store `/v1` verifies against; undefined when `/v1` is open. */
@@ -102,6 +106,7 @@ export function buildApi(c: NodeApiComponents): Hono {
       apiRoutes: [
         { path: '/store', app: storeRoutes({ store, log: c.log, fetch: c.fetch }) },
         { path: '/training', app: trainingRoutes({ training: c.training }) },
+        ...(c.evaluations ? [{ path: '/eval', app: evaluationRoutes({ evaluations: c.evaluations }) }] : []),
         {
           path: '/serving',
           app: servingRoutes({ path: c.servingList, refresh: c.refreshServing, status: c.servingStatus }),

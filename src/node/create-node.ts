@@ -19,6 +19,7 @@ import { type DataDirLayout, dataDirLayout } from './data-dir.ts'
 import { tightenDataDirPermissions } from './data-dir-permissions.ts'
 import { createDemoModel } from './demo.ts'
 import { NodeAlreadyRunningError } from './errors.ts'
+import { createEvaluations } from './evaluations.ts'
 import { followVersions } from './follow-versions.ts'
 import type { CommonsNode, NodeInit } from './index.ts'
 import type { Keystore } from './keystore.ts'
@@ -154,6 +155,13 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
         refreshServing: () => void servingInference.refresh(),
         loadedRoots: () => servingInference.localModels.roots(),
         loadFailures: () => loadFailures.total(),
+        evaluations: createEvaluations({
+          governance,
+          store: network.store,
+          fetch: (root) => fetch(root),
+          threads: config.inference.threads,
+          log,
+        }),
         servingStatus: () => ({
           serving: servingInference.serving().map((m) => ({
             model: m.modelName,

@@ -1,5 +1,3 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RefusedError, UnavailableError } from '../errors.ts'
 import {
@@ -12,6 +10,7 @@ import {
 } from '../governance/index.ts'
 import { checkModelLoads } from '../inference/index.ts'
 import type { ContentStore } from '../store/index.ts'
+import { getJson, putJson, withTempDir } from './store-json.ts'
 
 /** A version's content is not on this node, so it cannot be checked before it is proposed. */
 export class VersionContentMissingError extends RefusedError {}
@@ -41,46 +40,22 @@ export class StoreReleaseChecks implements VersionCheck, CardStore {
     }
     // Only GGUF is served by llama.cpp; other formats (adapters, datasets) have no load to check here.
     if (v.format.toLowerCase() !== 'gguf') return
-    const dir = await mkdtemp(join(tmpdir(), 'commons-check-'))
-    try {
+    await withTempDir(async (dir) => {
       const path = join(dir, `${root}.gguf`)
       await store.export(root, path)
       await checkModelLoads(path, { label: `Content ${root}` })
-    } finally {
-      await rm(dir, { recursive: true, force: true })
-    }
+    })
   }
 
   async write(card: ModelCard): Promise<string> {
-    const store = this.started()
-    const dir = await mkdtemp(join(tmpdir(), 'commons-card-'))
-    try {
-      const path = join(dir, 'model-card.json')
-      await writeFile(path, `${JSON.stringify(card, null, 2)}\n`)
-      const { root } = await store.add(path, { name: 'model-card.json', mediaType: 'application/json' })
-      return `${CARD_URI_PREFIX}${root}`
-    } finally {
-      await rm(dir, { recursive: true, force: true })
-    }
+    return `${CARD_URI_PREFIX}${await putJson(this.started(), card, 'model-card.json')}`
   }
 
   async read(uri: string): Promise<ModelCard | undefined> {
     const root = cardRootOf(uri)
-    const store = this.store
-    if (root === undefined || store === undefined || !store.has(root)) return undefined
-    if (store.missingChunks(root).length > 0 || store.getManifest(root).size > MAX_CARD_BYTES)
-      return undefined
-    const dir = await mkdtemp(join(tmpdir(), 'commons-card-'))
-    try {
-      const path = join(dir, 'model-card.json')
-      await store.export(root, path)
-      const parsed = modelCardSchema.safeParse(JSON.parse(await readFile(path, 'utf8')))
-      return parsed.success ? parsed.data : undefined
-    } catch {
-      return undefined
-    } finally {
-      await rm(dir, { recursive: true, force: true })
-    }
+    if (root === undefined || this.store === undefined) return undefined
+    const parsed = modelCardSchema.safeParse(await getJson(this.store, root, MAX_CARD_BYTES))
+    return parsed.success ? parsed.data : undefined
   }
 
   private started(): ContentStore {

@@ -29,6 +29,9 @@ test('checkModelLoads passes a tiny llama and refuses truncated, headless and te
   await refused('no-tensors.gguf', noTensors, /no tensors/)
   // A valid container whose tensors llama.cpp cannot use (a block missing): refused by the real load.
   const model = createTinyLlama({ seed: 3, nEmbd: 64, nLayer: 2, nHead: 4 })
-  const missing = encodeGguf({ ...model, tensors: model.tensors.filter((t) => t.name !== 'blk.1.ffn_up.weight') })
+  const missing = encodeGguf({
+    ...model,
+    tensors: model.tensors.filter((t) => t.name !== 'blk.1.ffn_up.weight'),
+  })
   await refused('missing-tensor.gguf', missing, /llama\.cpp refused it/)
 })
