@@ -10,7 +10,7 @@ export interface PerplexityResult {
   meanNll: number
   /** Tokens of the text. */
   tokens: number
-  /** Tokens whose probability was scored (every token predicted from at least BOS or one token before it). */
+  /** Tokens whose probability was scored: the second half of each window (see scorePerplexity). */
   scoredTokens: number
   /** Windows the text was cut into (each evaluated from an empty context). */
   windows: number
@@ -19,11 +19,13 @@ export interface PerplexityResult {
 }
 
 /**
- * Scores every token of a text with the model's next-token distribution: the text is cut into windows of
- * the context size, each evaluated from an empty sequence (after BOS when the model has one), and each
- * token's log-probability is read from llama.cpp's logits of the position before it. llama.cpp returns the
- * logit of the actual next token, the top logit and the sum of exp(logit - top) over the vocabulary, so
- * log p = logit - top - ln(sum), without copying the vocabulary's distribution to JavaScript per token.
+ * Held-out perplexity as llama.cpp's `llama-perplexity` computes it: the text is cut into windows of the
+ * context size, each evaluated from an empty sequence (after BOS when the model has one), and the tokens of
+ * the second half of each window are scored, so every scored token is predicted from at least half a window
+ * of context (the first half is context only, and asks llama.cpp for no output). A token's log-probability
+ * comes from the logits of the position before it: llama.cpp returns the logit of the actual token, the
+ * top logit and the sum of exp(logit - top) over the vocabulary, so log p = logit - top - ln(sum), without
+ * copying the vocabulary's distribution to JavaScript.
  */
 export async function scorePerplexity(
   model: LlamaModel,
@@ -54,8 +56,10 @@ export async function scorePerplexity(
     const chunk = tokens.slice(w * window, (w + 1) * window)
     const input = bos === null ? chunk : [bos, ...chunk]
     await sequence.clearHistory()
+    // Positions from `first - 1` predict the scored tokens input[first..].
+    const first = Math.max(1, Math.floor(input.length / 2))
     const items: ControlledEvaluateInputItem[] = input.map((t, i) =>
-      i + 1 < input.length
+      i + 1 >= first && i + 1 < input.length
         ? [
             t,
             {
@@ -68,7 +72,7 @@ export async function scorePerplexity(
         : t,
     )
     const out = await sequence.controlledEvaluate(items)
-    for (let i = 0; i + 1 < input.length; i++) {
+    for (let i = first - 1; i + 1 < input.length; i++) {
       const next = out[i]?.next
       const logits = next?.logits
       const total = next?.totalLogitWeight
