@@ -5,6 +5,7 @@ import { createModel } from '../../src/chain/actions/create-model.ts'
 import { getModel } from '../../src/chain/actions/get-model.ts'
 import { getVersion } from '../../src/chain/actions/list-versions.ts'
 import { proposeVersion } from '../../src/chain/actions/propose-version.ts'
+import { ReleaseGate } from '../../src/chain/generated/artifacts.ts'
 import { createGovernance } from '../../src/governance/index.ts'
 import { startDevnet } from '../chain/devnet.ts'
 
@@ -63,6 +64,17 @@ test('a publish proposal executes only once approved evaluators attest what the 
     if (execute) for (const ref of refs) await governance.execute({ account: 'bob', proposal: ref })
   }
 
+  // No one but the model's timelock approves evaluators or sets the policy: not even a majority owner.
+  const gate = net.deployment.releaseGate!
+  await assert.rejects(
+    net.as(alice).wallet.writeContract({
+      address: gate,
+      abi: ReleaseGate.abi,
+      functionName: 'setEvaluator',
+      args: [model.id, alice.address, true],
+    }),
+    /GateUnauthorized/,
+  )
   // Governance approves eve and frank and sets the policy: constitutional proposals (they change who decides).
   const approveEve = await governance.propose({
     account: 'alice',
@@ -158,6 +170,17 @@ test('a publish proposal executes only once approved evaluators attest what the 
     refusedWith('GateEvaluatorNotApproved'),
   )
 
+  // An attestation names a version that exists.
+  await assert.rejects(
+    governance.attest({
+      account: 'eve',
+      model: 'gated',
+      versionId: '9',
+      evaluation: 'perplexity',
+      value: '1',
+    }),
+    /no version 9/,
+  )
   // Eve attests a perplexity above the threshold: still not releasable; a passing re-attestation replaces it.
   await governance.attest({
     account: 'eve',

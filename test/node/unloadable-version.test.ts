@@ -84,6 +84,16 @@ test('random bytes cannot be proposed as a version; published anyway by a direct
     size: BigInt(added.json.size),
     cardURI: '',
   })
+  // Proposing that recorded candidate by its id through the node is refused just the same.
+  await assert.rejects(
+    model.propose({
+      account: 'alice',
+      model: 'commons-demo',
+      kind: 'publish-version',
+      versionId: String(versionId),
+    }),
+    (e: Error) => e.name === 'UnloadableModelError',
+  )
   const contracts = { registry: node.deployment.modelRegistry, shares: demo.shares, timelock: demo.timelock }
   await propose(access.writer(alice), {
     governor: demo.governor,
