@@ -9,6 +9,7 @@ import { publishVersionCall } from '../../src/chain/proposal-calls.ts'
 import { silentLogger } from '../../src/log.ts'
 import { createChainAccess } from '../../src/node/chain-clients.ts'
 import { createNode, dataDirLayout, Keystore } from '../../src/node/index.ts'
+import { runCli } from '../helpers/cli.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
@@ -126,6 +127,9 @@ test('random bytes cannot be proposed as a version; published anyway by a direct
     await fetch(`${node.apiUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })
   ).text()
   assert.match(metrics, /^commons_model_load_failures 1$/m)
+  const cli = await runCli(dir.path, ['serve'])
+  assert.match(cli.stdout, new RegExp(`NOT LOADED commons-demo@${versionId}: .*magic`, 'i'))
+  assert.match(cli.stdout, /loaded commons-demo@1 /)
   // Requests for the model still get answers, from version 1.
   const models = await fetch(`${node.apiUrl}/v1/models/commons-demo`)
   assert.equal(models.status, 200)
