@@ -80,10 +80,11 @@ export class DefaultInferenceService implements InferenceService {
       loaded: this.localModels,
       fetch,
       createEngine,
-      // Files of the default engine are checked first (the project's GGUF reader, then llama.cpp).
+      // Files of the default engine pass the project's GGUF reader before llama.cpp sees them (the engine's
+      // own load is the llama.cpp check: loading twice would slow every start).
       checkLoads:
         this.c.createEngine === undefined
-          ? (path: string) => checkModelLoads(path, { llama: this.c.llama })
+          ? (path: string) => checkModelLoads(path, { llamaLoad: false })
           : undefined,
       failures: this.failures,
       servingList: () => readServingList(paths.servingList),

@@ -39,7 +39,7 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
     // Filled in below; announcements read it lazily.
     let inference: InferenceService | undefined
     // Governance checks a version's content (and keeps model cards) in the store, which starts below.
-    const release = new StoreReleaseChecks()
+    const release = new StoreReleaseChecks({ modelsDir: layout.models })
     const { opened, network, fetch } = await startChainAndNetwork(
       { passphrase: init.passphrase, layout, config, release },
       { progress, log, cleanups },

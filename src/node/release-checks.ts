@@ -1,3 +1,4 @@
+import { access, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RefusedError, UnavailableError } from '../errors.ts'
 import {
@@ -10,7 +11,7 @@ import {
 } from '../governance/index.ts'
 import { checkModelLoads } from '../inference/index.ts'
 import type { ContentStore } from '../store/index.ts'
-import { getJson, putJson, withTempDir } from './store-json.ts'
+import { getJson, putJson } from './store-json.ts'
 
 /** A version's content is not on this node, so it cannot be checked before it is proposed. */
 export class VersionContentMissingError extends RefusedError {}
@@ -26,6 +27,9 @@ const MAX_CARD_BYTES = 64 * 1024
 export class StoreReleaseChecks implements VersionCheck, CardStore {
   private store: ContentStore | undefined
 
+  /** `modelsDir`: where the model server assembles GGUF files; a checked file stays there for it. */
+  constructor(private readonly c: { modelsDir: string }) {}
+
   attach(store: ContentStore): void {
     this.store = store
   }
@@ -40,11 +44,14 @@ export class StoreReleaseChecks implements VersionCheck, CardStore {
     }
     // Only GGUF is served by llama.cpp; other formats (adapters, datasets) have no load to check here.
     if (v.format.toLowerCase() !== 'gguf') return
-    await withTempDir(async (dir) => {
-      const path = join(dir, `${root}.gguf`)
-      await store.export(root, path)
+    const path = join(this.c.modelsDir, `${root}.gguf`)
+    if (!(await exists(path))) await store.export(root, path)
+    try {
       await checkModelLoads(path, { label: `Content ${root}` })
-    })
+    } catch (err) {
+      await rm(path, { force: true })
+      throw err
+    }
   }
 
   async write(card: ModelCard): Promise<string> {
@@ -63,4 +70,11 @@ export class StoreReleaseChecks implements VersionCheck, CardStore {
       throw new UnavailableError('The content store is not started yet; try again.')
     return this.store
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  )
 }

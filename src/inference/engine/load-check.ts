@@ -12,7 +12,13 @@ import { sharedLlamaRuntime } from './llama-runtime.ts'
  */
 export async function checkModelLoads(
   path: string,
-  opts: { llama?: Llama; signal?: AbortSignal; label?: string } = {},
+  opts: {
+    llama?: Llama
+    signal?: AbortSignal
+    label?: string
+    /** Also load the model in llama.cpp (default true); false: the reader's checks only (a caller that loads next). */
+    llamaLoad?: boolean
+  } = {},
 ): Promise<void> {
   const label = opts.label ?? path
   const refuse = (why: string, cause?: unknown): never => {
@@ -35,6 +41,7 @@ export async function checkModelLoads(
     if (header.dataOffset + t.offset + t.byteLength > size)
       refuse(`tensor ${t.name} runs past the end of the file (${size} bytes)`)
   }
+  if (opts.llamaLoad === false) return
   const llama = opts.llama ?? (await sharedLlamaRuntime())
   try {
     const model = await llama.loadModel({ modelPath: path, loadSignal: opts.signal })
