@@ -1,4 +1,5 @@
 import {
+  DeploymentMissingError,
   listModels as listModelsAction,
   listVersions as listVersionsAction,
   type VersionInfo,
@@ -27,5 +28,10 @@ export async function listVersions(c: GovernanceContext, idOrName: string) {
 
 async function versionWithRelease(c: GovernanceContext, v: VersionInfo) {
   const card = v.cardURI ? await c.cards?.read(v.cardURI) : undefined
-  return { ...versionDto(v), card, ...(await versionRelease(c, v.modelId, v.id)) }
+  // A registry deployed before release policies has no gate: its versions show no release state.
+  const release = await versionRelease(c, v.modelId, v.id).catch((err: unknown) => {
+    if (err instanceof DeploymentMissingError) return { releasable: undefined, attestations: [] }
+    throw err
+  })
+  return { ...versionDto(v), card, ...release }
 }
