@@ -6,6 +6,7 @@ import { test } from 'node:test'
 import { propose } from '../../src/chain/actions/propose.ts'
 import { proposeVersion } from '../../src/chain/actions/propose-version.ts'
 import { publishVersionCall } from '../../src/chain/proposal-calls.ts'
+import { createTinyLlama, encodeGguf } from '../../src/gguf/index.ts'
 import { silentLogger } from '../../src/log.ts'
 import { createChainAccess } from '../../src/node/chain-clients.ts'
 import { createNode, dataDirLayout, Keystore } from '../../src/node/index.ts'
@@ -78,13 +79,31 @@ test('random bytes cannot be proposed as a version; published anyway by a direct
   const alice = await new Keystore({ dir: dataDirLayout(dir.path).accounts }).get('alice')
   const access = createChainAccess({ rpcUrl: node.rpcUrl, deployment: node.deployment })
   const demo = (await model.listModels()).find((m) => m.name === 'commons-demo')!
-  const versionId = await proposeVersion(access.writer(alice), {
-    modelId: BigInt(demo.id),
-    contentRoot: `0x${added.json.root}`,
-    format: 'gguf',
-    size: BigInt(added.json.size),
-    cardURI: '',
-  })
+  const contracts = { registry: node.deployment.modelRegistry, shares: demo.shares, timelock: demo.timelock }
+  const record = (file: { root: string; size: number }) =>
+    proposeVersion(access.writer(alice), {
+      modelId: BigInt(demo.id),
+      contentRoot: `0x${file.root}`,
+      format: 'gguf',
+      size: BigInt(file.size),
+      cardURI: '',
+    })
+  const publishDirectly = async (versionId: bigint) => {
+    await propose(access.writer(alice), {
+      governor: demo.governor,
+      calls: [publishVersionCall(contracts, BigInt(demo.id), versionId)],
+      description: `Publish version ${versionId} straight on the contracts`,
+    })
+    const ref = (await model.listProposals('commons-demo')).at(-1)!.ref
+    await node.devnet!.warp(301)
+    await model.vote({ account: 'alice', proposal: ref, support: 'for' })
+    await model.vote({ account: 'bob', proposal: ref, support: 'for' })
+    await node.devnet!.warp(3_601)
+    await model.queue({ account: 'carol', proposal: ref })
+    await node.devnet!.warp(601)
+    await model.execute({ account: 'carol', proposal: ref })
+  }
+  const versionId = await record(added.json as { root: string; size: number })
   // Proposing that recorded candidate by its id through the node is refused just the same.
   await assert.rejects(
     model.propose({
@@ -95,20 +114,7 @@ test('random bytes cannot be proposed as a version; published anyway by a direct
     }),
     (e: Error) => e.name === 'UnloadableModelError',
   )
-  const contracts = { registry: node.deployment.modelRegistry, shares: demo.shares, timelock: demo.timelock }
-  await propose(access.writer(alice), {
-    governor: demo.governor,
-    calls: [publishVersionCall(contracts, BigInt(demo.id), versionId)],
-    description: 'Publish junk',
-  })
-  const ref = (await model.listProposals('commons-demo')).at(-1)!.ref
-  await node.devnet!.warp(301)
-  await model.vote({ account: 'alice', proposal: ref, support: 'for' })
-  await model.vote({ account: 'bob', proposal: ref, support: 'for' })
-  await node.devnet!.warp(3_601)
-  await model.queue({ account: 'carol', proposal: ref })
-  await node.devnet!.warp(601)
-  await model.execute({ account: 'carol', proposal: ref })
+  await publishDirectly(versionId)
   assert.equal((await model.showModel('commons-demo')).latestPublishedVersion, String(versionId))
 
   // The node tries the new version, refuses it, reports why, and keeps serving version 1.
@@ -126,10 +132,30 @@ test('random bytes cannot be proposed as a version; published anyway by a direct
   const metrics = await (
     await fetch(`${node.apiUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })
   ).text()
-  assert.match(metrics, /^commons_model_load_failures 1$/m)
+  assert.match(metrics, /^commons_model_load_failures 1$/m, 'one failure so far')
   const cli = await runCli(dir.path, ['serve'])
   assert.match(cli.stdout, new RegExp(`NOT LOADED commons-demo@${versionId}: .*magic`, 'i'))
   assert.match(cli.stdout, /loaded commons-demo@1 /)
+  // A valid GGUF container that llama.cpp refuses (a block's tensor missing), published the same way: the
+  // engine's own load fails, and the node still serves version 1.
+  const full = createTinyLlama({ seed: 31, nEmbd: 64, nLayer: 2, nHead: 4, nCtx: 512 })
+  const broken = join(dir.path, 'broken.gguf')
+  await writeFile(
+    broken,
+    encodeGguf({ ...full, tensors: full.tensors.filter((t) => t.name !== 'blk.1.ffn_up.weight') }),
+  )
+  const brokenAdded = await call('POST', '/api/store/add', { path: broken })
+  const brokenVersion = await record(brokenAdded.json as { root: string; size: number })
+  await publishDirectly(brokenVersion)
+  const engineFailure = await until('the engine load failure to be reported', async () => {
+    const s = await serving()
+    return s.failures?.find((f: { versionId: string }) => f.versionId === String(brokenVersion))
+  })
+  assert.match(engineFailure.reason, /llama\.cpp could not load/)
+  assert.deepEqual(
+    (await serving()).serving.map((m: { model: string; version: string }) => [m.model, m.version]),
+    [['commons-demo', '1']],
+  )
   // Requests for the model still get answers, from version 1.
   const models = await fetch(`${node.apiUrl}/v1/models/commons-demo`)
   assert.equal(models.status, 200)
