@@ -23,7 +23,11 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!
 }
 
-async function setPolicy(node: Awaited<ReturnType<typeof createNode>>, paid: boolean, round: number): Promise<void> {
+async function setPolicy(
+  node: Awaited<ReturnType<typeof createNode>>,
+  paid: boolean,
+  round: number,
+): Promise<void> {
   const p = await node.governance.propose({
     account: 'alice',
     model: 'commons-demo',

@@ -7,6 +7,7 @@ import {TimelockControllerUpgradeable} from "@openzeppelin/contracts-upgradeable
 import {ModelShares} from "./ModelShares.sol";
 import {ModelTimelock} from "./ModelTimelock.sol";
 import {ModelGovernor} from "./ModelGovernor.sol";
+import {ReleaseGate} from "./ReleaseGate.sol";
 import {MIN_TIMELOCK_DELAY, MIN_VOTING_DELAY, MIN_VOTING_PERIOD} from "./GovernanceRules.sol";
 
 /// @title ModelRegistry
@@ -16,7 +17,8 @@ import {MIN_TIMELOCK_DELAY, MIN_VOTING_DELAY, MIN_VOTING_PERIOD} from "./Governa
 /// Versions: any shareholder records a candidate (content root plus metadata); several candidates may name
 /// the same root, so recording one reserves nothing. A candidate becomes the published version of its root
 /// only when a passed proposal publishes it; a root has at most one published version at a time, and a
-/// revoked root can be published again from a new candidate by a new proposal.
+/// revoked root can be published again from a new candidate by a new proposal. A version is published only
+/// when the model's release policy in the ReleaseGate (created here, without an owner) is met.
 contract ModelRegistry {
     enum VersionStatus {
         None,
@@ -82,6 +84,8 @@ contract ModelRegistry {
     address public immutable sharesImplementation;
     address public immutable timelockImplementation;
     address public immutable governorImplementation;
+    /// @notice Evaluators, release policies and attestations: publishVersion asks it first.
+    ReleaseGate public immutable releaseGate;
 
     uint256 public modelCount;
     mapping(uint256 modelId => Model) private _models;
@@ -117,11 +121,13 @@ contract ModelRegistry {
     error RegistryDuplicateVersion(uint256 modelId, bytes32 contentRoot);
     error RegistryInvalidVersion();
     error RegistryVersionStatus(uint256 modelId, uint256 versionId, VersionStatus status);
+    error RegistryReleasePolicyNotMet(uint256 modelId, uint256 versionId);
 
     constructor(address sharesImpl, address timelockImpl, address governorImpl) {
         sharesImplementation = sharesImpl;
         timelockImplementation = timelockImpl;
         governorImplementation = governorImpl;
+        releaseGate = new ReleaseGate();
     }
 
     modifier onlyTimelock(uint256 modelId) {
@@ -203,10 +209,11 @@ contract ModelRegistry {
     }
 
     /// @notice Publishes a candidate version. Only the model's timelock (a passed proposal) can, and only while
-    /// no other version of the same root is published.
+    /// no other version of the same root is published, and only when the model's release policy is met.
     function publishVersion(uint256 modelId, uint256 versionId) external onlyTimelock(modelId) {
         Version storage v = _version(modelId, versionId);
         if (v.status != VersionStatus.Proposed) revert RegistryVersionStatus(modelId, versionId, v.status);
+        if (!releaseGate.isReleasable(modelId, versionId)) revert RegistryReleasePolicyNotMet(modelId, versionId);
         if (publishedVersionOf[modelId][v.contentRoot] != 0) revert RegistryDuplicateVersion(modelId, v.contentRoot);
         publishedVersionOf[modelId][v.contentRoot] = versionId;
         _publishedIds[modelId].push(versionId);

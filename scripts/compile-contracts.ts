@@ -19,6 +19,7 @@ const CONTRACTS = [
   'TrainingLedger',
   'UsageTerms',
   'UsageEscrow',
+  'ReleaseGate',
 ] as const
 
 const sources: Record<string, { content: string }> = {}

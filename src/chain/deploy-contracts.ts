@@ -13,7 +13,8 @@ import {
 } from './generated/artifacts.ts'
 
 /**
- * Deploys the implementations, ModelRegistry, NodeRegistry, TrainingLedger, UsageTerms and UsageEscrow. Nothing keeps a role
+ * Deploys the implementations, ModelRegistry (which creates the ReleaseGate), NodeRegistry, TrainingLedger,
+ * UsageTerms and UsageEscrow. Nothing keeps a role
  * afterwards: the registries and the ledger have no owner and the implementations are locked.
  */
 export async function deployContracts(
@@ -40,6 +41,12 @@ export async function deployContracts(
   const trainingLedger = await deploy('TrainingLedger', TrainingLedger, [modelRegistry])
   const usageTerms = await deploy('UsageTerms', UsageTerms, [modelRegistry])
   const usageEscrow = await deploy('UsageEscrow', UsageEscrow, [modelRegistry, trainingLedger])
+  // The registry creates its ReleaseGate in its constructor (so the gate knows its registry without an owner).
+  const releaseGate = await c.public.readContract({
+    address: modelRegistry,
+    abi: ModelRegistry.abi,
+    functionName: 'releaseGate',
+  })
   return {
     chainId: c.public.chain.id,
     modelRegistry,
@@ -47,6 +54,7 @@ export async function deployContracts(
     trainingLedger,
     usageTerms,
     usageEscrow,
+    releaseGate,
     implementations: { shares, timelock, governor },
     deployedAtBlock: startBlock.toString(),
   }

@@ -16,6 +16,8 @@ export const deploymentSchema = z.object({
   usageTerms: address.optional(),
   /** Optional so deployment files written before the UsageEscrow existed still parse. */
   usageEscrow: address.optional(),
+  /** The ReleaseGate the ModelRegistry created; optional so older deployment files still parse. */
+  releaseGate: address.optional(),
   implementations: z.object({ shares: address, timelock: address, governor: address }),
   deployedAtBlock: z.string().regex(/^\d+$/),
 })

@@ -47,6 +47,15 @@ const HINTS: Record<string, string> = {
   TrainingNotCoordinator: 'only the job’s current coordinator can do this',
   TrainingTakeoverTooEarly: 'the coordinator is still within its timeout; wait before taking over',
   TrainingJobNotActive: 'the job is finished or does not exist',
+  RegistryReleasePolicyNotMet:
+    'the version lacks the evaluations its release policy needs: approved evaluators must attest them (`commons eval attest`); see `commons model show`',
+  GateEvaluatorNotApproved:
+    'only evaluators the model’s governance approved can attest: propose `set-evaluator` for this account',
+  GateUnauthorized: 'only the model’s timelock can do this: make a governance proposal instead',
+  GateUnknownVersion: 'check the version with `commons model show <model>`',
+  GateInvalidRequirement:
+    'a requirement names an evaluation (1 to 32 bytes) and needs at least one attestation',
+  GateTooManyAttestations: 'this version holds the most attestations the gate keeps',
 }
 
 /**

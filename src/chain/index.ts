@@ -38,6 +38,7 @@ export {
   relayTermsAcceptance,
   termsAcceptanceTypedData,
 } from './actions/accepted-terms.ts'
+export { type AttestVersionParams, attestVersion } from './actions/attest-version.ts'
 export { castVote, VOTE_SUPPORT, type VoteChoice } from './actions/cast-vote.ts'
 export { claimContributorRevenue } from './actions/claim-contributor-revenue.ts'
 export { claimNodeRevenue } from './actions/claim-node-revenue.ts'
@@ -74,7 +75,16 @@ export { propose } from './actions/propose.ts'
 export { type ProposeVersionParams, proposeVersion } from './actions/propose-version.ts'
 export { executeProposal, queueProposal } from './actions/queue-proposal.ts'
 export { type Earnings, readEarnings } from './actions/read-earnings.ts'
+export {
+  getAttestations,
+  getReleasePolicy,
+  isApprovedEvaluator,
+  isReleasable,
+  type ReleaseRequirement,
+  type VersionAttestation,
+} from './actions/read-release-gate.ts'
 export { redeemVouchers } from './actions/redeem-vouchers.ts'
+export { releaseGateAddress } from './actions/release-gate-address.ts'
 export { delegateVotes, getShares } from './actions/shares.ts'
 export { type CommitTrainingRoundParams, commitTrainingRound } from './actions/training-commit-round.ts'
 export {
@@ -127,7 +137,9 @@ export {
   publishVersionCall,
   revokeVersionCall,
   setAllowedCall,
+  setEvaluatorCall,
   setPolicyCall,
+  setReleasePolicyCall,
   setRevenueSplitCall,
   treasuryTransferCall,
 } from './proposal-calls.ts'

@@ -1,5 +1,6 @@
 import { decodeFunctionData, encodeFunctionData } from 'viem'
-import { ModelRegistry, ModelShares, UsageEscrow } from './generated/artifacts.ts'
+import type { ReleaseRequirement } from './actions/read-release-gate.ts'
+import { ModelRegistry, ModelShares, ReleaseGate, UsageEscrow } from './generated/artifacts.ts'
 import type { UsagePolicy } from './types.ts'
 
 /** One call a proposal makes through the model's timelock. */
@@ -86,6 +87,41 @@ export function setRevenueSplitCall(
   }
 }
 
+/** Set a model's release policy in the ReleaseGate: a constitutional proposal (it changes what a release needs). */
+export function setReleasePolicyCall(
+  gate: `0x${string}`,
+  modelId: bigint,
+  requirements: readonly ReleaseRequirement[],
+): ProposalCall {
+  return {
+    target: gate,
+    value: 0n,
+    data: encodeFunctionData({
+      abi: ReleaseGate.abi,
+      functionName: 'setReleasePolicy',
+      args: [modelId, requirements],
+    }),
+  }
+}
+
+/** Approve (or remove) an evaluator of a model in the ReleaseGate: a constitutional proposal. */
+export function setEvaluatorCall(
+  gate: `0x${string}`,
+  modelId: bigint,
+  evaluator: `0x${string}`,
+  approved: boolean,
+): ProposalCall {
+  return {
+    target: gate,
+    value: 0n,
+    data: encodeFunctionData({
+      abi: ReleaseGate.abi,
+      functionName: 'setEvaluator',
+      args: [modelId, evaluator, approved],
+    }),
+  }
+}
+
 /** Mint new shares to an account. */
 export function mintSharesCall(m: ModelContracts, to: `0x${string}`, amount: bigint): ProposalCall {
   return {
@@ -102,7 +138,7 @@ export function treasuryTransferCall(to: `0x${string}`, amountWei: bigint): Prop
 
 /** Describes a proposal call for people: `publishVersion(1, 2)`, `transfer 1.5 ETH to 0x…`. */
 export function describeCall(target: `0x${string}`, value: bigint, data: `0x${string}`): string {
-  for (const abi of [ModelRegistry.abi, ModelShares.abi]) {
+  for (const abi of [ModelRegistry.abi, ModelShares.abi, ReleaseGate.abi]) {
     try {
       const d = decodeFunctionData({ abi, data })
       const args = (d.args ?? []).map((a) =>

@@ -4,6 +4,7 @@ import { registerClaim } from './commands/claim.ts'
 import { registerDelegate } from './commands/delegate.ts'
 import { registerDeposit } from './commands/deposit.ts'
 import { registerEarnings } from './commands/earnings.ts'
+import { registerEval } from './commands/eval.ts'
 import { registerExecute } from './commands/execute.ts'
 import { registerInit } from './commands/init.ts'
 import { registerKeyCreate } from './commands/key-create.ts'
@@ -80,6 +81,7 @@ export function createCli(): Command {
   registerKeyList(key)
   registerKeyRevoke(key)
   registerServe(program)
+  registerEval(program)
   const train = program.command('train').description('federated training: start, join, status')
   registerTrainStart(train)
   registerTrainJoin(train)

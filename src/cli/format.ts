@@ -1,7 +1,14 @@
 import type { ModelDto, ProposalDto, VersionDto } from '../governance/index.ts'
 
 /** Human renderings shared by several commands. */
-export function formatModel(m: ModelDto & { versions?: VersionDto[] }): string {
+/** A version as `model show` gets it: with its card and attestations when the source has them. */
+type ShownVersion = VersionDto & {
+  card?: { intendedUse: string; limits: string; ethicsStatement: string } | undefined
+  releasable?: boolean
+  attestations?: { evaluator: string; evaluation: string; value: string; approved: boolean }[]
+}
+
+export function formatModel(m: ModelDto & { versions?: ShownVersion[] }): string {
   const lines = [
     `model ${m.id}  ${m.name}`,
     `  shares     ${m.shares}  (total ${m.totalShares})`,
@@ -11,8 +18,21 @@ export function formatModel(m: ModelDto & { versions?: VersionDto[] }): string {
     `  governance voting delay ${m.settings.votingDelay}s, period ${m.settings.votingPeriod}s, quorum ${m.settings.quorumPercent}%, timelock ${m.settings.timelockDelay}s`,
     `  latest published version: ${m.latestPublishedVersion === '0' ? 'none' : m.latestPublishedVersion}`,
   ]
-  for (const v of m.versions ?? [])
+  for (const v of m.versions ?? []) {
     lines.push(`  version ${v.id}  ${v.status.padEnd(9)} ${v.format} ${v.size} bytes  ${v.contentRoot}`)
+    if (v.cardURI) lines.push(`    card       ${v.cardURI}`)
+    if (v.card?.intendedUse) lines.push(`    intended   ${v.card.intendedUse}`)
+    if (v.card?.limits) lines.push(`    limits     ${v.card.limits}`)
+    if (v.card?.ethicsStatement) lines.push(`    ethics     ${v.card.ethicsStatement.split('\n')[0]}`)
+    for (const a of v.attestations ?? [])
+      lines.push(
+        `    attested   ${a.evaluation} = ${a.value} by ${a.evaluator}${a.approved ? '' : ' (not an approved evaluator: does not count)'}`,
+      )
+    if (v.releasable !== undefined && v.status === 'proposed')
+      lines.push(
+        `    release    ${v.releasable ? 'policy met' : 'policy NOT met: a publish proposal cannot execute yet'}`,
+      )
+  }
   return lines.join('\n')
 }
 

@@ -6,7 +6,7 @@ import { type AddVersionInput, addVersionInput, parseInput } from './schemas.ts'
 /**
  * Records a candidate version (the sender must hold shares); does not publish it. A root that is published
  * returns its published version; a candidate the same account already recorded with the same metadata is
- * reused (a retry). Anyone else's candidate for the root is ignored: candidates reserve nothing, so a holder
+ * reused (a retry). With a version check, content that would not load is refused first. Anyone else's candidate for the root is ignored: candidates reserve nothing, so a holder
  * who recorded the root first with other metadata cannot make this one wait or publish theirs instead.
  */
 export async function addVersion(c: GovernanceContext, input: AddVersionInput) {
@@ -14,6 +14,8 @@ export async function addVersion(c: GovernanceContext, input: AddVersionInput) {
   const model = await c.directory.ref(p.model)
   const published = await getPublishedVersionId(c.reader, { modelId: model.id, contentRoot: p.contentRoot })
   if (published !== 0n) return versionDto(await getVersion(c.reader, model.id, published))
+  // Refused before anything reaches the chain: a version that does not load would take the model dark.
+  await c.versionCheck?.check({ contentRoot: p.contentRoot, format: p.format })
   const writer = await c.writerFor(p.account)
   const sender = writer.wallet.account.address.toLowerCase()
   const cardURI = p.cardURI ?? ''

@@ -10,3 +10,9 @@ export const MAX_URI_CHARS = 512
 /** Longest proposal description and vote reason: they are stored in event logs, so gas grows with them. */
 export const MAX_DESCRIPTION_CHARS = 4_000
 export const MAX_REASON_CHARS = 2_000
+
+/** Decimals of evaluation values and thresholds on chain (ReleaseGate: fixed point). */
+export const RELEASE_VALUE_DECIMALS = 6
+
+/** Most requirements in a release policy (ReleaseGate.MAX_REQUIREMENTS). */
+export const MAX_RELEASE_REQUIREMENTS = 8

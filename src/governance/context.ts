@@ -1,5 +1,19 @@
 import type { ChainReader, ChainWriter } from '../chain/index.ts'
+import type { ModelCard } from './model-card.ts'
 import type { ModelDirectory } from './model-directory.ts'
+
+/** Checks a version's content before it is proposed: throws when it would not load where it is served. */
+export interface VersionCheck {
+  check(version: { contentRoot: `0x${string}`; format: string }): Promise<void>
+}
+
+/** Where model cards are kept: the content store (a card's URI names its content root). */
+export interface CardStore {
+  /** Stores the card; returns its URI (`commons:card:<root>`). */
+  write(card: ModelCard): Promise<string>
+  /** The card a URI names, when this node holds it and it is a valid card. */
+  read(uri: string): Promise<ModelCard | undefined>
+}
 
 /** What every governance use case works with: chain access and the model directory. */
 export interface GovernanceContext {
@@ -7,4 +21,8 @@ export interface GovernanceContext {
   /** A writer that signs as the named local account (or address). */
   writerFor(account: string): Promise<ChainWriter>
   directory: ModelDirectory
+  /** When given, a publish proposal is refused for content that fails it. */
+  versionCheck?: VersionCheck
+  /** When given, versions proposed by content root get a model card, and cards are shown with versions. */
+  cards?: CardStore
 }

@@ -1,7 +1,7 @@
 import type { ChainReader, ChainWriter } from '../chain/index.ts'
 import { addVersion } from './add-version.ts'
 import { execute, queue } from './advance-proposal.ts'
-import type { GovernanceContext } from './context.ts'
+import type { CardStore, GovernanceContext, VersionCheck } from './context.ts'
 import { createModel } from './create-model.ts'
 import type { ModelDto, ProposalDto, VersionDto, VoteDto } from './dtos.ts'
 import { listNodes } from './list-nodes.ts'
@@ -9,8 +9,10 @@ import { ModelDirectory } from './model-directory.ts'
 import { propose } from './propose.ts'
 import { listModels, listVersions, showModel } from './read-models.ts'
 import { listProposals, listProposalVotes, showProposal } from './read-proposals.ts'
+import { attest, releasePolicy } from './release.ts'
 import type {
   AddVersionInput,
+  AttestInput,
   CreateModelInput,
   DelegateInput,
   ProposalStepInput,
@@ -29,7 +31,7 @@ import { vote } from './vote.ts'
 export interface Governance {
   createModel(input: CreateModelInput): ReturnType<typeof createModel>
   listModels(): Promise<ModelDto[]>
-  showModel(idOrName: string): Promise<ModelDto & { versions: VersionDto[] }>
+  showModel(idOrName: string): ReturnType<typeof showModel>
   listVersions(idOrName: string): Promise<VersionDto[]>
   addVersion(input: AddVersionInput): Promise<VersionDto>
   propose(input: ProposeInput): Promise<ProposalDto>
@@ -42,6 +44,10 @@ export interface Governance {
   shares(input: SharesInput): ReturnType<typeof shares>
   delegate(input: DelegateInput): ReturnType<typeof delegate>
   listNodes(): ReturnType<typeof listNodes>
+  /** The evaluations a version of the model needs before a publish proposal can execute. */
+  releasePolicy(idOrName: string): ReturnType<typeof releasePolicy>
+  /** Attests an evaluation result for a version (the account must be an approved evaluator). */
+  attest(input: AttestInput): ReturnType<typeof attest>
 }
 
 /** Options of governance (none yet: settings live on chain, per model). */
@@ -54,6 +60,10 @@ export interface GovernanceComponents {
   writerFor(account: string): Promise<ChainWriter>
   /** Resolves a local account name to its address, so owners can be given by name. */
   addressOf?(nameOrAddress: string): Promise<`0x${string}`>
+  /** Checks a version's content before it is recorded or proposed (the node: it loads in llama.cpp). */
+  versionCheck?: VersionCheck
+  /** Keeps model cards (the node: its content store). */
+  cards?: CardStore
 }
 
 /**
@@ -67,6 +77,8 @@ export function createGovernance(_init: GovernanceInit, components: GovernanceCo
     reader: components.reader,
     writerFor: components.writerFor,
     directory: new ModelDirectory({ reader: components.reader, addressOf: components.addressOf }),
+    versionCheck: components.versionCheck,
+    cards: components.cards,
   }
   return {
     createModel: (input) => createModel(c, input),
@@ -84,14 +96,21 @@ export function createGovernance(_init: GovernanceInit, components: GovernanceCo
     shares: (input) => shares(c, input),
     delegate: (input) => delegate(c, input),
     listNodes: () => listNodes(c),
+    releasePolicy: (idOrName) => releasePolicy(c, idOrName),
+    attest: (input) => attest(c, input),
   }
 }
 
+export type { CardStore, VersionCheck } from './context.ts'
 export type { ModelDto, ProposalDto, VersionDto, VoteDto } from './dtos.ts'
+export { buildModelCard, CARD_URI_PREFIX, cardRootOf, type ModelCard, modelCardSchema } from './model-card.ts'
+export { formatFixedPoint, type ReleaseRequirementInput } from './release-schemas.ts'
 export type {
   AddVersionInput,
+  AttestInput,
   CreateModelInput,
   DelegateInput,
+  ModelCardFields,
   ProposalStepInput,
   ProposeInput,
   SharesInput,
@@ -99,6 +118,7 @@ export type {
 } from './schemas.ts'
 export {
   addVersionInput,
+  attestInput,
   createModelInput,
   delegateInput,
   parseInput,

@@ -8,15 +8,19 @@ import {
   propose as proposeAction,
   publishVersionCall,
   readProposalStatus,
+  releaseGateAddress,
   revokeVersionCall,
   setAllowedCall,
+  setEvaluatorCall,
   setPolicyCall,
+  setReleasePolicyCall,
   treasuryTransferCall,
 } from '../chain/index.ts'
 import { InvalidInputError, RefusedError } from '../errors.ts'
 import { addVersion } from './add-version.ts'
 import type { GovernanceContext } from './context.ts'
 import { proposalDto } from './dtos.ts'
+import { buildModelCard } from './model-card.ts'
 import { type ProposeInput, parseInput, proposeInput } from './schemas.ts'
 
 const ZERO_HASH = `0x${'0'.repeat(64)}` as const
@@ -85,6 +89,31 @@ async function proposalCall(
         summary: `Mint ${formatEther(p.shares)} shares of ${model.name} to ${to}`,
       }
     }
+    case 'set-release-policy': {
+      const gate = await releaseGateAddress(c.reader)
+      const requirements = p.requirements.map((r) => ({
+        evaluation: r.evaluation,
+        atMost: r.bound === 'max',
+        threshold: r.threshold,
+        attestations: r.attestations,
+      }))
+      const text = p.requirements.map(
+        (r) =>
+          `${r.evaluation} ${r.bound === 'max' ? '<=' : '>='} ${r.threshold} (${r.attestations} attestation${r.attestations === 1 ? '' : 's'}, value x 10^6)`,
+      )
+      return {
+        call: setReleasePolicyCall(gate, model.id, requirements),
+        summary: `Set the release policy of ${model.name}: ${text.length ? text.join(', ') : 'no evaluation needed'}`,
+      }
+    }
+    case 'set-evaluator': {
+      const gate = await releaseGateAddress(c.reader)
+      const evaluator = await c.directory.address(p.evaluator)
+      return {
+        call: setEvaluatorCall(gate, model.id, evaluator, p.approved),
+        summary: `${p.approved ? 'Approve' : 'Remove'} ${evaluator} as an evaluator of ${model.name}`,
+      }
+    }
     case 'treasury-transfer': {
       const to = await c.directory.address(p.to)
       return {
@@ -101,15 +130,21 @@ async function versionToPublish(
   model: ModelContractsRef,
   p: Extract<Request, { kind: 'publish-version' }>,
 ) {
-  let version: { id: string; status: string; contentRoot: string }
+  let version: { id: string; status: string; contentRoot: string; format: string }
   if (p.contentRoot !== undefined && p.size !== undefined) {
+    const format = p.format ?? 'gguf'
+    const cardURI =
+      p.cardURI ??
+      (await c.cards?.write(
+        buildModelCard({ model: model.name, contentRoot: p.contentRoot, format, size: p.size }, p.card),
+      ))
     version = await addVersion(c, {
       account: p.account,
       model: model.id.toString(),
       contentRoot: p.contentRoot,
-      format: p.format ?? 'gguf',
+      format,
       size: p.size.toString(),
-      cardURI: p.cardURI,
+      cardURI,
     })
   } else {
     const versions = await listVersions(c.reader, model.id)
@@ -121,7 +156,15 @@ async function versionToPublish(
           details: { field: 'versionId' },
         },
       )
-    version = { id: found.id.toString(), status: found.status, contentRoot: found.contentRoot }
+    version = {
+      id: found.id.toString(),
+      status: found.status,
+      contentRoot: found.contentRoot,
+      format: found.format,
+    }
+    // A candidate recorded on chain directly is checked too: its content must load before it is proposed.
+    if (found.status === 'proposed')
+      await c.versionCheck?.check({ contentRoot: found.contentRoot, format: found.format })
   }
   if (version.status !== 'proposed')
     throw new InvalidInputError(`Version ${version.id} is ${version.status}, not proposed.`, {

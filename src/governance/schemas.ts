@@ -7,8 +7,10 @@ import {
   MAX_MODEL_NAME_BYTES,
   MAX_OWNERS,
   MAX_REASON_CHARS,
+  MAX_RELEASE_REQUIREMENTS,
   MAX_URI_CHARS,
 } from './constants.ts'
+import { evaluationName, fixedPoint, releaseRequirement } from './release-schemas.ts'
 
 // The one validation of every governance input. HTTP bodies and CLI options are both this shape (JSON-safe:
 // a number or a decimal string where a number is meant, since JSON carries no bigints); the use cases parse
@@ -158,6 +160,15 @@ const proposalBase = {
     .optional(),
 }
 
+/** What the owners say of a version in its model card (the rest is filled in from chain and store). */
+export const modelCardFields = z
+  .object({
+    intendedUse: z.string().max(4_000).optional(),
+    limits: z.string().max(4_000).optional(),
+    ethicsStatement: z.string().max(8_000).optional(),
+  })
+  .strict()
+
 /** What a proposal does, as people and the API ask for it. */
 export const proposeInput = z.discriminatedUnion('kind', [
   z
@@ -169,6 +180,8 @@ export const proposeInput = z.discriminatedUnion('kind', [
       format: format.optional(),
       size: positiveWhole('the size (bytes)').optional(),
       cardURI: uri.optional(),
+      /** With a content root and no cardURI: the model card written for the version (content-addressed). */
+      card: modelCardFields.optional(),
     })
     .strict()
     .refine((p) => p.versionId !== undefined || (p.contentRoot !== undefined && p.size !== undefined), {
@@ -226,7 +239,41 @@ export const proposeInput = z.discriminatedUnion('kind', [
       amountEth: amount('the amount (ETH)'),
     })
     .strict(),
+  z
+    .object({
+      ...proposalBase,
+      kind: z.literal('set-release-policy'),
+      requirements: z
+        .array(releaseRequirement)
+        .max(
+          MAX_RELEASE_REQUIREMENTS,
+          `a release policy has at most ${MAX_RELEASE_REQUIREMENTS} requirements`,
+        ),
+    })
+    .strict(),
+  z
+    .object({
+      ...proposalBase,
+      kind: z.literal('set-evaluator'),
+      evaluator: party('evaluator'),
+      approved: z.boolean().default(true),
+    })
+    .strict(),
 ])
+
+/** Attest an evaluation result for a version (the account must be an approved evaluator of the model). */
+export const attestInput = z
+  .object({
+    account,
+    model: modelRef,
+    versionId: positiveWhole('the version'),
+    evaluation: evaluationName,
+    value: fixedPoint('the value'),
+    /** Content root of the evaluation report (in the store), 0 when none. */
+    reportRoot: contentRoot.optional(),
+    reportURI: uri.optional(),
+  })
+  .strict()
 
 /** Cast a ballot on a proposal. */
 export const voteInput = z
@@ -254,6 +301,8 @@ export type VoteInput = z.input<typeof voteInput>
 export type ProposalStepInput = z.input<typeof proposalStepInput>
 export type SharesInput = z.input<typeof sharesInput>
 export type DelegateInput = z.input<typeof delegateInput>
+export type AttestInput = z.input<typeof attestInput>
+export type ModelCardFields = z.output<typeof modelCardFields>
 
 /**
  * Validates input against a schema; a mismatch is an InvalidInputError whose message names the field

@@ -13,7 +13,8 @@ import { LlamaCppEngine } from './engine/llama-cpp-engine.ts'
 import { sharedLlamaRuntime } from './engine/llama-runtime.ts'
 import { DefaultInferenceService } from './inference-service.ts'
 import type { GenerationMeter, ServedMeter } from './metering-hooks.ts'
-import type { ModelResolver } from './models/model-resolver.ts'
+import { LoadFailures } from './models/load-failures.ts'
+import type { ModelResolver, ResolvedModel } from './models/model-resolver.ts'
 import { StaticModelResolver } from './models/static-model-resolver.ts'
 import type { InferenceRouterInit, RouteTarget } from './router/index.ts'
 import type { InferHandlerComponents } from './serving/infer-handler.ts'
@@ -22,7 +23,31 @@ import { LoadedModels } from './serving/local-models.ts'
 import { prefetchBatches } from './serving/prefetch.ts'
 import { readServingList, updateServingList } from './serving/serving-list.ts'
 
+export { UnloadableModelError } from './engine/errors.ts'
+export { checkModelLoads } from './engine/load-check.ts'
+export { DEFAULT_EVAL_CONTEXT_SIZE, MAX_EVAL_TEXT_BYTES } from './evaluation/constants.ts'
+export { EvaluationDataError } from './evaluation/errors.ts'
+export {
+  type EvaluateModelOptions,
+  evaluateModel,
+  type ModelEvaluation,
+} from './evaluation/evaluate-model.ts'
+export { type PerplexityResult, scorePerplexity } from './evaluation/perplexity.ts'
+export {
+  buildEvaluationReport,
+  type EvaluationReport,
+  evaluationReportSchema,
+  reportFigures,
+} from './evaluation/report.ts'
+export {
+  type EvaluationSuite,
+  evaluationSuiteSchema,
+  parseEvaluationSuite,
+  runSuite,
+  type SuiteResult,
+} from './evaluation/suite.ts'
 export type { GenerationMeter, MeteredAttempt, ServedMeter } from './metering-hooks.ts'
+export type { LoadFailure } from './models/load-failures.ts'
 export { type ModelResolver, parseModelRef, type ResolvedModel } from './models/model-resolver.ts'
 export { notFound as modelNotFound } from './models/static-model-resolver.ts'
 export type { FailoverEvent, InferenceRouterInit, RouteTarget } from './router/index.ts'
@@ -30,6 +55,7 @@ export type { Embedding, InferenceInput, InferenceTask, SamplingParams } from '.
 export type { LocalModels } from './serving/local-models.ts'
 export {
   LoadedModels,
+  LoadFailures,
   prefetchBatches,
   readServingList,
   StaticModelResolver,
@@ -231,6 +257,10 @@ export interface InferenceService extends InferenceApi {
   refresh(): Promise<void>
   /** The `serves` entries to announce: the model versions the model server loaded here. */
   serves(): { model: string; version: string }[]
+  /** The model versions loaded here, with names and roots. */
+  serving(): ResolvedModel[]
+  /** Published versions that did not load here, and why (the previous version keeps serving). */
+  readonly failures: LoadFailures
 }
 
 /** Options of the inference service. */
@@ -269,6 +299,8 @@ export interface InferenceServiceComponents {
   llama?: Llama
   /** Called after the first model refresh (e.g. to announce what this node serves). */
   onServingChanged?(): unknown
+  /** Where load failures are recorded (shared with the resolver, which skips failed roots); default a new one. */
+  failures?: LoadFailures
   /** Applies the models' usage policy to what peers ask on behalf of consumers (infer-handler.ts). */
   admitPeerRequest?: InferHandlerComponents['admit']
   /** Meters what this node's consumers are served (paid models); absent: nothing is metered. */

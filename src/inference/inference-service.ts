@@ -5,6 +5,7 @@ import {
   DEFAULT_RETRY_AFTER_SECONDS,
 } from './constants.ts'
 import { LlamaCppEngine } from './engine/llama-cpp-engine.ts'
+import { checkModelLoads } from './engine/load-check.ts'
 import type {
   InferenceService,
   InferenceServiceComponents,
@@ -12,6 +13,7 @@ import type {
   ModelSource,
   ResolvedModel,
 } from './index.ts'
+import { LoadFailures } from './models/load-failures.ts'
 import type { ModelResolver } from './models/model-resolver.ts'
 import { ModelServer } from './models/model-server.ts'
 import { createInferenceRouter } from './router/index.ts'
@@ -32,6 +34,7 @@ export class DefaultInferenceService implements InferenceService {
   readonly localModels: LoadedModels
   readonly admission: ModelAdmission
   readonly router: InferenceRouter
+  readonly failures: LoadFailures
   private readonly models: ModelServer | undefined
   private readonly log: Logger
   private refreshTimer: NodeJS.Timeout | undefined
@@ -45,6 +48,7 @@ export class DefaultInferenceService implements InferenceService {
     this.log = c.log.child({ component: 'inference-service' })
     this.resolver = c.resolver
     this.localModels = c.localModels ?? new LoadedModels()
+    this.failures = c.failures ?? new LoadFailures()
     this.admission = new ModelAdmission({
       maxInFlight: init.maxInFlightPerModel ?? DEFAULT_MAX_IN_FLIGHT_PER_MODEL,
       retryAfterSeconds: init.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
@@ -77,6 +81,13 @@ export class DefaultInferenceService implements InferenceService {
       loaded: this.localModels,
       fetch,
       createEngine,
+      // Files of the default engine pass the project's GGUF reader before llama.cpp sees them (the engine's
+      // own load is the llama.cpp check: loading twice would slow every start).
+      checkLoads:
+        this.c.createEngine === undefined
+          ? (path: string) => checkModelLoads(path, { llamaLoad: false })
+          : undefined,
+      failures: this.failures,
       servingList: () => readServingList(paths.servingList),
       modelsDir: paths.models,
       log: this.c.log,
@@ -133,6 +144,10 @@ export class DefaultInferenceService implements InferenceService {
 
   serves(): { model: string; version: string }[] {
     return (this.models?.serves() ?? []).map((m) => servesEntry(m))
+  }
+
+  serving(): ResolvedModel[] {
+    return this.models?.serves() ?? []
   }
 
   load(): number {

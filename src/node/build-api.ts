@@ -3,7 +3,10 @@ import type { PrivateKeyAccount } from 'viem'
 import type { ApiKeyStore, Metrics, SignInSessions, TermsRelay, UsageApi } from '../api/index.ts'
 import {
   createApi,
+  type EvaluationRouteComponents,
+  evaluationRoutes,
   peerRoutes,
+  type ServingRouteComponents,
   type StoreRouteComponents,
   servingRoutes,
   storeRoutes,
@@ -40,6 +43,10 @@ export interface NodeApiComponents {
   servingList: string
   /** Loads what the serving list names now. */
   refreshServing(): void
+  /** `commons eval run|attest`. */
+  evaluations?: EvaluationRouteComponents['evaluations']
+  /** The versions loaded here and the published versions that did not load (and why). */
+  servingStatus?: ServingRouteComponents['status']
   /** The API key store `/v1` verifies against; undefined when `/v1` is open. */
   apiKeys: ApiKeyStore | undefined
   /** Sign-In with Ethereum sessions of `/v1` consumers. */
@@ -103,7 +110,11 @@ export function buildApi(c: NodeApiComponents): Hono {
         { path: '/store', app: storeRoutes({ store, log: c.log, fetch: c.fetch }) },
         { path: '/training', app: trainingRoutes({ training: c.training }) },
         { path: '/', app: usageRoutes(c.usage) },
-        { path: '/serving', app: servingRoutes({ path: c.servingList, refresh: c.refreshServing }) },
+        ...(c.evaluations ? [{ path: '/eval', app: evaluationRoutes({ evaluations: c.evaluations }) }] : []),
+        {
+          path: '/serving',
+          app: servingRoutes({ path: c.servingList, refresh: c.refreshServing, status: c.servingStatus }),
+        },
         {
           path: '/peers',
           app: peerRoutes({

@@ -7,6 +7,8 @@ export interface NodeMetricsComponents {
   network: Pick<NodeNetwork, 'host' | 'directory' | 'store'>
   /** Roots of the model versions loaded for inference. */
   loadedRoots(): string[]
+  /** Published versions that did not load here since start. */
+  loadFailures?(): number
   /** Inference load 0-1. */
   inferenceLoad(): number
   reader: ChainReader
@@ -43,6 +45,11 @@ export function buildMetrics(c: NodeMetricsComponents): Metrics {
     name: 'commons_models_loaded',
     help: 'Model versions loaded for inference.',
     read: () => c.loadedRoots().length,
+  })
+  metrics.gauge({
+    name: 'commons_model_load_failures',
+    help: 'Published model versions that did not load on this node since start (the previous version keeps serving).',
+    read: () => c.loadFailures?.() ?? 0,
   })
   metrics.gauge({
     name: 'commons_inference_load',

@@ -5,12 +5,18 @@ import {
   getModel,
   getVersion,
   listModels,
+  listVersions,
+  type VersionInfo,
 } from '../chain/index.ts'
 import { type ModelResolver, modelNotFound, parseModelRef, type ResolvedModel } from '../inference/index.ts'
 
-/** Resolves model names through the ModelRegistry: latest published version, or `name@version` if published. */
+/**
+ * Resolves model names through the ModelRegistry: `name` → its latest published version, `name@version` →
+ * that version if published. A latest version whose file did not load here (`unloadable`) is skipped for
+ * the newest published one before it, so one bad release does not take the model dark.
+ */
 export class ChainModelResolver implements ModelResolver {
-  constructor(private readonly c: { reader: ChainReader }) {}
+  constructor(private readonly c: { reader: ChainReader; unloadable?: (contentRoot: string) => boolean }) {}
 
   async resolve(model: string): Promise<ResolvedModel> {
     const { name, version } = parseModelRef(model)
@@ -25,7 +31,7 @@ export class ChainModelResolver implements ModelResolver {
     }
     const versionId = version === undefined ? info.latestPublishedVersion : BigInt(version)
     if (versionId === 0n) throw modelNotFound(model)
-    let v: Awaited<ReturnType<typeof getVersion>>
+    let v: VersionInfo | undefined
     try {
       v = await getVersion(this.c.reader, id, versionId)
     } catch (err) {
@@ -33,29 +39,39 @@ export class ChainModelResolver implements ModelResolver {
       throw err
     }
     if (v.status !== 'published') throw modelNotFound(model)
-    return {
-      modelName: info.name,
-      modelId: id.toString(),
-      versionId: versionId.toString(),
-      contentRoot: v.contentRoot,
-      created: Number(v.decidedAt),
-    }
+    if (version === undefined) v = await this.lastGood(id, v)
+    if (v === undefined) throw modelNotFound(model)
+    return resolved(info.name, v)
   }
 
   async list(): Promise<ResolvedModel[]> {
     const models = await listModels(this.c.reader)
     const published = models.filter((m) => m.latestPublishedVersion > 0n)
-    return Promise.all(
+    const found = await Promise.all(
       published.map(async (m) => {
-        const v = await getVersion(this.c.reader, m.id, m.latestPublishedVersion)
-        return {
-          modelName: m.name,
-          modelId: m.id.toString(),
-          versionId: m.latestPublishedVersion.toString(),
-          contentRoot: v.contentRoot,
-          created: Number(v.decidedAt),
-        }
+        const v = await this.lastGood(m.id, await getVersion(this.c.reader, m.id, m.latestPublishedVersion))
+        return v && resolved(m.name, v)
       }),
     )
+    return found.filter((r) => r !== undefined)
+  }
+
+  /** The latest version, or when it did not load here the newest published version before it that did not fail. */
+  private async lastGood(modelId: bigint, latest: VersionInfo): Promise<VersionInfo | undefined> {
+    const unloadable = this.c.unloadable
+    if (unloadable === undefined || !unloadable(latest.contentRoot)) return latest
+    return (await listVersions(this.c.reader, modelId))
+      .filter((v) => v.status === 'published' && !unloadable(v.contentRoot))
+      .sort((a, b) => Number(b.decidedAt - a.decidedAt) || Number(b.id - a.id))[0]
+  }
+}
+
+function resolved(modelName: string, v: VersionInfo): ResolvedModel {
+  return {
+    modelName,
+    modelId: v.modelId.toString(),
+    versionId: v.id.toString(),
+    contentRoot: v.contentRoot,
+    created: Number(v.decidedAt),
   }
 }

@@ -4,9 +4,8 @@ import type { EmbeddedChain } from '../chain/index.ts'
 import { DEVNET_FUNDING_WEI, relayTermsAcceptance } from '../chain/index.ts'
 import { createTrainingService } from '../federated/index.ts'
 import type { Governance } from '../governance/index.ts'
-import { createInferenceService, type InferenceService } from '../inference/index.ts'
+import { createInferenceService, type InferenceService, LoadFailures } from '../inference/index.ts'
 import type { Logger } from '../log.ts'
-import { createUsagePolicy } from '../policy/index.ts'
 import { createTfjsTrainer } from '../training/index.ts'
 import { startApiServer } from './api-server.ts'
 import { loadOrCreateApiToken } from './api-token.ts'
@@ -19,15 +18,17 @@ import { type DataDirLayout, dataDirLayout } from './data-dir.ts'
 import { tightenDataDirPermissions } from './data-dir-permissions.ts'
 import { createDemoModel } from './demo.ts'
 import { NodeAlreadyRunningError } from './errors.ts'
+import { createEvaluations } from './evaluations.ts'
 import { followVersions } from './follow-versions.ts'
 import type { CommonsNode, NodeInit } from './index.ts'
 import type { Keystore } from './keystore.ts'
 import { loadNodeConfig } from './load-config.ts'
-import { startMetering } from './metering.ts'
+import { startUsage } from './metering.ts'
 import { type NodeNetwork, startNetwork } from './network.ts'
 import { type OpenedChain, openChain } from './open-chain.ts'
 import { fetchFromPeers } from './peer-fetch.ts'
 import { type NodeProgress, type NodeStartStep, nodeProgress } from './progress.ts'
+import { StoreReleaseChecks } from './release-checks.ts'
 import { isNodeAlive, readRuntimeInfo } from './runtime-file.ts'
 import { usageApi } from './usage-api.ts'
 
@@ -38,8 +39,10 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
   try {
     // Filled in below; announcements read it lazily.
     let inference: InferenceService | undefined
+    // Governance checks a version's content (and keeps model cards) in the store, which starts below.
+    const release = new StoreReleaseChecks({ modelsDir: layout.models })
     const { opened, network, fetch } = await startChainAndNetwork(
-      { passphrase: init.passphrase, layout, config },
+      { passphrase: init.passphrase, layout, config, release },
       { progress, log, cleanups },
       {
         serves: () => inference?.serves() ?? [],
@@ -47,6 +50,9 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
       },
     )
     const { devnet, rpcUrl, deployment, access, governance, keystore, nodeAccount } = opened
+    release.attach(network.store)
+    // Published versions that did not load here: the resolver skips them, so the last good one keeps serving.
+    const loadFailures = new LoadFailures()
 
     const stopFollowing = await followVersions(
       {
@@ -59,31 +65,12 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
     cleanups.push(async () => stopFollowing())
     const apiKeyStore = config.inference.open ? undefined : new ApiKeyStore({ path: layout.apiKeys })
 
-    // Metering: vouchers for this node's consumers, receipts and settlement for what it serves.
-    const metering = await startMetering({
+    // The usage policy of every model, and metering: vouchers, receipts and settlement.
+    const { metering, usagePolicy } = await startUsage({
       dir: layout.usage,
-      settleIntervalMs: config.metering.settleIntervalSeconds * 1000,
-      claimAfterMs: config.metering.claimAfterSeconds * 1000,
-      deployment,
-      reader: access.reader,
-      writer: access.writer(nodeAccount),
-      keystore,
-      nodeAccount,
-      policy: () => usagePolicy,
-      network,
-      log,
+      config: config.metering,
+      ...{ deployment, access, keystore, nodeAccount, network, log, cleanups },
     })
-    if (metering !== undefined) cleanups.push(() => metering.stop())
-    // Every model's usage policy, read from chain (a passed proposal takes effect within the cache time).
-    const usagePolicy = createUsagePolicy(
-      {},
-      {
-        reader: access.reader,
-        canPay: metering && ((m, consumer, policy, bound) => metering.canPay(m, consumer, policy, bound)),
-        canPayPeer:
-          metering && ((m, consumer, policy, bound) => metering.canPayPeer(m, consumer, policy, bound)),
-      },
-    )
     // Inference: engines for the served models, the router, the infer stream protocol for peers.
     const servingInference = createInferenceService(
       {
@@ -93,7 +80,11 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
         sequences: config.inference.sequences,
       },
       {
-        resolver: new ChainModelResolver({ reader: access.reader }),
+        resolver: new ChainModelResolver({
+          reader: access.reader,
+          unloadable: (root) => loadFailures.has(root),
+        }),
+        failures: loadFailures,
         host: network.host,
         directory: network.directory,
         store: network.store,
@@ -158,19 +149,21 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
         ),
         counters: metering === undefined ? [refusals] : [refusals, metering.stats],
         usage: usageApi({ metering, governance, keystore, access }),
-        terms: {
-          consumerOf: async (token) =>
-            SignInSessions.isSessionToken(token)
-              ? sessions.verify(token)?.address
-              : (((await apiKeyStore?.verify(token))?.address as `0x${string}` | null | undefined) ??
-                undefined),
-          relay: (p) => relayTermsAcceptance(access.writer(nodeAccount), p),
-        },
+        terms: termsRelay(sessions, apiKeyStore, access.writer(nodeAccount)),
         apiKeys: apiKeyStore,
         sessions,
         servingList: layout.servingList,
         refreshServing: () => void servingInference.refresh(),
         loadedRoots: () => servingInference.localModels.roots(),
+        loadFailures: () => loadFailures.total(),
+        evaluations: createEvaluations({
+          governance,
+          store: network.store,
+          fetch: (root) => fetch(root),
+          threads: config.inference.threads,
+          log,
+        }),
+        servingStatus: () => servingStatus(servingInference, loadFailures),
         inferenceLoad: () => servingInference.load(),
       },
     )
@@ -180,6 +173,34 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
   } catch (err) {
     await cleanups.run()
     throw err
+  }
+}
+
+/** Relays consumers' signed acceptances of usage terms, for the consumer a session or API key acts for. */
+function termsRelay(
+  sessions: SignInSessions,
+  apiKeys: ApiKeyStore | undefined,
+  writer: Parameters<typeof relayTermsAcceptance>[0],
+) {
+  return {
+    consumerOf: async (token: string) =>
+      SignInSessions.isSessionToken(token)
+        ? sessions.verify(token)?.address
+        : (((await apiKeys?.verify(token))?.address as `0x${string}` | null | undefined) ?? undefined),
+    relay: (p: Parameters<typeof relayTermsAcceptance>[1]) => relayTermsAcceptance(writer, p),
+  }
+}
+
+/** What this node serves, and the published versions that did not load here. */
+function servingStatus(inference: InferenceService, loadFailures: LoadFailures) {
+  return {
+    serving: inference.serving().map((m) => ({
+      model: m.modelName,
+      modelId: m.modelId,
+      version: m.versionId,
+      contentRoot: m.contentRoot,
+    })),
+    failures: loadFailures.all(),
   }
 }
 
@@ -218,7 +239,12 @@ async function prepareNode(init: NodeInit, rootLog: Logger) {
 
 /** Opens the keys and the chain, then starts the network on them: the parts everything else uses. */
 async function startChainAndNetwork(
-  init: { passphrase: string | undefined; layout: DataDirLayout; config: NodeConfig },
+  init: {
+    passphrase: string | undefined
+    layout: DataDirLayout
+    config: NodeConfig
+    release: StoreReleaseChecks
+  },
   c: { progress: NodeProgress; log: Logger; cleanups: Cleanups },
   offer: Pick<Parameters<typeof startNetwork>[0], 'serves' | 'load'>,
 ) {
@@ -228,6 +254,7 @@ async function startChainAndNetwork(
     passphrase: init.passphrase,
     chain: config.chain,
     log: c.log,
+    release: { versionCheck: init.release, cards: init.release },
     // openChain names its steps in the same `domain:thing:verb` words (see NodeStartStep).
     progress: (type, message) => c.progress(type as NodeStartStep, { message }),
   })

@@ -2,7 +2,8 @@ import { bytesToHex, type Hex, type PrivateKeyAccount } from 'viem'
 import type { ChainReader, ChainWriter, Deployment } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 import { MeteringService } from '../metering/index.ts'
-import type { UsagePolicyService } from '../policy/index.ts'
+import { createUsagePolicy, type UsagePolicyService } from '../policy/index.ts'
+import type { Cleanups } from './cleanups.ts'
 import type { Keystore } from './keystore.ts'
 import type { NodeNetwork } from './network.ts'
 
@@ -47,4 +48,45 @@ export async function startMetering(c: {
   )
   await metering.start()
   return metering
+}
+
+/**
+ * Every model's usage policy, read from chain (a passed proposal takes effect within the cache time), and
+ * the metering that lets paid models be used through this node and served by it.
+ */
+export async function startUsage(c: {
+  dir: string
+  config: { settleIntervalSeconds: number; claimAfterSeconds: number }
+  deployment: Deployment
+  access: { reader: ChainReader; writer(account: PrivateKeyAccount): ChainWriter }
+  keystore: Keystore
+  nodeAccount: PrivateKeyAccount
+  network: Pick<NodeNetwork, 'host'>
+  log: Logger
+  cleanups: Cleanups
+}): Promise<{ metering: MeteringService | undefined; usagePolicy: UsagePolicyService }> {
+  const metering = await startMetering({
+    dir: c.dir,
+    settleIntervalMs: c.config.settleIntervalSeconds * 1000,
+    claimAfterMs: c.config.claimAfterSeconds * 1000,
+    deployment: c.deployment,
+    reader: c.access.reader,
+    writer: c.access.writer(c.nodeAccount),
+    keystore: c.keystore,
+    nodeAccount: c.nodeAccount,
+    policy: () => usagePolicy,
+    network: c.network,
+    log: c.log,
+  })
+  if (metering !== undefined) c.cleanups.push(() => metering.stop())
+  const usagePolicy = createUsagePolicy(
+    {},
+    {
+      reader: c.access.reader,
+      canPay: metering && ((m, consumer, policy, bound) => metering.canPay(m, consumer, policy, bound)),
+      canPayPeer:
+        metering && ((m, consumer, policy, bound) => metering.canPayPeer(m, consumer, policy, bound)),
+    },
+  )
+  return { metering, usagePolicy }
 }

@@ -9,7 +9,7 @@ import {
   writeDeployment,
 } from '../chain/index.ts'
 import { InvalidInputError } from '../errors.ts'
-import { createGovernance, type Governance } from '../governance/index.ts'
+import { createGovernance, type Governance, type GovernanceComponents } from '../governance/index.ts'
 import type { Logger } from '../log.ts'
 import { createChainAccess } from './chain-clients.ts'
 import type { NodeConfig } from './config.ts'
@@ -39,6 +39,8 @@ export async function openChain(init: {
   chain: NodeConfig['chain']
   log: Logger
   progress?: (type: string, message: string) => void
+  /** Checks versions before they are proposed and keeps model cards (the node's content store). */
+  release?: Pick<GovernanceComponents, 'versionCheck' | 'cards'>
 }): Promise<OpenedChain> {
   const progress = init.progress ?? (() => {})
   const layout = init.paths
@@ -88,6 +90,7 @@ export async function openChain(init: {
         return access.writer(account)
       },
       addressOf: async (name) => (await keystore.resolve(name)).address,
+      ...init.release,
     },
   )
   return {

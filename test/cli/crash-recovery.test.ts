@@ -4,8 +4,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { runCli, startNodeProcess } from '../helpers/cli.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
-
-const ROOT = 'be'.repeat(32)
+import { writeTinyModel } from '../inference/fixtures.ts'
 
 test('kill -9 of node and chain mid-sequence: every transaction the CLI reported confirmed survives, and the CLI continues', async () => {
   await using dir = await tmpDir()
@@ -17,6 +16,11 @@ test('kill -9 of node and chain mid-sequence: every transaction the CLI reported
     return r
   }
   try {
+    // The node proposes only content it holds and llama.cpp loads: a tiny model, added first.
+    const model = await writeTinyModel(dir.path, { seed: 11 })
+    const added = await runCli(dir.path, ['--json', 'store', 'add', model.path])
+    assert.equal(added.code, 0, added.stderr)
+    const ROOT: string = added.json.root
     const p = await cli('propose', [
       '--account',
       'alice',
@@ -27,7 +31,7 @@ test('kill -9 of node and chain mid-sequence: every transaction the CLI reported
       '--root',
       ROOT,
       '--size',
-      '100',
+      String(added.json.size),
     ])
     assert.equal(p.code, 0, p.stderr)
     const ref: string = p.json.ref

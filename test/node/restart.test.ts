@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { base58btc } from 'multiformats/bases/base58'
 import { hexToBytes } from 'viem'
 import { silentLogger } from '../../src/log.ts'
 import { createNode } from '../../src/node/index.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
-
-const ROOT = 'aa'.repeat(32)
+import { writeTinyModel } from '../inference/fixtures.ts'
 
 test('after a restart, models, shares, proposals, votes and versions are all still there', async () => {
   await using dir = await tmpDir()
@@ -25,12 +26,22 @@ test('after a restart, models, shares, proposals, votes and versions are all sti
     ],
     settings: { votingDelay: 300, votingPeriod: 3_600, timelockDelay: 600 },
   })
+  // The node proposes only content it holds and llama.cpp loads: a tiny model, added through the API first.
+  const model = await writeTinyModel(dir.path, { seed: 5 })
+  const token = (await readFile(join(dir.path, 'api-token'), 'utf8')).trim()
+  const added = (await (
+    await fetch(`${node.apiUrl}/api/store/add`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ path: model.path }),
+    })
+  ).json()) as { root: string; size: number }
   const p = await g.propose({
     account: 'alice',
     model: created.name,
     kind: 'publish-version',
-    contentRoot: ROOT,
-    size: '42',
+    contentRoot: added.root,
+    size: String(added.size),
   })
   await node.devnet!.warp(301)
   await g.vote({ account: 'alice', proposal: p.ref, support: 'for', reason: 'ship it' })

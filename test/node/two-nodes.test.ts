@@ -10,6 +10,7 @@ import { createNode } from '../../src/node/index.ts'
 import { Keystore } from '../../src/node/keystore.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
+import { writeTinyModel } from '../inference/fixtures.ts'
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const end = Date.now() + timeoutMs
@@ -93,8 +94,8 @@ test('two nodes on one chain: registry admission, store add/fetch through the CL
   assert.match(unknown.stderr, /No peer announces content/)
 
   // Governance publishes a new version on A; B follows the model and fetches it by itself.
-  const v2 = join(dirA.path, 'v2.bin')
-  await writeFile(v2, randomBytes(1024 * 1024 + 5))
+  // A version must be a GGUF llama.cpp loads (random bytes are refused before the proposal).
+  const { path: v2 } = await writeTinyModel(dirA.path, { seed: 13, nEmbd: 128 })
   const proposed = await runCli(dirA.path, [
     '--json',
     '--account',

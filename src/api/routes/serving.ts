@@ -9,6 +9,8 @@ export interface ServingRouteComponents {
   path: string
   /** Loads (or unloads) what the list now names, without waiting for the next periodic refresh. */
   refresh(): void
+  /** What is loaded, and the published versions that did not load here (the previous version keeps serving). */
+  status?(): { serving: unknown[]; failures: unknown[] }
 }
 
 const updateBody = z.object({ model: z.string().min(1).max(256), remove: z.boolean().optional() }).strict()
@@ -16,7 +18,7 @@ const updateBody = z.object({ model: z.string().min(1).max(256), remove: z.boole
 /** `/api/serving`: the models this node loads and announces; `commons serve` writes through it. */
 export function servingRoutes(c: ServingRouteComponents): Hono {
   return new Hono()
-    .get('/', async (ctx) => ctx.json({ models: await readServingList(c.path) }))
+    .get('/', async (ctx) => ctx.json({ models: await readServingList(c.path), ...c.status?.() }))
     .post('/', async (ctx) => {
       const body = await parseBody(ctx, updateBody)
       const models = await updateServingList(c.path, body.model, { remove: body.remove })

@@ -1,7 +1,13 @@
 import { keccak256, toBytes } from 'viem'
 import type { ChainWriter } from '../chain-client.ts'
 import { confirmTransaction } from '../confirm-transaction.ts'
-import { ModelGovernor, ModelRegistry, ModelShares, ModelTimelock } from '../generated/artifacts.ts'
+import {
+  ModelGovernor,
+  ModelRegistry,
+  ModelShares,
+  ModelTimelock,
+  ReleaseGate,
+} from '../generated/artifacts.ts'
 import type { ProposalInfo } from '../types.ts'
 
 type ProposalRef = Pick<ProposalInfo, 'governor' | 'targets' | 'values' | 'calldatas' | 'description'>
@@ -28,7 +34,9 @@ export async function queueProposal(c: ChainWriter, p: ProposalRef): Promise<`0x
 /** The governor's ABI plus the errors of the contracts a proposal calls, so a failed call is named. */
 const EXECUTE_ABI = [
   ...ModelGovernor.abi,
-  ...[ModelTimelock, ModelRegistry, ModelShares].flatMap((c) => c.abi.filter((x) => x.type === 'error')),
+  ...[ModelTimelock, ModelRegistry, ModelShares, ReleaseGate].flatMap((c) =>
+    c.abi.filter((x) => x.type === 'error'),
+  ),
 ] as const
 
 /** Executes a queued proposal once the timelock delay has passed. */

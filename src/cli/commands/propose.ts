@@ -2,13 +2,38 @@ import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { keccak256 } from 'viem'
 import { InvalidInputError } from '../../errors.ts'
-import type { ProposeInput } from '../../governance/index.ts'
+import type { ProposeInput, ReleaseRequirementInput } from '../../governance/index.ts'
 import { withClient } from '../context.ts'
 import { formatProposal } from '../format.ts'
 
 /** What a proposal does, without the fields every proposal has. */
 type ProposalRequest = DistributiveOmit<ProposeInput, 'account' | 'model' | 'description'>
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
+/** `perplexity<=40@2` → a release requirement (evaluation, bound, threshold, attestations). */
+function parseRequirement(spec: string): ReleaseRequirementInput {
+  const m = /^([a-z0-9._-]{1,32})(<=|>=)(-?\d+(?:\.\d+)?)(?:@(\d+))?$/i.exec(spec.trim())
+  if (!m)
+    throw new InvalidInputError(
+      `--require "${spec}" is not a requirement: write evaluation<=max or evaluation>=min, optionally @attestations (e.g. perplexity<=40@2).`,
+    )
+  return {
+    evaluation: m[1]!,
+    bound: m[2] === '<=' ? 'max' : 'min',
+    threshold: m[3]!,
+    attestations: Number(m[4] ?? 1),
+  }
+}
+
+/** The model card fields given on the command line. */
+async function cardFields(o: { intendedUse?: string; limits?: string; ethicsFile?: string }) {
+  if (o.intendedUse === undefined && o.limits === undefined && o.ethicsFile === undefined) return undefined
+  return {
+    intendedUse: o.intendedUse,
+    limits: o.limits,
+    ethicsStatement: o.ethicsFile === undefined ? undefined : await readFile(o.ethicsFile, 'utf8'),
+  }
+}
 
 /** `commons propose <kind>`: make a governance proposal for a model. */
 export function registerPropose(program: Command): void {
@@ -36,8 +61,11 @@ export function registerPropose(program: Command): void {
     .option('--root <contentRoot>', 'content root of the weights (64 hex digits)')
     .option('--size <bytes>', 'size in bytes (with --root)')
     .option('--format <format>', 'weights format (with --root)', 'gguf')
-    .option('--card-uri <uri>', 'model card of this version')
-    .action((o, cmd: Command) => {
+    .option('--card-uri <uri>', 'model card of this version (default: one written from the options below)')
+    .option('--intended-use <text>', 'model card: what the version is for')
+    .option('--limits <text>', 'model card: known limits and risks')
+    .option('--ethics-file <path>', 'model card: the ethics statement the owners adopted (text file)')
+    .action(async (o, cmd: Command) => {
       if (!o.version && !o.root)
         throw new InvalidInputError('Give --version <id> or --root <content root> --size <bytes>.')
       return submit(cmd, o, {
@@ -47,6 +75,7 @@ export function registerPropose(program: Command): void {
         size: o.size,
         format: o.format,
         cardURI: o.cardUri,
+        card: await cardFields(o),
       })
     })
 
@@ -80,6 +109,28 @@ export function registerPropose(program: Command): void {
     .option('--remove', 'take the account off the allowlist')
     .action((o, cmd: Command) =>
       submit(cmd, o, { kind: 'set-allowed', consumer: o.consumer, allowed: !o.remove }),
+    )
+
+  common(propose.command('set-evaluator').description('approve an evaluator of the model (or --remove it)'))
+    .requiredOption('--evaluator <address|account>', 'the evaluator')
+    .option('--remove', 'withdraw the approval: its attestations stop counting')
+    .action((o, cmd: Command) =>
+      submit(cmd, o, { kind: 'set-evaluator', evaluator: o.evaluator, approved: !o.remove }),
+    )
+
+  common(
+    propose
+      .command('release-policy')
+      .description('set the evaluations a version needs before a publish proposal can execute'),
+  )
+    .option(
+      '--require <spec>',
+      'evaluation<=max or evaluation>=min, optionally @attestations (e.g. perplexity<=40@2, refusals>=0.9); repeat it',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .action((o, cmd: Command) =>
+      submit(cmd, o, { kind: 'set-release-policy', requirements: o.require.map(parseRequirement) }),
     )
 
   common(propose.command('mint-shares').description('mint new shares to an account'))

@@ -1,9 +1,19 @@
+import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { commandContext, print } from '../context.ts'
 import { requireNode } from '../node-api.ts'
 
-/** `commons store add <file> [--propose <model>]`. */
+interface StoreAddOptions {
+  name?: string
+  propose?: string
+  format: string
+  intendedUse?: string
+  limits?: string
+  ethicsFile?: string
+}
+
+/** `commons store add <file> [--propose <model>]`: a version proposed this way gets a model card in the store. */
 export function registerStoreAdd(store: Command): void {
   store
     .command('add')
@@ -14,7 +24,10 @@ export function registerStoreAdd(store: Command): void {
     .option('--name <name>', 'name recorded in the manifest')
     .option('--propose <model>', 'record it as a version of this model and propose publishing it')
     .option('--format <format>', 'format of the version (with --propose)', 'gguf')
-    .action(async (file: string, o: { name?: string; propose?: string; format: string }, cmd: Command) => {
+    .option('--intended-use <text>', 'model card: what the version is for (with --propose)')
+    .option('--limits <text>', 'model card: known limits and risks (with --propose)')
+    .option('--ethics-file <path>', 'model card: the ethics statement the owners adopted (with --propose)')
+    .action(async (file: string, o: StoreAddOptions, cmd: Command) => {
       const ctx = await commandContext(cmd)
       const node = await requireNode(ctx.dataDir)
       const added = await node.json<{ root: string; cid: string; size: number; chunks: number }>(
@@ -34,6 +47,14 @@ export function registerStoreAdd(store: Command): void {
           contentRoot: added.root,
           size: String(added.size),
           format: o.format,
+          card:
+            o.intendedUse || o.limits || o.ethicsFile
+              ? {
+                  intendedUse: o.intendedUse,
+                  limits: o.limits,
+                  ethicsStatement: o.ethicsFile ? await readFile(o.ethicsFile, 'utf8') : undefined,
+                }
+              : undefined,
         })
       }
       print(ctx.opts, { ...added, proposal }, (r) =>

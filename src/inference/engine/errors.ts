@@ -14,3 +14,6 @@ export class ContextOverflowError extends InvalidInputError {}
 
 /** llama.cpp returned no token where one was expected. */
 export class SamplingError extends InternalError {}
+
+/** A file offered as a model version is not a GGUF model llama.cpp loads (checked before it is proposed or served). */
+export class UnloadableModelError extends InvalidInputError {}

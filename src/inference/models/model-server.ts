@@ -1,14 +1,17 @@
-import { access } from 'node:fs/promises'
+import { access, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from '../../log.ts'
 import type { ContentStore } from '../../store/index.ts'
 import type { InferenceEngine } from '../index.ts'
 import type { LoadedModels } from '../serving/local-models.ts'
+import type { LoadFailures } from './load-failures.ts'
 import type { ModelResolver, ResolvedModel } from './model-resolver.ts'
 
 /**
  * Keeps the models this node serves loaded: resolves each name to its latest published version, gets the
  * weights into the store (from peers when missing), assembles the GGUF once, and loads an engine for it.
+ * A version whose file does not load is recorded in `failures` (logged, counted, shown by /api/serving):
+ * the engine of the previous version keeps serving, and the resolver skips the failed root from then on.
  */
 export class ModelServer {
   private readonly serving = new Map<string, ResolvedModel>()
@@ -21,6 +24,9 @@ export class ModelServer {
       loaded: LoadedModels
       fetch(root: string): Promise<unknown>
       createEngine(source: { path: string; contentRoot: string }): Promise<InferenceEngine>
+      /** Throws when the file is not a model llama.cpp loads (checked before createEngine). */
+      checkLoads?(path: string): Promise<void>
+      failures: LoadFailures
       servingList(): Promise<string[]>
       modelsDir: string
       log: Logger
@@ -58,7 +64,8 @@ export class ModelServer {
         if (!this.c.store.has(root) || this.c.store.missingChunks(root).length > 0) await this.c.fetch(root)
         const path = join(this.c.modelsDir, `${root}.gguf`)
         if (!(await exists(path))) await this.c.store.export(root, path)
-        const engine = await this.c.createEngine({ path, contentRoot: root })
+        const engine = await this.load(name, resolved, path, root)
+        if (engine === undefined) continue
         this.c.loaded.set(root, engine)
         this.serving.set(name, resolved)
         if (current) await this.c.loaded.delete(current.contentRoot)?.dispose()
@@ -69,6 +76,32 @@ export class ModelServer {
           'cannot serve model yet; will retry on the next refresh',
         )
       }
+    }
+  }
+
+  /** Loads a verified file; a file that does not load is recorded as a failure of its version (undefined). */
+  private async load(name: string, resolved: ResolvedModel, path: string, root: string) {
+    try {
+      await this.c.checkLoads?.(path)
+      return await this.c.createEngine({ path, contentRoot: root })
+    } catch (err) {
+      const reason = (err as Error).message
+      this.c.failures.record({
+        model: name,
+        versionId: resolved.versionId,
+        contentRoot: resolved.contentRoot,
+        reason,
+        at: Date.now(),
+      })
+      await rm(path, { force: true })
+      const current = this.serving.get(name)
+      this.c.log.error(
+        { model: name, version: resolved.versionId, root, servingVersion: current?.versionId, reason },
+        current
+          ? 'the newest published version does not load; still serving the previous version'
+          : 'the newest published version does not load; no earlier version to serve',
+      )
+      return undefined
     }
   }
 
