@@ -1,7 +1,10 @@
 import type { Abi, Account, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem'
+import { ADMISSION_POLICIES, type AdmissionPolicy } from './actions/membership.ts'
 import type { Deployment } from './deployment.ts'
 import { ChainUnavailableError } from './errors.ts'
+import { GOVERNANCE_MINIMUMS } from './constants.ts'
 import {
+  CommonsMembership,
   ModelGovernor,
   ModelRegistry,
   ModelShares,
@@ -13,13 +16,16 @@ import {
 } from './generated/artifacts.ts'
 
 /**
- * Deploys the implementations, ModelRegistry, NodeRegistry, TrainingLedger, UsageTerms and UsageEscrow. Nothing keeps a role
+ * Deploys the implementations, ModelRegistry, NodeRegistry, TrainingLedger, UsageTerms, UsageEscrow and CommonsMembership
+ * (with the commons's governor and timelock; the deployer is a founding member). Nothing keeps a role
  * afterwards: the registries and the ledger have no owner and the implementations are locked.
  */
 export async function deployContracts(
   c: { public: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account> },
   opts: {
     onProgress?: (e: { type: 'chain:contract:deployed'; name: string; address: `0x${string}` }) => void
+    /** The commons's founding members besides the deployer, and its first admission policy (default open). */
+    membership?: { founders?: `0x${string}`[]; admission?: AdmissionPolicy }
   } = {},
 ): Promise<Deployment> {
   const startBlock = await c.public.getBlockNumber()
@@ -40,6 +46,16 @@ export async function deployContracts(
   const trainingLedger = await deploy('TrainingLedger', TrainingLedger, [modelRegistry])
   const usageTerms = await deploy('UsageTerms', UsageTerms, [modelRegistry])
   const usageEscrow = await deploy('UsageEscrow', UsageEscrow, [modelRegistry, trainingLedger])
+  const founders = [c.wallet.account.address, ...(opts.membership?.founders ?? [])]
+  const commonsMembership = await deploy('CommonsMembership', CommonsMembership, [
+    governor,
+    timelock,
+    founders,
+    ADMISSION_POLICIES.indexOf(opts.membership?.admission ?? 'open'),
+    GOVERNANCE_MINIMUMS.votingDelay,
+    GOVERNANCE_MINIMUMS.votingPeriod,
+    BigInt(GOVERNANCE_MINIMUMS.timelockDelay),
+  ])
   return {
     chainId: c.public.chain.id,
     modelRegistry,
@@ -47,6 +63,7 @@ export async function deployContracts(
     trainingLedger,
     usageTerms,
     usageEscrow,
+    commonsMembership,
     implementations: { shares, timelock, governor },
     deployedAtBlock: startBlock.toString(),
   }

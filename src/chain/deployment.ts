@@ -16,6 +16,8 @@ export const deploymentSchema = z.object({
   usageTerms: address.optional(),
   /** Optional so deployment files written before the UsageEscrow existed still parse. */
   usageEscrow: address.optional(),
+  /** The commons's membership and admission policy (its governor and timelock are read from it). Optional so older deployment files still parse (then every registered node is admitted). */
+  commonsMembership: address.optional(),
   implementations: z.object({ shares: address, timelock: address, governor: address }),
   deployedAtBlock: z.string().regex(/^\d+$/),
 })

@@ -64,6 +64,18 @@ export {
 export { getVersion, listVersions } from './actions/list-versions.ts'
 export { listVotes, type VoteRecord } from './actions/list-votes.ts'
 export { isRegisteredNode, listNodes, type NodeInfo, registerNode } from './actions/nodes.ts'
+export {
+  ADMISSION_POLICIES,
+  type AdmissionPolicy,
+  admitMemberCall,
+  COMMONS_GOVERNANCE_ID,
+  type CommonsMembershipInfo,
+  getCommonsGovernance,
+  getCommonsMembership,
+  isCommonsAdmitted,
+  revokeMemberCall,
+  setAdmissionCall,
+} from './actions/membership.ts'
 export { propose } from './actions/propose.ts'
 export { type ProposeVersionParams, proposeVersion } from './actions/propose-version.ts'
 export { executeProposal, queueProposal } from './actions/queue-proposal.ts'
@@ -112,7 +124,7 @@ export {
   translateChainError,
 } from './errors.ts'
 // Used by other domains.
-export { ModelRegistry, NodeRegistry, UsageEscrow } from './generated/artifacts.ts'
+export { CommonsMembership, ModelRegistry, NodeRegistry, UsageEscrow } from './generated/artifacts.ts'
 export {
   describeCall,
   type ModelContracts,

@@ -1,6 +1,6 @@
 import { hexToBytes, type PrivateKeyAccount } from 'viem'
 import type { ChainReader, ChainWriter } from '../chain/index.ts'
-import { isRegisteredNode, listNodes, registerNode } from '../chain/index.ts'
+import { isCommonsAdmitted, isRegisteredNode, listNodes, registerNode } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 import {
   type AnnouncementService,
@@ -29,7 +29,8 @@ export interface NodeNetwork {
 }
 
 /**
- * Starts the libp2p host (identity = the node key; admission = registered in NodeRegistry), the store,
+ * Starts the libp2p host (identity = the node key; admission = registered in NodeRegistry and admitted by
+ * the commons's membership policy), the store,
  * replication and announcements, and records the node's PeerId and addresses on chain.
  */
 export async function startNetwork(c: {
@@ -62,7 +63,9 @@ export async function startNetwork(c: {
         listen: c.config.net.listen,
         bootstrap: c.config.net.bootstrap,
         admission: c.config.net.admission,
-        isAdmitted: ({ address }) => isRegisteredNode(c.reader, address),
+        // A registered node that the commons's admission policy admits (a member, under `approved`).
+        isAdmitted: async ({ address }) =>
+          (await isRegisteredNode(c.reader, address)) && (await isCommonsAdmitted(c.reader, address)),
       },
       { log: c.log },
     )
