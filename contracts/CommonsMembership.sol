@@ -30,6 +30,12 @@ contract CommonsMembership is Votes {
     /// @notice The admission policy in force.
     Policy public policy;
 
+    address private immutable _governorImplementation;
+    address private immutable _timelockImplementation;
+    uint48 private immutable _votingDelay;
+    uint32 private immutable _votingPeriod;
+    uint256 private immutable _timelockDelay;
+
     mapping(address account => bool) private _member;
     address[] private _members;
     mapping(address account => uint256 indexPlusOne) private _index;
@@ -37,6 +43,7 @@ contract CommonsMembership is Votes {
     event MemberAdmitted(address indexed account);
     event MemberRevoked(address indexed account);
     event AdmissionPolicyChanged(Policy policy);
+    event GovernanceCreated(address governor, address timelock);
 
     /// @notice A caller other than the commons's timelock tried a timelock-only action.
     error MembershipUnauthorized(address caller);
@@ -46,12 +53,14 @@ contract CommonsMembership is Votes {
     error MembershipNotMember(address account);
     /// @notice Revoking the last member would leave nobody who can vote.
     error MembershipLastMember(address account);
+    /// @notice The governor and timelock were already created.
+    error MembershipGovernanceExists(address governor);
     /// @notice Votes are one per member and cannot be delegated.
     error MembershipVotesNotDelegable();
     /// @notice A commons needs at least one founding member, and no zero address.
     error MembershipInvalidFounders();
 
-    /// @notice Creates the commons's governor and timelock and admits the founders.
+    /// @notice Admits the founders and sets the policy; `createGovernance` then makes the governor and timelock.
     constructor(
         address governorImplementation,
         address timelockImplementation,
@@ -62,28 +71,41 @@ contract CommonsMembership is Votes {
         uint256 timelockDelay
     ) EIP712("CommonsMembership", "1") {
         if (founders.length == 0) revert MembershipInvalidFounders();
-        governor = Clones.clone(governorImplementation);
-        timelock = Clones.clone(timelockImplementation);
-        address[] memory proposers = new address[](1);
-        proposers[0] = governor;
-        address[] memory executors = new address[](1); // address(0): anyone executes
-        ModelTimelock(payable(timelock)).initialize(timelockDelay, proposers, executors, address(0));
-        ModelGovernor(payable(governor)).initialize(
-            address(this),
-            "Commons",
-            IVotes(address(this)),
-            TimelockControllerUpgradeable(payable(timelock)),
-            votingDelay,
-            votingPeriod,
-            1, // only members propose
-            50
-        );
+        _governorImplementation = governorImplementation;
+        _timelockImplementation = timelockImplementation;
+        _votingDelay = votingDelay;
+        _votingPeriod = votingPeriod;
+        _timelockDelay = timelockDelay;
         for (uint256 i = 0; i < founders.length; i++) {
             if (founders[i] == address(0)) revert MembershipInvalidFounders();
             if (!_member[founders[i]]) _admit(founders[i]);
         }
         policy = policy_;
         emit AdmissionPolicyChanged(policy_);
+    }
+
+    /// @notice Clones and initializes the commons's governor and timelock, once, with the settings fixed at
+    /// construction: whoever calls it gets the same result. (Not in the constructor: the governor reads this
+    /// contract's clock while it initializes, and a contract under construction has no code to answer.)
+    function createGovernance() external {
+        if (governor != address(0)) revert MembershipGovernanceExists(governor);
+        governor = Clones.clone(_governorImplementation);
+        timelock = Clones.clone(_timelockImplementation);
+        address[] memory proposers = new address[](1);
+        proposers[0] = governor;
+        address[] memory executors = new address[](1); // address(0): anyone executes
+        ModelTimelock(payable(timelock)).initialize(_timelockDelay, proposers, executors, address(0));
+        ModelGovernor(payable(governor)).initialize(
+            address(this),
+            "Commons",
+            IVotes(address(this)),
+            TimelockControllerUpgradeable(payable(timelock)),
+            _votingDelay,
+            _votingPeriod,
+            1, // only members propose
+            50
+        );
+        emit GovernanceCreated(governor, timelock);
     }
 
     /// @notice Admits an account (a node's address); only the timelock.

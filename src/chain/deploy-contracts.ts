@@ -1,8 +1,8 @@
 import type { Abi, Account, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem'
 import { ADMISSION_POLICIES, type AdmissionPolicy } from './actions/membership.ts'
+import { GOVERNANCE_MINIMUMS } from './constants.ts'
 import type { Deployment } from './deployment.ts'
 import { ChainUnavailableError } from './errors.ts'
-import { GOVERNANCE_MINIMUMS } from './constants.ts'
 import {
   CommonsMembership,
   ModelGovernor,
@@ -56,6 +56,7 @@ export async function deployContracts(
     GOVERNANCE_MINIMUMS.votingPeriod,
     BigInt(GOVERNANCE_MINIMUMS.timelockDelay),
   ])
+  await createCommonsGovernance(c, commonsMembership)
   return {
     chainId: c.public.chain.id,
     modelRegistry,
@@ -67,4 +68,19 @@ export async function deployContracts(
     implementations: { shares, timelock, governor },
     deployedAtBlock: startBlock.toString(),
   }
+}
+
+/** Creates the commons's governor and timelock (see CommonsMembership.createGovernance). */
+async function createCommonsGovernance(
+  c: { public: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account> },
+  membership: `0x${string}`,
+): Promise<void> {
+  const hash = await c.wallet.writeContract({
+    address: membership,
+    abi: CommonsMembership.abi,
+    functionName: 'createGovernance',
+  })
+  const receipt = await c.public.waitForTransactionReceipt({ hash })
+  if (receipt.status !== 'success')
+    throw new ChainUnavailableError(`Creating the commons governance failed in transaction ${hash}.`)
 }

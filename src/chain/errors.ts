@@ -41,7 +41,8 @@ const HINTS: Record<string, string> = {
   GovernorInsufficientProposerVotes: 'the proposer needs more voting power (shares delegated to it)',
   GovernorRestrictedProposer: 'this proposer is not allowed by the description suffix',
   TimelockUnexpectedOperationState: 'the timelock delay has not passed yet, or the operation already ran',
-  MembershipUnauthorized: 'only the commons’s timelock changes membership: propose `admit-member` or `revoke-member`',
+  MembershipUnauthorized:
+    'only the commons’s timelock changes membership: propose `admit-member` or `revoke-member`',
   MembershipAlreadyMember: 'that address is already a member',
   MembershipNotMember: 'that address is not a member (see `commons members`)',
   MembershipLastMember: 'the last member cannot be revoked: nobody would be left to vote',

@@ -63,7 +63,6 @@ export {
 } from './actions/list-proposals.ts'
 export { getVersion, listVersions } from './actions/list-versions.ts'
 export { listVotes, type VoteRecord } from './actions/list-votes.ts'
-export { isRegisteredNode, listNodes, type NodeInfo, registerNode } from './actions/nodes.ts'
 export {
   ADMISSION_POLICIES,
   type AdmissionPolicy,
@@ -76,6 +75,7 @@ export {
   revokeMemberCall,
   setAdmissionCall,
 } from './actions/membership.ts'
+export { isRegisteredNode, listNodes, type NodeInfo, registerNode } from './actions/nodes.ts'
 export { propose } from './actions/propose.ts'
 export { type ProposeVersionParams, proposeVersion } from './actions/propose-version.ts'
 export { executeProposal, queueProposal } from './actions/queue-proposal.ts'

@@ -6,6 +6,7 @@ import { registerInit } from './commands/init.ts'
 import { registerKeyCreate } from './commands/key-create.ts'
 import { registerKeyList } from './commands/key-list.ts'
 import { registerKeyRevoke } from './commands/key-revoke.ts'
+import { registerMembers } from './commands/members.ts'
 import { registerModelCreate } from './commands/model-create.ts'
 import { registerModelList } from './commands/model-list.ts'
 import { registerModelShow } from './commands/model-show.ts'
@@ -59,6 +60,7 @@ export function createCli(): Command {
   registerShares(program)
   registerDelegate(program)
   registerNodes(program)
+  registerMembers(program)
   registerChainWarp(program)
   const store = program
     .command('store')

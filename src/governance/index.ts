@@ -5,6 +5,7 @@ import type { GovernanceContext } from './context.ts'
 import { createModel } from './create-model.ts'
 import type { ModelDto, ProposalDto, VersionDto, VoteDto } from './dtos.ts'
 import { listNodes } from './list-nodes.ts'
+import { membership } from './membership.ts'
 import { ModelDirectory } from './model-directory.ts'
 import { propose } from './propose.ts'
 import { listModels, listVersions, showModel } from './read-models.ts'
@@ -42,6 +43,8 @@ export interface Governance {
   shares(input: SharesInput): ReturnType<typeof shares>
   delegate(input: DelegateInput): ReturnType<typeof delegate>
   listNodes(): ReturnType<typeof listNodes>
+  /** The commons's admission policy and members; whether `account` (default: the node) is admitted. */
+  membership(account?: string): ReturnType<typeof membership>
 }
 
 /** Options of governance (none yet: settings live on chain, per model). */
@@ -84,6 +87,7 @@ export function createGovernance(_init: GovernanceInit, components: GovernanceCo
     shares: (input) => shares(c, input),
     delegate: (input) => delegate(c, input),
     listNodes: () => listNodes(c),
+    membership: (account) => membership(c, account),
   }
 }
 

@@ -291,6 +291,8 @@ export class CommonsHost {
       this.log.info({ peerId }, 'peer no longer admitted; closing its connections')
       await this.hangUp(peerId)
     }
+    // A change may have admitted this node where it was refused: try the bootstrap peers again now.
+    void this.dialBootstrap()
     return dropped
   }
 
