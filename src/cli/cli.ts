@@ -3,6 +3,8 @@ import { registerChainWarp } from './commands/chain-warp.ts'
 import { registerDelegate } from './commands/delegate.ts'
 import { registerExecute } from './commands/execute.ts'
 import { registerInit } from './commands/init.ts'
+import { registerInvite } from './commands/invite.ts'
+import { registerJoin } from './commands/join.ts'
 import { registerKeyCreate } from './commands/key-create.ts'
 import { registerKeyList } from './commands/key-list.ts'
 import { registerKeyRevoke } from './commands/key-revoke.ts'
@@ -47,6 +49,8 @@ export function createCli(): Command {
     .showHelpAfterError()
   registerInit(program)
   registerUp(program)
+  registerInvite(program)
+  registerJoin(program)
   registerWhoami(program)
   const model = program.command('model').description('models: create, list, show')
   registerModelCreate(model)
