@@ -1,9 +1,11 @@
+import { multiaddr } from '@multiformats/multiaddr'
 import { hexToBytes, type PrivateKeyAccount } from 'viem'
 import type { ChainReader, ChainWriter } from '../chain/index.ts'
 import { isCommonsAdmitted, isRegisteredNode, listNodes, registerNode } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 import {
   type AnnouncementService,
+  bulkHostFor,
   type CommonsHost,
   createAnnouncementService,
   createCommonsHost,
@@ -72,7 +74,16 @@ export async function startNetwork(c: {
     await host.start()
     stops.push(() => host.stop())
 
-    const replicator = createChunkReplicator({ bulk: c.config.net.bulk }, { host, store, log: c.log })
+    const { bulk } = c.config.net
+    const replicator = createChunkReplicator(
+      {
+        bulk:
+          bulk === false
+            ? false
+            : { ...bulk, host: bulk.host ?? bulkHostFor(listenAddrs(c.config.net.listen)) },
+      },
+      { host, store, log: c.log },
+    )
     await replicator.start()
     stops.push(() => replicator.stop())
 
@@ -129,4 +140,8 @@ function register(
     multiaddrs,
     capabilities: c.capabilities,
   })
+}
+
+function listenAddrs(listen: string[]) {
+  return listen.map((a) => multiaddr(a))
 }
