@@ -45,8 +45,12 @@ test('three members on separate hosts (network namespaces): join with invites, r
         join(members[i - 1]!.dir, 'config.json'),
         nodeConfigSchema.parse({
           api: { host: lan.ip(i), port: 0 },
-          // Every interface (loopback included): what the node announces must still be its LAN address.
-          net: { listen: ['/ip4/0.0.0.0/tcp/0'], announceIntervalMs: 500 },
+          // In namespaces, every interface (loopback included): what the node announces must still be
+          // its LAN address. On the loopback fallback, each member's own 127.x address.
+          net: {
+            listen: [lan.kind === 'netns' ? '/ip4/0.0.0.0/tcp/0' : `/ip4/${lan.ip(i)}/tcp/0`],
+            announceIntervalMs: 500,
+          },
           inference: { threads: 1, refreshMs: 1_000 },
           demo: false,
           ...(i === 1
