@@ -49,9 +49,9 @@ export class ModelDirectory {
     return getModel(this.c.reader, id).catch((err) => rethrowUnknown(err, idOrName))
   }
 
-  /** Every model, or the one named. */
+  /** Every model and the commons's own governance, or the one named. */
   async models(idOrName?: string): Promise<ModelContractsRef[]> {
-    return idOrName === undefined ? listModels(this.c.reader) : [await this.ref(idOrName)]
+    return idOrName === undefined ? this.allGovernors() : [await this.ref(idOrName)]
   }
 
   /** The commons's own governance (membership, admission policy) as a model of id 0. Throws ModelNotFoundError. */

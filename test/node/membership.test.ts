@@ -104,4 +104,10 @@ test('approved admission: a node that is not a member cannot connect; a vote adm
   process.stderr.write(`# revoked member cut off in ${cutOffMs} ms\n`)
   await new Promise((r) => setTimeout(r, 1500))
   assert.equal(await connected(a, b), false, 'a revoked member must not come back')
+  // The commons's proposals are listed with the models' (refs 0.N), executed.
+  const listed = (await a.governance.listProposals()).filter((p) => p.ref.startsWith('0.'))
+  assert.deepEqual(
+    listed.map((p) => p.state),
+    ['executed', 'executed', 'executed', 'executed'],
+  )
 })
