@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises'
+import { multiaddr } from '@multiformats/multiaddr'
 import {
   type ChainReader,
   ChainUnavailableError,
@@ -10,6 +11,7 @@ import {
   verifyDeploymentCode,
   writeDeployment,
 } from '../chain/index.ts'
+import { parsePeerId } from '../net/index.ts'
 import { createChainAccess } from './chain-clients.ts'
 import { nodeConfigSchema, readConfig, writeConfig } from './config.ts'
 import { dataDirLayout } from './data-dir.ts'
@@ -105,6 +107,21 @@ async function configWithInvite(path: string, invite: InvitePayload) {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     throw new InvalidInviteError(`The invite names an invalid ${issue?.path.join('.')}: ${issue?.message}.`)
+  }
+  for (const addr of invite.bootstrap) {
+    const peer = multiaddr(addr)
+      .getComponents()
+      .find((c) => c.name === 'p2p')?.value
+    try {
+      parsePeerId(peer ?? '')
+    } catch (err) {
+      throw new InvalidInviteError(
+        `The invite names an invalid net.bootstrap peer: ${addr} names no valid PeerId.`,
+        {
+          cause: err,
+        },
+      )
+    }
   }
   return parsed.data
 }

@@ -178,6 +178,21 @@ describe('invite and join', () => {
       'ContractCodeMismatchError',
     ],
     [
+      'an invite whose bootstrap peer is not a multiaddr',
+      async () =>
+        encodeInvite({ ...good.payload, bootstrap: ['/ip4/10.0.0.1/tcp/1/p2p/not-a-peer'] }, (message) =>
+          inviter.signMessage({ message }),
+        ),
+      /invalid net\.bootstrap/,
+      'InvalidInviteError',
+    ],
+    [
+      'an oversized paste',
+      async () => `${good.invite}${'A'.repeat(20_000)}`,
+      /not a Model Commons invite/,
+      'InvalidInviteError',
+    ],
+    [
       'a wrong chain id',
       async () =>
         encodeInvite(
@@ -199,6 +214,16 @@ describe('invite and join', () => {
       assert.equal(await exists(join(dir, 'config.json')), false)
     })
   }
+
+  it('a data dir already joined to a commons is not moved to another one', async () => {
+    const dir = await fresh()
+    await joinCommons({ dataDir: dir, invite: good.invite })
+    const other = { ...good.payload.deployment, nodeRegistry: good.payload.deployment.modelRegistry }
+    const invite = await encodeInvite({ ...good.payload, deployment: other }, (message) =>
+      inviter.signMessage({ message }),
+    )
+    await assert.rejects(joinCommons({ dataDir: dir, invite }), /already belongs to another commons/)
+  })
 
   it('the CLI refuses with the message and a non-zero exit; under `approved` it says the node must be admitted by vote', async () => {
     const refused = await runCli(await fresh(), ['join', good.invite.slice(0, -20)])

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { parseEther } from 'viem'
@@ -62,6 +64,13 @@ test('approved admission: a node that is not a member cannot connect; a vote adm
   await decide(a, { kind: 'set-admission', policy: 'approved' })
   await decide(a, { kind: 'admit-member', member: carol.address })
 
+  // Content only A holds: a non-member must not be served it.
+  const file = join(dirA.path, 'weights.bin')
+  await writeFile(file, randomBytes(256 * 1024))
+  const added = await runCli(dirA.path, ['--json', 'store', 'add', file])
+  assert.equal(added.code, 0, added.stderr)
+  const root: string = added.json.root
+
   const bKey = await new Keystore({ dir: join(dirB.path, 'accounts') }).create('node')
   await a.devnet!.fund(bKey.address, parseEther('100'))
   const selfA = (await peersOf(a)).self
@@ -87,6 +96,8 @@ test('approved admission: a node that is not a member cannot connect; a vote adm
   assert.equal(members.code, 0, members.stderr)
   assert.equal(members.json.policy, 'approved')
   assert.equal(members.json.admitted, false)
+  const refused = await runCli(dirB.path, ['store', 'fetch', root])
+  assert.notEqual(refused.code, 0, 'a non-member is not served')
   const selfAdmit = await runCli(dirB.path, ['propose', 'admit-member', b.address])
   assert.notEqual(selfAdmit.code, 0)
   assert.match(selfAdmit.stderr, /GovernorInsufficientProposerVotes|voting power/)
@@ -94,6 +105,11 @@ test('approved admission: a node that is not a member cannot connect; a vote adm
   // A membership vote lets it in (B redials its bootstrap peers).
   await decide(a, { kind: 'admit-member', member: b.address }, ['node', 'carol'])
   await until('B connected to A after admission', async () => ((await connected(a, b)) ? true : undefined))
+  await until('A announces its content to B', async () =>
+    (await peersOf(b)).peers.some((p: any) => p.connected && p.roots > 0) ? true : undefined,
+  )
+  const served = await runCli(dirB.path, ['--json', 'store', 'fetch', root])
+  assert.equal(served.code, 0, served.stderr)
 
   // A revocation vote cuts it off within seconds, and it stays out.
   // For must exceed half of all members (3 now): A's node key alone cannot revoke anyone.
