@@ -70,17 +70,25 @@ export async function deployContracts(
   }
 }
 
-/** Creates the commons's governor and timelock (see CommonsMembership.createGovernance). */
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000'
+
+/**
+ * Creates the commons's governor and timelock (see CommonsMembership.createGovernance). Anyone may call it
+ * once with the same result, so one already created (someone was first) is accepted as it is.
+ */
 async function createCommonsGovernance(
   c: { public: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account> },
   membership: `0x${string}`,
 ): Promise<void> {
+  const governor = () =>
+    c.public.readContract({ address: membership, abi: CommonsMembership.abi, functionName: 'governor' })
+  if ((await governor()) !== ZERO_ADDRESS) return
   const hash = await c.wallet.writeContract({
     address: membership,
     abi: CommonsMembership.abi,
     functionName: 'createGovernance',
   })
   const receipt = await c.public.waitForTransactionReceipt({ hash })
-  if (receipt.status !== 'success')
+  if (receipt.status !== 'success' && (await governor()) === ZERO_ADDRESS)
     throw new ChainUnavailableError(`Creating the commons governance failed in transaction ${hash}.`)
 }
