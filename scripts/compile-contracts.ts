@@ -3,6 +3,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
+import { keccak256 } from 'viem'
 
 const require = createRequire(import.meta.url)
 const solc = require('solc')
@@ -20,6 +21,7 @@ const CONTRACTS = [
   'UsageTerms',
   'UsageEscrow',
   'ReleaseGate',
+  'CommonsMembership',
 ] as const
 
 const sources: Record<string, { content: string }> = {}
@@ -35,7 +37,16 @@ const input = {
   settings: {
     evmVersion: 'cancun',
     optimizer: { enabled: true, runs: 200 },
-    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+    outputSelection: {
+      '*': {
+        '*': [
+          'abi',
+          'evm.bytecode.object',
+          'evm.deployedBytecode.object',
+          'evm.deployedBytecode.immutableReferences',
+        ],
+      },
+    },
   },
 }
 
@@ -61,7 +72,16 @@ for (const name of CONTRACTS) {
   console.error(
     `${name}: runtime ${runtimeBytes} bytes${runtimeBytes > 24576 ? ' (OVER the 24576-byte limit)' : ''}`,
   )
-  ts += `export const ${name} = {\n  abi: ${JSON.stringify(c.abi)} as const,\n  bytecode: '0x${c.evm.bytecode.object}' as \`0x\${string}\`,\n} as const\n\n`
+  // What a joining node checks deployed code against: the runtime code's hash with immutables zeroed
+  // (solc leaves them zero in deployedBytecode), and where those immutables sit.
+  const immutables = Object.values(
+    (c.evm.deployedBytecode.immutableReferences ?? {}) as Record<string, { start: number; length: number }[]>,
+  )
+    .flat()
+    .map((r) => [r.start, r.length])
+    .sort((a, b) => (a[0] as number) - (b[0] as number))
+  const runtimeCodeHash = keccak256(`0x${c.evm.deployedBytecode.object}`)
+  ts += `export const ${name} = {\n  abi: ${JSON.stringify(c.abi)} as const,\n  bytecode: '0x${c.evm.bytecode.object}' as \`0x\${string}\`,\n  runtimeCodeHash: '${runtimeCodeHash}' as \`0x\${string}\`,\n  immutableRanges: ${JSON.stringify(immutables)} as ReadonlyArray<readonly [number, number]>,\n} as const\n\n`
 }
 mkdirSync(dirname(outFile), { recursive: true })
 writeFileSync(outFile, ts)

@@ -1,7 +1,10 @@
 import type { Abi, Account, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem'
+import { ADMISSION_POLICIES, type AdmissionPolicy } from './actions/membership.ts'
+import { GOVERNANCE_MINIMUMS } from './constants.ts'
 import type { Deployment } from './deployment.ts'
 import { ChainUnavailableError } from './errors.ts'
 import {
+  CommonsMembership,
   ModelGovernor,
   ModelRegistry,
   ModelShares,
@@ -14,13 +17,16 @@ import {
 
 /**
  * Deploys the implementations, ModelRegistry (which creates the ReleaseGate), NodeRegistry, TrainingLedger,
- * UsageTerms and UsageEscrow. Nothing keeps a role
+ * UsageTerms, UsageEscrow and CommonsMembership (with the commons's governor and timelock; the deployer is a
+ * founding member). Nothing keeps a role
  * afterwards: the registries and the ledger have no owner and the implementations are locked.
  */
 export async function deployContracts(
   c: { public: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account> },
   opts: {
     onProgress?: (e: { type: 'chain:contract:deployed'; name: string; address: `0x${string}` }) => void
+    /** The commons's founding members besides the deployer, and its first admission policy (default open). */
+    membership?: { founders?: `0x${string}`[]; admission?: AdmissionPolicy }
   } = {},
 ): Promise<Deployment> {
   const startBlock = await c.public.getBlockNumber()
@@ -47,6 +53,17 @@ export async function deployContracts(
     abi: ModelRegistry.abi,
     functionName: 'releaseGate',
   })
+  const founders = [c.wallet.account.address, ...(opts.membership?.founders ?? [])]
+  const commonsMembership = await deploy('CommonsMembership', CommonsMembership, [
+    governor,
+    timelock,
+    founders,
+    ADMISSION_POLICIES.indexOf(opts.membership?.admission ?? 'open'),
+    GOVERNANCE_MINIMUMS.votingDelay,
+    GOVERNANCE_MINIMUMS.votingPeriod,
+    BigInt(GOVERNANCE_MINIMUMS.timelockDelay),
+  ])
+  await createCommonsGovernance(c, commonsMembership)
   return {
     chainId: c.public.chain.id,
     modelRegistry,
@@ -55,7 +72,31 @@ export async function deployContracts(
     usageTerms,
     usageEscrow,
     releaseGate,
+    commonsMembership,
     implementations: { shares, timelock, governor },
     deployedAtBlock: startBlock.toString(),
   }
+}
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000'
+
+/**
+ * Creates the commons's governor and timelock (see CommonsMembership.createGovernance). Anyone may call it
+ * once with the same result, so one already created (someone was first) is accepted as it is.
+ */
+async function createCommonsGovernance(
+  c: { public: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account> },
+  membership: `0x${string}`,
+): Promise<void> {
+  const governor = () =>
+    c.public.readContract({ address: membership, abi: CommonsMembership.abi, functionName: 'governor' })
+  if ((await governor()) !== ZERO_ADDRESS) return
+  const hash = await c.wallet.writeContract({
+    address: membership,
+    abi: CommonsMembership.abi,
+    functionName: 'createGovernance',
+  })
+  const receipt = await c.public.waitForTransactionReceipt({ hash })
+  if (receipt.status !== 'success' && (await governor()) === ZERO_ADDRESS)
+    throw new ChainUnavailableError(`Creating the commons governance failed in transaction ${hash}.`)
 }

@@ -18,6 +18,8 @@ export const deploymentSchema = z.object({
   usageEscrow: address.optional(),
   /** The ReleaseGate the ModelRegistry created; optional so older deployment files still parse. */
   releaseGate: address.optional(),
+  /** The commons's membership and admission policy (its governor and timelock are read from it). Optional so older deployment files still parse (then every registered node is admitted). */
+  commonsMembership: address.optional(),
   implementations: z.object({ shares: address, timelock: address, governor: address }),
   deployedAtBlock: z.string().regex(/^\d+$/),
 })

@@ -41,6 +41,12 @@ const HINTS: Record<string, string> = {
   GovernorInsufficientProposerVotes: 'the proposer needs more voting power (shares delegated to it)',
   GovernorRestrictedProposer: 'this proposer is not allowed by the description suffix',
   TimelockUnexpectedOperationState: 'the timelock delay has not passed yet, or the operation already ran',
+  MembershipUnauthorized:
+    'only the commons’s timelock changes membership: propose `admit-member` or `revoke-member`',
+  MembershipAlreadyMember: 'that address is already a member',
+  MembershipNotMember: 'that address is not a member (see `commons members`)',
+  MembershipLastMember: 'the last member cannot be revoked: nobody would be left to vote',
+  MembershipVotesNotDelegable: 'each member has one vote of its own; it cannot be delegated',
   NodePublicKeyMismatch: 'the public key must belong to the sending account',
   ERC20InsufficientBalance: 'the sender does not hold that many shares',
   TrainingNotShareholder: 'only holders of the model’s shares can create a training job',

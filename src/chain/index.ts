@@ -70,6 +70,18 @@ export {
 } from './actions/list-proposals.ts'
 export { getVersion, listVersions } from './actions/list-versions.ts'
 export { listVotes, type VoteRecord } from './actions/list-votes.ts'
+export {
+  ADMISSION_POLICIES,
+  type AdmissionPolicy,
+  admitMemberCall,
+  COMMONS_GOVERNANCE_ID,
+  type CommonsMembershipInfo,
+  getCommonsGovernance,
+  getCommonsMembership,
+  isCommonsAdmitted,
+  revokeMemberCall,
+  setAdmissionCall,
+} from './actions/membership.ts'
 export { isRegisteredNode, listNodes, type NodeInfo, registerNode } from './actions/nodes.ts'
 export { propose } from './actions/propose.ts'
 export { type ProposeVersionParams, proposeVersion } from './actions/propose-version.ts'
@@ -112,6 +124,7 @@ export { trainingLedgerAddress } from './actions/training-ledger-address.ts'
 export { recordTrainingProposal } from './actions/training-record-proposal.ts'
 export { takeOverTrainingJob } from './actions/training-take-over.ts'
 export { usageEscrowAddress } from './actions/usage-escrow-address.ts'
+export { type CodeMismatch, verifyDeploymentCode } from './actions/verify-deployment.ts'
 export type { ChainReader, ChainWriter } from './chain-client.ts'
 export { chainTransport, isLocalEndpoint } from './chain-transport.ts'
 export { DEFAULT_GOVERNANCE, DEVNET_CHAIN_ID, DEVNET_FUNDING_WEI, GOVERNANCE_MINIMUMS } from './constants.ts'
@@ -128,7 +141,7 @@ export {
   translateChainError,
 } from './errors.ts'
 // Used by other domains.
-export { ModelRegistry, NodeRegistry, UsageEscrow } from './generated/artifacts.ts'
+export { CommonsMembership, ModelRegistry, NodeRegistry, UsageEscrow } from './generated/artifacts.ts'
 export {
   describeCall,
   type ModelContracts,

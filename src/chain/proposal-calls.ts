@@ -1,6 +1,12 @@
 import { decodeFunctionData, encodeFunctionData } from 'viem'
 import type { ReleaseRequirement } from './actions/read-release-gate.ts'
-import { ModelRegistry, ModelShares, ReleaseGate, UsageEscrow } from './generated/artifacts.ts'
+import {
+  CommonsMembership,
+  ModelRegistry,
+  ModelShares,
+  ReleaseGate,
+  UsageEscrow,
+} from './generated/artifacts.ts'
 import type { UsagePolicy } from './types.ts'
 
 /** One call a proposal makes through the model's timelock. */
@@ -138,7 +144,7 @@ export function treasuryTransferCall(to: `0x${string}`, amountWei: bigint): Prop
 
 /** Describes a proposal call for people: `publishVersion(1, 2)`, `transfer 1.5 ETH to 0x…`. */
 export function describeCall(target: `0x${string}`, value: bigint, data: `0x${string}`): string {
-  for (const abi of [ModelRegistry.abi, ModelShares.abi, ReleaseGate.abi]) {
+  for (const abi of [ModelRegistry.abi, ModelShares.abi, ReleaseGate.abi, CommonsMembership.abi]) {
     try {
       const d = decodeFunctionData({ abi, data })
       const args = (d.args ?? []).map((a) =>

@@ -7,9 +7,12 @@ import { registerEarnings } from './commands/earnings.ts'
 import { registerEval } from './commands/eval.ts'
 import { registerExecute } from './commands/execute.ts'
 import { registerInit } from './commands/init.ts'
+import { registerInvite } from './commands/invite.ts'
+import { registerJoin } from './commands/join.ts'
 import { registerKeyCreate } from './commands/key-create.ts'
 import { registerKeyList } from './commands/key-list.ts'
 import { registerKeyRevoke } from './commands/key-revoke.ts'
+import { registerMembers } from './commands/members.ts'
 import { registerModelCreate } from './commands/model-create.ts'
 import { registerModelList } from './commands/model-list.ts'
 import { registerModelShow } from './commands/model-show.ts'
@@ -52,6 +55,8 @@ export function createCli(): Command {
     .showHelpAfterError()
   registerInit(program)
   registerUp(program)
+  registerInvite(program)
+  registerJoin(program)
   registerWhoami(program)
   const model = program.command('model').description('models: create, list, show')
   registerModelCreate(model)
@@ -65,6 +70,7 @@ export function createCli(): Command {
   registerShares(program)
   registerDelegate(program)
   registerNodes(program)
+  registerMembers(program)
   registerChainWarp(program)
   const store = program
     .command('store')

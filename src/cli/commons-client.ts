@@ -18,6 +18,7 @@ export type CommonsClient = Pick<
   | 'shares'
   | 'delegate'
   | 'listNodes'
+  | 'membership'
 > & {
   warp(seconds: number): Promise<{ timestamp: string; iso: string }>
   accounts(): Promise<{ name: string; address: string }[]>

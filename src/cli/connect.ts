@@ -47,6 +47,7 @@ export async function connect(o: ConnectOptions): Promise<CommonsClient> {
     shares: (p) => g.shares(p),
     delegate: (p) => g.delegate(p),
     listNodes: () => g.listNodes(),
+    membership: (account) => g.membership(account),
     warp: async (seconds) => {
       if (!opened.devnet) throw new DevnetOnlyError('Time warp works only on the embedded devnet.')
       const ts = await opened.devnet.warp(seconds)

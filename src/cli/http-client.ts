@@ -48,6 +48,7 @@ export function createHttpClient(apiUrl: string, token: string): CommonsClient {
     shares: ({ model, account }) => call('GET', `/api/shares?model=${q(model)}&account=${q(account)}`),
     delegate: (p) => call('POST', '/api/delegations', p),
     listNodes: async () => (await call<{ nodes: never }>('GET', '/api/nodes')).nodes,
+    membership: (account) => call('GET', `/api/nodes/membership?account=${q(account ?? 'node')}`),
     warp: (seconds) => call('POST', '/api/chain/warp', { seconds }),
     accounts: async () => (await call<{ accounts: never }>('GET', '/api/accounts')).accounts,
     close: async () => {},

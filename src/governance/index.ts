@@ -5,6 +5,7 @@ import type { CardStore, GovernanceContext, VersionCheck } from './context.ts'
 import { createModel } from './create-model.ts'
 import type { ModelDto, ProposalDto, VersionDto, VoteDto } from './dtos.ts'
 import { listNodes } from './list-nodes.ts'
+import { membership } from './membership.ts'
 import { ModelDirectory } from './model-directory.ts'
 import { propose } from './propose.ts'
 import { listModels, listVersions, showModel } from './read-models.ts'
@@ -48,6 +49,8 @@ export interface Governance {
   releasePolicy(idOrName: string): ReturnType<typeof releasePolicy>
   /** Attests an evaluation result for a version (the account must be an approved evaluator). */
   attest(input: AttestInput): ReturnType<typeof attest>
+  /** The commons's admission policy and members; whether `account` (default: the node) is admitted. */
+  membership(account?: string): ReturnType<typeof membership>
 }
 
 /** Options of governance (none yet: settings live on chain, per model). */
@@ -98,6 +101,7 @@ export function createGovernance(_init: GovernanceInit, components: GovernanceCo
     listNodes: () => listNodes(c),
     releasePolicy: (idOrName) => releasePolicy(c, idOrName),
     attest: (input) => attest(c, input),
+    membership: (account) => membership(c, account),
   }
 }
 

@@ -2,6 +2,7 @@ import {
   type ChainReader,
   ContractRevertedError,
   findModelId,
+  getCommonsGovernance,
   getModel,
   getModelContracts,
   listModels,
@@ -34,6 +35,7 @@ export class ModelDirectory {
   async ref(idOrName: string): Promise<ModelContractsRef> {
     const cached = this.refs.get(idOrName)
     if (cached) return cached
+    if (idOrName === COMMONS || idOrName === '0') return this.commons()
     const id = await this.id(idOrName)
     const ref = await getModelContracts(this.c.reader, id).catch((err) => rethrowUnknown(err, idOrName))
     this.refs.set(idOrName, ref)
@@ -47,21 +49,38 @@ export class ModelDirectory {
     return getModel(this.c.reader, id).catch((err) => rethrowUnknown(err, idOrName))
   }
 
-  /** Every model, or the one named. */
+  /** Every model and the commons's own governance, or the one named. */
   async models(idOrName?: string): Promise<ModelContractsRef[]> {
-    return idOrName === undefined ? listModels(this.c.reader) : [await this.ref(idOrName)]
+    return idOrName === undefined ? this.allGovernors() : [await this.ref(idOrName)]
   }
 
-  /** A proposal by reference (`1.2`) or full id. Throws ProposalNotFoundError. */
+  /** The commons's own governance (membership, admission policy) as a model of id 0. Throws ModelNotFoundError. */
+  async commons(): Promise<ModelContractsRef> {
+    const ref = this.refs.get(COMMONS) ?? (await getCommonsGovernance(this.c.reader))
+    if (ref === undefined)
+      throw new ModelNotFoundError(
+        'This deployment has no commons membership contract: membership is not governed on this chain.',
+      )
+    this.refs.set(COMMONS, ref)
+    return ref
+  }
+
+  /** A proposal by reference (`1.2`, or `0.3` for the commons's own) or full id. Throws ProposalNotFoundError. */
   async proposal(idOrRef: string): Promise<ProposalCreated> {
     const ref = /^(\d+)\.(\d+)$/.exec(idOrRef)
-    const models = ref ? [await this.ref(ref[1] as string)] : await listModels(this.c.reader)
+    const models = ref ? [await this.ref(ref[1] as string)] : await this.allGovernors()
     const match = (p: ProposalCreated) => (ref ? p.ref === idOrRef : p.id.toString() === idOrRef)
     for (const m of models) {
       const found = this.proposals.cached(m, match) ?? (await this.proposals.all(m)).find(match)
       if (found) return found
     }
     throw new ProposalNotFoundError(`No proposal ${idOrRef}. The model's proposals list shows what exists.`)
+  }
+
+  private async allGovernors(): Promise<ModelContractsRef[]> {
+    const models = await listModels(this.c.reader)
+    const commons = await getCommonsGovernance(this.c.reader)
+    return commons === undefined ? models : [commons, ...models]
   }
 
   /** An address as given, or the address of the local account with that name. */
@@ -79,6 +98,9 @@ export class ModelDirectory {
     return id
   }
 }
+
+/** What the commons's own governance is called where a model name is expected. */
+const COMMONS = 'commons'
 
 function modelNotFound(idOrName: string): ModelNotFoundError {
   return new ModelNotFoundError(`No model "${idOrName}". The model list shows the models of this commons.`)

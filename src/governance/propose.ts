@@ -1,6 +1,8 @@
 import { formatEther } from 'viem'
 import type { z } from 'zod'
 import {
+  admitMemberCall,
+  COMMONS_GOVERNANCE_ID,
   listVersions,
   type ModelContractsRef,
   mintSharesCall,
@@ -9,7 +11,9 @@ import {
   publishVersionCall,
   readProposalStatus,
   releaseGateAddress,
+  revokeMemberCall,
   revokeVersionCall,
+  setAdmissionCall,
   setAllowedCall,
   setEvaluatorCall,
   setPolicyCall,
@@ -114,6 +118,10 @@ async function proposalCall(
         summary: `${p.approved ? 'Approve' : 'Remove'} ${evaluator} as an evaluator of ${model.name}`,
       }
     }
+    case 'admit-member':
+    case 'revoke-member':
+    case 'set-admission':
+      return membershipCall(c, model, p)
     case 'treasury-transfer': {
       const to = await c.directory.address(p.to)
       return {
@@ -122,6 +130,29 @@ async function proposalCall(
       }
     }
   }
+}
+
+/** A membership proposal: only the commons's own governance (model `commons`) makes one. */
+async function membershipCall(
+  c: GovernanceContext,
+  model: ModelContractsRef,
+  p: Extract<Request, { kind: 'admit-member' | 'revoke-member' | 'set-admission' }>,
+): Promise<{ call: ProposalCall; summary: string }> {
+  if (model.id !== COMMONS_GOVERNANCE_ID)
+    throw new InvalidInputError(
+      `${p.kind} is a decision of the whole commons, not of model ${model.name}: propose it to the commons.`,
+      { details: { field: 'model' } },
+    )
+  const membership = model.shares
+  if (p.kind === 'set-admission')
+    return {
+      call: setAdmissionCall(membership, p.policy),
+      summary: `Set the commons admission policy to ${p.policy}`,
+    }
+  const member = await c.directory.address(p.member)
+  return p.kind === 'admit-member'
+    ? { call: admitMemberCall(membership, member), summary: `Admit ${member} as a member of the commons` }
+    : { call: revokeMemberCall(membership, member), summary: `Revoke ${member} from the commons` }
 }
 
 /** The version a publish proposal names: recorded first when given by content root; it must be `proposed`. */

@@ -259,6 +259,16 @@ export const proposeInput = z.discriminatedUnion('kind', [
       approved: z.boolean().default(true),
     })
     .strict(),
+  // Commons membership (model: `commons`): admit or revoke a node's address, or change the admission policy.
+  z.object({ ...proposalBase, kind: z.literal('admit-member'), member: party('member') }).strict(),
+  z.object({ ...proposalBase, kind: z.literal('revoke-member'), member: party('member') }).strict(),
+  z
+    .object({
+      ...proposalBase,
+      kind: z.literal('set-admission'),
+      policy: z.enum(['open', 'approved'], { message: 'the admission policy is "open" or "approved"' }),
+    })
+    .strict(),
 ])
 
 /** Attest an evaluation result for a version (the account must be an approved evaluator of the model). */

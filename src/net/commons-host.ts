@@ -32,6 +32,7 @@ import {
   parsePeerId,
   peerIdentityFromPrivateKey,
 } from './peer-identity.ts'
+import { reachableAddrs } from './reachable-addrs.ts'
 
 /** The remote end of an inbound stream, as a handler sees it. */
 export interface RemotePeer {
@@ -118,7 +119,8 @@ export class CommonsHost {
     if (this.node !== undefined) return
     this.node = await createLibp2p<Services>({
       privateKey: this.identity.privateKey,
-      addresses: { listen: this.init.listen ?? DEFAULT_LISTEN },
+      // Peers learn our addresses from identify: announce only those they can reach.
+      addresses: { listen: this.init.listen ?? DEFAULT_LISTEN, announceFilter: reachableAddrs },
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [
@@ -186,7 +188,7 @@ export class CommonsHost {
     return this.node !== undefined
   }
 
-  /** The multiaddrs this host listens on, with /p2p/<peerId>. */
+  /** The multiaddrs peers can reach this host at (see reachableAddrs), with /p2p/<peerId>. */
   multiaddrs(): string[] {
     return this.node?.getMultiaddrs().map((ma) => ma.toString()) ?? []
   }
@@ -291,6 +293,8 @@ export class CommonsHost {
       this.log.info({ peerId }, 'peer no longer admitted; closing its connections')
       await this.hangUp(peerId)
     }
+    // A change may have admitted this node where it was refused: try the bootstrap peers again now.
+    void this.dialBootstrap()
     return dropped
   }
 

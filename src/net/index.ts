@@ -101,3 +101,4 @@ export {
   writeRaw,
 } from './frames.ts'
 export { addressFromPeerId, parsePeerId } from './peer-identity.ts'
+export { bulkHostFor, isLoopbackIp, reachableAddrs } from './reachable-addrs.ts'

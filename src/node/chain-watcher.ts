@@ -1,10 +1,10 @@
 import type { ChainReader } from '../chain/index.ts'
-import { ModelRegistry, NodeRegistry } from '../chain/index.ts'
+import { CommonsMembership, ModelRegistry, NodeRegistry } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 
 /** Registry events the node reacts to. */
 export interface ChainWatcherHandlers {
-  /** A node registered, updated or left: admission must be re-checked. */
+  /** A node registered, updated or left, or membership or the admission policy changed: admission must be re-checked. */
   onNodesChanged(): void
   /** A model version was published: followers fetch it. */
   onVersionPublished(e: { modelId: bigint; versionId: bigint; contentRoot: `0x${string}` }): void
@@ -29,7 +29,8 @@ export function watchRegistries(
     const head = await c.reader.public.getBlockNumber({ cacheTime: 0 })
     next ??= head + 1n
     if (head < next) return
-    const [nodes, versions] = await Promise.all([
+    const membership = c.reader.deployment.commonsMembership
+    const [nodes, versions, members] = await Promise.all([
       c.reader.public.getContractEvents({
         address: c.reader.deployment.nodeRegistry,
         abi: NodeRegistry.abi,
@@ -43,9 +44,17 @@ export function watchRegistries(
         fromBlock: next,
         toBlock: head,
       }),
+      membership === undefined
+        ? []
+        : c.reader.public.getContractEvents({
+            address: membership,
+            abi: CommonsMembership.abi,
+            fromBlock: next,
+            toBlock: head,
+          }),
     ])
     next = head + 1n
-    if (nodes.length > 0) handlers.onNodesChanged()
+    if (nodes.length > 0 || members.length > 0) handlers.onNodesChanged()
     for (const l of versions) {
       const { modelId, versionId, contentRoot } = l.args
       if (modelId !== undefined && versionId !== undefined && contentRoot !== undefined) {

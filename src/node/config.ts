@@ -57,19 +57,20 @@ export const nodeConfigSchema = z
         /**
          * TCP side channel for chunk bodies: single-use tickets and AES-256-GCM keys travel over the
          * Noise-secured libp2p stream; every record is encrypted and authenticated, every chunk
-         * sha256-verified. `false` keeps all traffic on libp2p. Listens on loopback by default; set host to 0.0.0.0 for peers on other machines.
+         * sha256-verified. `false` keeps all traffic on libp2p. Without a host it listens on the interface of
+         * the first `listen` address, so peers reach it where they reach libp2p.
          */
         bulk: z
           .union([
             z.literal(false),
             z
               .object({
-                host: z.string().default('127.0.0.1'),
+                host: z.string().optional(),
                 port: z.number().int().min(0).max(65535).default(0),
               })
               .strict(),
           ])
-          .default({ host: '127.0.0.1', port: 0 }),
+          .default({ port: 0 }),
         /** Re-announce what this node holds and serves this often (ms). */
         announceIntervalMs: z.number().int().min(0).default(10_000),
       })

@@ -59,7 +59,10 @@ export function createNode(init: NodeInit, components: NodeComponents = {}): Pro
 
 // Used by other domains.
 export { readConfig, writeConfig } from './config.ts'
+export { createInvite } from './create-invite.ts'
 export { dataDirLayout, resolveDataDir } from './data-dir.ts'
+export { decodeInvite, encodeInvite, type InvitePayload } from './invite.ts'
+export { type JoinResult, joinCommons } from './join.ts'
 export { Keystore } from './keystore.ts'
 export { openChain } from './open-chain.ts'
 export { VersionContentMissingError } from './release-checks.ts'

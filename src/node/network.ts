@@ -1,9 +1,11 @@
+import { multiaddr } from '@multiformats/multiaddr'
 import { hexToBytes, type PrivateKeyAccount } from 'viem'
 import type { ChainReader, ChainWriter } from '../chain/index.ts'
-import { isRegisteredNode, listNodes, registerNode } from '../chain/index.ts'
+import { isCommonsAdmitted, isRegisteredNode, listNodes, registerNode } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 import {
   type AnnouncementService,
+  bulkHostFor,
   type CommonsHost,
   createAnnouncementService,
   createCommonsHost,
@@ -29,7 +31,8 @@ export interface NodeNetwork {
 }
 
 /**
- * Starts the libp2p host (identity = the node key; admission = registered in NodeRegistry), the store,
+ * Starts the libp2p host (identity = the node key; admission = registered in NodeRegistry and admitted by
+ * the commons's membership policy), the store,
  * replication and announcements, and records the node's PeerId and addresses on chain.
  */
 export async function startNetwork(c: {
@@ -62,14 +65,25 @@ export async function startNetwork(c: {
         listen: c.config.net.listen,
         bootstrap: c.config.net.bootstrap,
         admission: c.config.net.admission,
-        isAdmitted: ({ address }) => isRegisteredNode(c.reader, address),
+        // A registered node that the commons's admission policy admits (a member, under `approved`).
+        isAdmitted: async ({ address }) =>
+          (await isRegisteredNode(c.reader, address)) && (await isCommonsAdmitted(c.reader, address)),
       },
       { log: c.log },
     )
     await host.start()
     stops.push(() => host.stop())
 
-    const replicator = createChunkReplicator({ bulk: c.config.net.bulk }, { host, store, log: c.log })
+    const { bulk } = c.config.net
+    const replicator = createChunkReplicator(
+      {
+        bulk:
+          bulk === false
+            ? false
+            : { ...bulk, host: bulk.host ?? bulkHostFor(listenAddrs(c.config.net.listen)) },
+      },
+      { host, store, log: c.log },
+    )
     await replicator.start()
     stops.push(() => replicator.stop())
 
@@ -126,4 +140,8 @@ function register(
     multiaddrs,
     capabilities: c.capabilities,
   })
+}
+
+function listenAddrs(listen: string[]) {
+  return listen.map((a) => multiaddr(a))
 }

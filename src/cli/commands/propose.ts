@@ -138,6 +138,23 @@ export function registerPropose(program: Command): void {
     .requiredOption('--shares <amount>', 'number of shares')
     .action((o, cmd: Command) => submit(cmd, o, { kind: 'mint-shares', to: o.to, shares: o.shares }))
 
+  const commons = (c: Command) => c.option('--description <text>', 'why (recorded on chain)')
+  const submitToCommons = (cmd: Command, o: { description?: string }, request: ProposalRequest) =>
+    submit(cmd, { model: 'commons', description: o.description }, request)
+  commons(propose.command('admit-member').description('admit a node (its address) to the commons'))
+    .argument('<address>', "the node's address (`commons whoami` on that node)")
+    .action((member: string, o, cmd: Command) => submitToCommons(cmd, o, { kind: 'admit-member', member }))
+  commons(propose.command('revoke-member').description('revoke a member: its node is cut off'))
+    .argument('<address>', "the member node's address")
+    .action((member: string, o, cmd: Command) => submitToCommons(cmd, o, { kind: 'revoke-member', member }))
+  commons(propose.command('set-admission').description('admit every registered node, or members only'))
+    .argument('<policy>', 'open or approved')
+    .action((policy: string, o, cmd: Command) => {
+      if (policy !== 'open' && policy !== 'approved')
+        throw new InvalidInputError(`The admission policy is "open" or "approved", not "${policy}".`)
+      return submitToCommons(cmd, o, { kind: 'set-admission', policy })
+    })
+
   common(propose.command('treasury-transfer').description("send ETH from the model's treasury"))
     .requiredOption('--to <address|account>', 'recipient')
     .requiredOption('--amount <eth>', 'amount in ETH')
