@@ -90,10 +90,21 @@ export function createApi(init: ApiInit, c: ApiComponents): Hono {
   return app
 }
 
-// Used by other domains.
 export { ApiKeyStore } from './api-keys/api-key-store.ts'
+// Used by other domains.
+export {
+  EVENT_HEARTBEAT_MS,
+  EVENT_POLL_MS,
+  EVENT_REFRESH_EVERY,
+  MAX_EVENT_SUBSCRIBERS,
+  VOTE_RELAYS_PER_MINUTE,
+} from './constants.ts'
+export { EventStreamFullError, VoteRelayBusyError } from './errors.ts'
+export { EventHub, type EventSources } from './event-hub.ts'
 export { LabelledCounter, Metrics } from './metrics.ts'
 export { openAiRoutes } from './openai/index.ts'
+export { dashboardRoutes } from './routes/dashboard.ts'
+export { eventRoutes } from './routes/events.ts'
 export { createKeyBody } from './routes/keys.ts'
 export type { PeerView } from './routes/peers.ts'
 export { peerRoutes } from './routes/peers.ts'
@@ -102,4 +113,5 @@ export type { TermsRelay } from './routes/sign-in.ts'
 export type { StoreRouteComponents } from './routes/store.ts'
 export { storeRoutes } from './routes/store.ts'
 export { trainingRoutes } from './routes/training.ts'
+export { voteRelayRoutes } from './routes/vote-relay.ts'
 export { SignInSessions } from './sign-in/sign-in-sessions.ts'

@@ -20,6 +20,7 @@ import type {
 } from './schemas.ts'
 import { delegate, shares } from './shares.ts'
 import { vote } from './vote.ts'
+import { type BallotInput, ballot, type SignedBallotInput, voteBySig } from './vote-by-sig.ts'
 
 /**
  * The co-ownership use cases: create a model, record versions, propose, vote, queue, execute, delegate, and
@@ -42,6 +43,10 @@ export interface Governance {
   shares(input: SharesInput): ReturnType<typeof shares>
   delegate(input: DelegateInput): ReturnType<typeof delegate>
   listNodes(): ReturnType<typeof listNodes>
+  /** The EIP-712 ballot a wallet signs to vote without gas. */
+  ballot(input: BallotInput): ReturnType<typeof ballot>
+  /** Relays a wallet-signed ballot (the node pays the gas). */
+  voteBySig(input: SignedBallotInput): ReturnType<typeof voteBySig>
 }
 
 /** Options of governance (none yet: settings live on chain, per model). */
@@ -84,6 +89,8 @@ export function createGovernance(_init: GovernanceInit, components: GovernanceCo
     shares: (input) => shares(c, input),
     delegate: (input) => delegate(c, input),
     listNodes: () => listNodes(c),
+    ballot: (input) => ballot(c, input),
+    voteBySig: (input) => voteBySig(c, input),
   }
 }
 
@@ -107,3 +114,4 @@ export {
   sharesInput,
   voteInput,
 } from './schemas.ts'
+export type { BallotInput, SignedBallotInput } from './vote-by-sig.ts'

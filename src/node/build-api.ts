@@ -3,11 +3,20 @@ import type { PrivateKeyAccount } from 'viem'
 import type { ApiKeyStore, Metrics, SignInSessions, TermsRelay } from '../api/index.ts'
 import {
   createApi,
+  dashboardRoutes,
+  EVENT_HEARTBEAT_MS,
+  EVENT_POLL_MS,
+  EVENT_REFRESH_EVERY,
+  EventHub,
+  eventRoutes,
+  MAX_EVENT_SUBSCRIBERS,
   peerRoutes,
   type StoreRouteComponents,
   servingRoutes,
   storeRoutes,
   trainingRoutes,
+  VOTE_RELAYS_PER_MINUTE,
+  voteRelayRoutes,
 } from '../api/index.ts'
 import type { ChainReader, Deployment } from '../chain/index.ts'
 import { DevnetOnlyError, type EmbeddedChain } from '../chain/index.ts'
@@ -52,6 +61,21 @@ export interface NodeApiComponents {
 /** The node's Hono app: `/api` (governance, store, peers, training, keys), `/v1`, `/metrics`, `/healthz`. */
 export function buildApi(c: NodeApiComponents): Hono {
   const { host, directory, store } = c.network
+  const peers = () => peerList({ host, directory })
+  const hub = new EventHub(
+    { pollMs: EVENT_POLL_MS, refreshEvery: EVENT_REFRESH_EVERY, maxSubscribers: MAX_EVENT_SUBSCRIBERS },
+    {
+      head: async () => (await c.reader.public.getBlockNumber({ cacheTime: 0 })).toString(),
+      topics: {
+        proposals: () => c.governance.listProposals(),
+        models: () => c.governance.listModels(),
+        nodes: () => c.governance.listNodes(),
+        peers: async () => peers(),
+        training: () => c.training.list(),
+      },
+    },
+    c.log.child({ component: 'events' }),
+  )
   return createApi(
     { apiToken: c.apiToken, allowedHosts: c.config.api.allowedHosts },
     {
@@ -80,7 +104,10 @@ export function buildApi(c: NodeApiComponents): Hono {
         return c.devnet.warp(seconds)
       },
       metrics: c.metrics,
-      mounts: [{ path: '/v1', app: c.v1 }],
+      mounts: [
+        { path: '/v1', app: c.v1 },
+        { path: '/', app: dashboardRoutes() },
+      ],
       apiKeys: c.apiKeys,
       sessions: c.sessions,
       terms: c.terms,
@@ -97,13 +124,18 @@ export function buildApi(c: NodeApiComponents): Hono {
         }
       },
       apiRoutes: [
+        { path: '/events', app: eventRoutes({ hub, apiToken: c.apiToken, heartbeatMs: EVENT_HEARTBEAT_MS }) },
+        {
+          path: '/proposals',
+          app: voteRelayRoutes({ governance: c.governance, relaysPerMinute: VOTE_RELAYS_PER_MINUTE }),
+        },
         { path: '/store', app: storeRoutes({ store, log: c.log, fetch: c.fetch }) },
         { path: '/training', app: trainingRoutes({ training: c.training }) },
         { path: '/serving', app: servingRoutes({ path: c.servingList, refresh: c.refreshServing }) },
         {
           path: '/peers',
           app: peerRoutes({
-            peers: () => peerList({ host, directory }),
+            peers,
             self: () => ({
               peerId: host.peerId,
               address: c.nodeAccount.address,
