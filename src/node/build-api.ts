@@ -62,6 +62,7 @@ export interface NodeApiComponents {
 export function buildApi(c: NodeApiComponents): Hono {
   const { host, directory, store } = c.network
   const peers = () => peerList({ host, directory })
+  const self = () => ({ peerId: host.peerId, address: c.nodeAccount.address, multiaddrs: host.multiaddrs() })
   const hub = new EventHub(
     { pollMs: EVENT_POLL_MS, refreshEvery: EVENT_REFRESH_EVERY, maxSubscribers: MAX_EVENT_SUBSCRIBERS },
     {
@@ -70,7 +71,7 @@ export function buildApi(c: NodeApiComponents): Hono {
         proposals: () => c.governance.listProposals(),
         models: () => c.governance.listModels(),
         nodes: () => c.governance.listNodes(),
-        peers: async () => peers(),
+        peers: async () => ({ self: self(), peers: peers() }),
         training: () => c.training.list(),
       },
     },
@@ -136,11 +137,7 @@ export function buildApi(c: NodeApiComponents): Hono {
           path: '/peers',
           app: peerRoutes({
             peers,
-            self: () => ({
-              peerId: host.peerId,
-              address: c.nodeAccount.address,
-              multiaddrs: host.multiaddrs(),
-            }),
+            self,
           }),
         },
       ],
