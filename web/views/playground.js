@@ -4,11 +4,14 @@ import { useState } from '../vendor/hooks.js'
 
 const KEY = 'commons.playgroundKey'
 
-/** A `/v1` key for this tab: created once on this node (its API token allows it), or none when `/v1` is open. */
-async function v1Key() {
+/**
+ * A `/v1` key for this tab, bound to the node's own account (a model's policy may need to know who asks):
+ * created once on this node (its API token allows it), or none when `/v1` is open.
+ */
+async function v1Key(address) {
   const kept = sessionStorage.getItem(KEY)
   if (kept !== null) return kept
-  const key = await api('/api/keys', { label: 'dashboard playground' }).then((r) => r.key, (err) => {
+  const key = await api('/api/keys', { label: 'dashboard playground', ...(address ? { address } : {}) }).then((r) => r.key, (err) => {
     if (err.status === 404) return '' // this node serves /v1 without keys
     throw err
   })
@@ -43,7 +46,7 @@ async function streamChat(body, key, onText) {
 }
 
 /** Chat with a model through this node's `/v1`, streaming. */
-export function Playground({ live }) {
+export function Playground({ live, accounts }) {
   const models = live.models ?? []
   const [model, setModel] = useState('')
   const [prompt, setPrompt] = useState('Hello!')
@@ -56,8 +59,8 @@ export function Playground({ live }) {
     try {
       let text = ''
       await streamChat(
-        { model: model || models[0]?.name, max_tokens: 48, messages: [{ role: 'user', content: prompt }] },
-        await v1Key(),
+        { model: model || models[0]?.name, max_tokens: 12, messages: [{ role: 'user', content: prompt }] },
+        await v1Key(accounts.find((a) => a.name === 'node')?.address ?? accounts[0]?.address),
         (t) => setAnswer((text += t)),
       )
       setState(`Done: ${text.length} characters.`)
