@@ -55,8 +55,11 @@ function ProposalCard({ p, model, total, signer, action }) {
   const [reason, setReason] = useState('')
   const [votes, setVotes] = useState(undefined)
   const id = `p-${p.ref.replace('.', '-')}`
+  // OpenZeppelin's simple counting: For and Abstain count toward quorum. A constitutional proposal also
+  // needs For above half of all shares at the snapshot.
   const counted = Number(p.votes.for) + Number(p.votes.abstain)
   const quorumPct = Number(p.quorum) > 0 ? Math.min(100, (counted / Number(p.quorum)) * 100) : 100
+  const majority = Number(total ?? 0) / 2
   const vote = (e) => {
     e.preventDefault()
     const body = { account: signer, support, ...(reason ? { reason } : {}) }
@@ -72,7 +75,8 @@ function ProposalCard({ p, model, total, signer, action }) {
     <ul>${p.actions.map((a) => html`<li class="mono">${a}</li>`)}</ul>
     <${TallyBar} votes=${p.votes} quorum=${p.quorum} total=${total} />
     <p data-testid="tally">For <strong>${num(p.votes.for)}</strong> · Against <strong>${num(p.votes.against)}</strong> · Abstain <strong>${num(p.votes.abstain)}</strong>${' '}
-      of ${num(total)} shares. Quorum ${num(p.quorum)}: <span data-testid="quorum">${quorumPct.toFixed(0)}%</span> reached.</p>
+      of ${num(total)} shares. Quorum ${num(p.quorum)}: <span data-testid="quorum">${quorumPct.toFixed(0)}%</span> reached.
+      ${p.constitutional ? ` Constitutional: For must exceed ${num(majority)} (${Number(p.votes.for) > majority ? 'it does' : 'not yet'}).` : ''}</p>
     <p class="muted">Proposed by ${short(p.proposer)} · voting ${time(p.voteStart)} → ${time(p.voteEnd)}${p.eta !== '0' ? ` · executable ${time(p.eta)}` : ''}</p>
     ${p.state === 'active' && html`<form onSubmit=${vote} aria-label=${`Vote on ${p.ref}`}>
       <fieldset><legend>Your vote on ${p.ref}</legend>
