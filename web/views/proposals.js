@@ -17,8 +17,10 @@ export function useAction() {
     try {
       const r = await fn()
       setMsg({ text: `${label}: done${r?.transactionHash ? ` (tx ${short(r.transactionHash)})` : ''}.`, error: false })
+      return true
     } catch (err) {
       setMsg({ text: `${label}: ${err.message}`, error: true })
+      return false
     } finally {
       setBusy(false)
     }
@@ -63,8 +65,10 @@ function ProposalCard({ p, model, total, signer, action }) {
   const vote = (e) => {
     e.preventDefault()
     const body = { account: signer, support, ...(reason ? { reason } : {}) }
-    action.run(`Vote ${support} on ${p.ref}`, () =>
-      signer === WALLET ? walletVote(p.ref, support, reason) : api(`/api/proposals/${p.ref}/votes`, body))
+    action
+      .run(`Vote ${support} on ${p.ref}`, () =>
+        signer === WALLET ? walletVote(p.ref, support, reason) : api(`/api/proposals/${p.ref}/votes`, body))
+      .then((ok) => ok && setReason(''))
   }
   const step = (kind) => action.run(`${kind === 'queue' ? 'Queue' : 'Execute'} ${p.ref}`, () =>
     api(`/api/proposals/${p.ref}/${kind}`, { account: signer === WALLET ? 'node' : signer }))
