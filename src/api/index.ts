@@ -90,11 +90,22 @@ export function createApi(init: ApiInit, c: ApiComponents): Hono {
   return app
 }
 
-// Used by other domains.
 export { ApiKeyStore } from './api-keys/api-key-store.ts'
+// Used by other domains.
+export {
+  EVENT_HEARTBEAT_MS,
+  EVENT_POLL_MS,
+  EVENT_REFRESH_EVERY,
+  MAX_EVENT_SUBSCRIBERS,
+  VOTE_RELAYS_PER_MINUTE,
+} from './constants.ts'
+export { EventStreamFullError, VoteRelayBusyError } from './errors.ts'
+export { EventHub, type EventSources } from './event-hub.ts'
 export { LabelledCounter, Metrics } from './metrics.ts'
 export { openAiRoutes } from './openai/index.ts'
+export { dashboardRoutes } from './routes/dashboard.ts'
 export { type EvaluationRouteComponents, evaluationRoutes } from './routes/evaluations.ts'
+export { eventRoutes } from './routes/events.ts'
 export { createKeyBody } from './routes/keys.ts'
 export type { PeerView } from './routes/peers.ts'
 export { peerRoutes } from './routes/peers.ts'
@@ -104,4 +115,5 @@ export type { StoreRouteComponents } from './routes/store.ts'
 export { storeRoutes } from './routes/store.ts'
 export { trainingRoutes } from './routes/training.ts'
 export { type ClaimInput, type DepositInput, type UsageApi, usageRoutes } from './routes/usage.ts'
+export { voteRelayRoutes } from './routes/vote-relay.ts'
 export { SignInSessions } from './sign-in/sign-in-sessions.ts'

@@ -40,6 +40,14 @@ export {
 } from './actions/accepted-terms.ts'
 export { type AttestVersionParams, attestVersion } from './actions/attest-version.ts'
 export { castVote, VOTE_SUPPORT, type VoteChoice } from './actions/cast-vote.ts'
+export {
+  ballotSigner,
+  castVoteBySig,
+  EXTENDED_BALLOT_TYPES,
+  type ExtendedBallot,
+  readBallot,
+  readVoterStanding,
+} from './actions/cast-vote-by-sig.ts'
 export { claimContributorRevenue } from './actions/claim-contributor-revenue.ts'
 export { claimNodeRevenue } from './actions/claim-node-revenue.ts'
 export { claimOwnerRevenue } from './actions/claim-owner-revenue.ts'

@@ -23,6 +23,7 @@ import type {
 } from './schemas.ts'
 import { delegate, shares } from './shares.ts'
 import { vote } from './vote.ts'
+import { type BallotInput, ballot, type SignedBallotInput, voteBySig } from './vote-by-sig.ts'
 
 /**
  * The co-ownership use cases: create a model, record versions, propose, vote, queue, execute, delegate, and
@@ -51,6 +52,10 @@ export interface Governance {
   attest(input: AttestInput): ReturnType<typeof attest>
   /** The commons's admission policy and members; whether `account` (default: the node) is admitted. */
   membership(account?: string): ReturnType<typeof membership>
+  /** The EIP-712 ballot a wallet signs to vote without gas. */
+  ballot(input: BallotInput): ReturnType<typeof ballot>
+  /** Relays a wallet-signed ballot (the node pays the gas). */
+  voteBySig(input: SignedBallotInput): ReturnType<typeof voteBySig>
 }
 
 /** Options of governance (none yet: settings live on chain, per model). */
@@ -102,6 +107,8 @@ export function createGovernance(_init: GovernanceInit, components: GovernanceCo
     releasePolicy: (idOrName) => releasePolicy(c, idOrName),
     attest: (input) => attest(c, input),
     membership: (account) => membership(c, account),
+    ballot: (input) => ballot(c, input),
+    voteBySig: (input) => voteBySig(c, input),
   }
 }
 
@@ -131,3 +138,4 @@ export {
   sharesInput,
   voteInput,
 } from './schemas.ts'
+export type { BallotInput, SignedBallotInput } from './vote-by-sig.ts'

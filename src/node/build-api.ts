@@ -3,8 +3,15 @@ import type { PrivateKeyAccount } from 'viem'
 import type { ApiKeyStore, Metrics, SignInSessions, TermsRelay, UsageApi } from '../api/index.ts'
 import {
   createApi,
+  dashboardRoutes,
+  EVENT_HEARTBEAT_MS,
+  EVENT_POLL_MS,
+  EVENT_REFRESH_EVERY,
   type EvaluationRouteComponents,
+  EventHub,
   evaluationRoutes,
+  eventRoutes,
+  MAX_EVENT_SUBSCRIBERS,
   peerRoutes,
   type ServingRouteComponents,
   type StoreRouteComponents,
@@ -12,6 +19,8 @@ import {
   storeRoutes,
   trainingRoutes,
   usageRoutes,
+  VOTE_RELAYS_PER_MINUTE,
+  voteRelayRoutes,
 } from '../api/index.ts'
 import type { ChainReader, Deployment } from '../chain/index.ts'
 import { DevnetOnlyError, type EmbeddedChain } from '../chain/index.ts'
@@ -62,6 +71,22 @@ export interface NodeApiComponents {
 /** The node's Hono app: `/api` (governance, store, peers, training, keys), `/v1`, `/metrics`, `/healthz`. */
 export function buildApi(c: NodeApiComponents): Hono {
   const { host, directory, store } = c.network
+  const peers = () => peerList({ host, directory })
+  const self = () => ({ peerId: host.peerId, address: c.nodeAccount.address, multiaddrs: host.multiaddrs() })
+  const hub = new EventHub(
+    { pollMs: EVENT_POLL_MS, refreshEvery: EVENT_REFRESH_EVERY, maxSubscribers: MAX_EVENT_SUBSCRIBERS },
+    {
+      head: async () => (await c.reader.public.getBlockNumber({ cacheTime: 0 })).toString(),
+      topics: {
+        proposals: () => c.governance.listProposals(),
+        models: () => c.governance.listModels(),
+        nodes: () => c.governance.listNodes(),
+        peers: async () => ({ self: self(), peers: peers() }),
+        training: () => c.training.list(),
+      },
+    },
+    c.log.child({ component: 'events' }),
+  )
   return createApi(
     { apiToken: c.apiToken, allowedHosts: c.config.api.allowedHosts },
     {
@@ -90,7 +115,10 @@ export function buildApi(c: NodeApiComponents): Hono {
         return c.devnet.warp(seconds)
       },
       metrics: c.metrics,
-      mounts: [{ path: '/v1', app: c.v1 }],
+      mounts: [
+        { path: '/v1', app: c.v1 },
+        { path: '/', app: dashboardRoutes() },
+      ],
       apiKeys: c.apiKeys,
       sessions: c.sessions,
       terms: c.terms,
@@ -107,6 +135,11 @@ export function buildApi(c: NodeApiComponents): Hono {
         }
       },
       apiRoutes: [
+        { path: '/events', app: eventRoutes({ hub, apiToken: c.apiToken, heartbeatMs: EVENT_HEARTBEAT_MS }) },
+        {
+          path: '/proposals',
+          app: voteRelayRoutes({ governance: c.governance, relaysPerMinute: VOTE_RELAYS_PER_MINUTE }),
+        },
         { path: '/store', app: storeRoutes({ store, log: c.log, fetch: c.fetch }) },
         { path: '/training', app: trainingRoutes({ training: c.training }) },
         { path: '/', app: usageRoutes(c.usage) },
@@ -118,12 +151,8 @@ export function buildApi(c: NodeApiComponents): Hono {
         {
           path: '/peers',
           app: peerRoutes({
-            peers: () => peerList({ host, directory }),
-            self: () => ({
-              peerId: host.peerId,
-              address: c.nodeAccount.address,
-              multiaddrs: host.multiaddrs(),
-            }),
+            peers,
+            self,
           }),
         },
       ],
