@@ -9,8 +9,8 @@ export {
   type MeteringComponents,
   type MeteringInit,
   MeteringService,
-  type SettleResult,
 } from './metering-service.ts'
+export type { SettleResult } from './settlement.ts'
 export { isPaid, maxCostWei, priceWei } from './price.ts'
 export type { Channel, ReceiptWire, VoucherWire } from './records.ts'
 export { USAGE_PROTOCOL } from './usage-protocol.ts'

@@ -20,6 +20,7 @@ import { GatewayMeter, type VoucherSigner } from './gateway-meter.ts'
 import { isPaid, maxCostWei } from './price.ts'
 import { ProviderMeter } from './provider-meter.ts'
 import { GatewayRecordSchema, ProviderRecordSchema, ReceiptWireSchema, type VoucherWire } from './records.ts'
+import { redeemAll, type SettleResult } from './settlement.ts'
 import { UsageJournal } from './usage-journal.ts'
 import { sendClaim, sendVouchers, USAGE_PROTOCOL, usageProtocolHandler } from './usage-protocol.ts'
 import { UsageStats } from './usage-stats.ts'
@@ -46,14 +47,6 @@ export interface MeteringComponents {
   policyOf(modelId: string): Promise<UsagePolicy>
   host?: Pick<CommonsHost, 'peerId' | 'handle' | 'unhandle' | 'dial'>
   log: Logger
-}
-
-/** What a settlement did. */
-export interface SettleResult {
-  vouchers: number
-  paidWei: bigint
-  transactions: string[]
-  failed: number
 }
 
 /**
@@ -291,7 +284,7 @@ export class MeteringService {
 
   /** Redeems every voucher this node holds above what was redeemed, in one transaction (one by one if it reverts). */
   settle(): Promise<SettleResult> {
-    this.settling ??= this.redeemAll().finally(() => {
+    this.settling ??= redeemAll(this.provider, this.c.writer, this.log).finally(() => {
       this.settling = undefined
     })
     return this.settling
@@ -304,49 +297,6 @@ export class MeteringService {
       ...this.provider.outstanding(),
       undeliveredVouchers: this.outbox.pending(),
     }
-  }
-
-  private async redeemAll(): Promise<SettleResult> {
-    const all = this.provider.toRedeem()
-    const result: SettleResult = { vouchers: 0, paidWei: 0n, transactions: [], failed: 0 }
-    for (let i = 0; i < all.length; i += 200) {
-      const batch = all.slice(i, i + 200)
-      try {
-        await this.redeem(batch, result)
-      } catch (err) {
-        this.log.warn({ err, vouchers: batch.length }, 'a settlement batch reverted; redeeming one by one')
-        for (const v of batch) {
-          try {
-            await this.redeem([v], result)
-          } catch (one) {
-            result.failed++
-            this.log.warn({ err: one, consumer: v.channel.consumer }, 'a voucher could not be redeemed')
-          }
-        }
-      }
-    }
-    if (result.vouchers > 0)
-      this.log.info({ vouchers: result.vouchers, paidWei: result.paidWei.toString() }, 'settled')
-    return result
-  }
-
-  private async redeem(batch: VoucherWire[], result: SettleResult): Promise<void> {
-    const receipt = await redeemVouchers(
-      this.c.writer,
-      batch.map((v) => ({
-        voucher: {
-          consumer: v.channel.consumer,
-          provider: v.channel.provider,
-          modelId: v.channel.modelId,
-          versionId: v.channel.versionId,
-          cumulativeAmount: v.cumulativeAmount,
-        },
-        signature: v.signature,
-      })),
-    )
-    for (const v of batch) result.paidWei += this.provider.redeemed(v, receipt.transactionHash)
-    result.vouchers += batch.length
-    result.transactions.push(receipt.transactionHash)
   }
 
   private async deliver(peer: string, items: { voucher: VoucherWire; paid: Hex[] }[]) {
