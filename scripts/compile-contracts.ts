@@ -16,6 +16,7 @@ const CONTRACTS = [
   'ModelGovernor',
   'ModelRegistry',
   'NodeRegistry',
+  'DatasetRegistry',
   'TrainingLedger',
   'UsageTerms',
   'UsageEscrow',

@@ -2,6 +2,7 @@ import type { Abi, Account, Chain, Hex, PublicClient, Transport, WalletClient } 
 import type { Deployment } from './deployment.ts'
 import { ChainUnavailableError } from './errors.ts'
 import {
+  DatasetRegistry,
   ModelGovernor,
   ModelRegistry,
   ModelShares,
@@ -13,7 +14,7 @@ import {
 } from './generated/artifacts.ts'
 
 /**
- * Deploys the implementations, ModelRegistry, NodeRegistry, TrainingLedger, UsageTerms and UsageEscrow. Nothing keeps a role
+ * Deploys the implementations, ModelRegistry, NodeRegistry, DatasetRegistry, TrainingLedger, UsageTerms and UsageEscrow. Nothing keeps a role
  * afterwards: the registries and the ledger have no owner and the implementations are locked.
  */
 export async function deployContracts(
@@ -37,7 +38,8 @@ export async function deployContracts(
   const governor = await deploy('ModelGovernor', ModelGovernor)
   const modelRegistry = await deploy('ModelRegistry', ModelRegistry, [shares, timelock, governor])
   const nodeRegistry = await deploy('NodeRegistry', NodeRegistry)
-  const trainingLedger = await deploy('TrainingLedger', TrainingLedger, [modelRegistry])
+  const datasetRegistry = await deploy('DatasetRegistry', DatasetRegistry)
+  const trainingLedger = await deploy('TrainingLedger', TrainingLedger, [modelRegistry, datasetRegistry])
   const usageTerms = await deploy('UsageTerms', UsageTerms, [modelRegistry])
   const usageEscrow = await deploy('UsageEscrow', UsageEscrow, [modelRegistry, trainingLedger])
   return {
@@ -45,6 +47,7 @@ export async function deployContracts(
     modelRegistry,
     nodeRegistry,
     trainingLedger,
+    datasetRegistry,
     usageTerms,
     usageEscrow,
     implementations: { shares, timelock, governor },

@@ -40,9 +40,15 @@ export {
 } from './actions/accepted-terms.ts'
 export { castVote, VOTE_SUPPORT, type VoteChoice } from './actions/cast-vote.ts'
 export { claimContributorRevenue } from './actions/claim-contributor-revenue.ts'
+export { claimDatasetRevenue } from './actions/claim-dataset-revenue.ts'
 export { claimNodeRevenue } from './actions/claim-node-revenue.ts'
 export { claimOwnerRevenue } from './actions/claim-owner-revenue.ts'
 export { type CreateModelParams, createModel } from './actions/create-model.ts'
+export { type DatasetRecord, getDataset, hasDatasetLicence, listDatasets } from './actions/dataset-get.ts'
+export { grantDatasetLicence } from './actions/dataset-grant-licence.ts'
+export { type RegisterDatasetParams, registerDataset } from './actions/dataset-register.ts'
+export { datasetRegistryAddress } from './actions/dataset-registry-address.ts'
+export { withdrawDataset } from './actions/dataset-withdraw.ts'
 export { depositToEscrow } from './actions/escrow-deposit.ts'
 export { requestEscrowWithdrawal } from './actions/escrow-request-withdrawal.ts'
 export { withdrawFromEscrow } from './actions/escrow-withdraw.ts'
@@ -72,6 +78,8 @@ export { redeemVouchers } from './actions/redeem-vouchers.ts'
 export { delegateVotes, getShares } from './actions/shares.ts'
 export { type CommitTrainingRoundParams, commitTrainingRound } from './actions/training-commit-round.ts'
 export {
+  type ContributionDatasets,
+  contributionDatasetsHash,
   recoverTrainingContributor,
   signTrainingContribution,
   type TrainingContribution,
@@ -151,3 +159,4 @@ export {
   verifyVoucher,
   voucherTypes,
 } from './usage-typed-data.ts'
+export { purposeId } from './purpose-id.ts'

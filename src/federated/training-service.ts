@@ -8,11 +8,25 @@ import {
   takeOverTrainingJob,
 } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
-import { loadCorpus, readGgufParams, splitCorpus, type Trainer, toTokenDataset } from '../training/index.ts'
+import {
+  datasetManifest,
+  loadCorpus,
+  readGgufParams,
+  splitCorpus,
+  type Trainer,
+  toTokenDataset,
+} from '../training/index.ts'
 import type { LocalTrainingLimits } from './configure-check.ts'
 import { DEFAULT_LOCAL_TRAINING_LIMITS, DEFAULT_TIMEOUTS, FL_PROTOCOL } from './constants.ts'
 import { contributionSigner } from './contribution-signature.ts'
-import { InvalidTrainingJobError, JobStateCorruptError, TrainingJobNotFoundError } from './errors.ts'
+import { datasetRefusal, readDatasetStanding } from './dataset-terms.ts'
+import { joinDatasets, type LocalDataset } from './dataset-selection.ts'
+import {
+  DatasetUseRefusedError,
+  InvalidTrainingJobError,
+  JobStateCorruptError,
+  TrainingJobNotFoundError,
+} from './errors.ts'
 import { type FrameChannel, StreamChannel } from './frame-channel.ts'
 import type {
   TrainingJobStatus,
@@ -122,10 +136,18 @@ export class FederatedTrainingService implements TrainingService {
     return jobId
   }
 
-  async joinJob(jobId: bigint, source: { corpusPath: string } | LocalData): Promise<void> {
+  async joinJob(
+    jobId: bigint,
+    source: { corpusPath: string } | { datasets: { id: bigint; path: string }[] } | LocalData,
+  ): Promise<void> {
     // Both checks run before anything is kept: a corpus that is missing, holds no text files or is too
     // small (CorpusNotFoundError, CorpusTooSmallError), and a job the chain does not know.
-    const data = 'corpusPath' in source ? await corpusData(source.corpusPath) : source
+    const data =
+      'corpusPath' in source
+        ? await corpusData(source.corpusPath)
+        : 'path' in (source.datasets?.[0] ?? {})
+          ? await this.registeredData(source.datasets as { id: bigint; path: string }[])
+          : (source as LocalData)
     const job = await this.requireJobOnChain(jobId)
     // Opt in on chain: a job is pending until every named participant joined it.
     const me = this.c.chain.wallet.account.address.toLowerCase()
@@ -248,6 +270,42 @@ export class FederatedTrainingService implements TrainingService {
     }
   }
 
+  /**
+   * Loads registered datasets from this node's disk, refusing (with each reason) any whose local copy does
+   * not match the manifest root on chain, that is withdrawn, or that this node neither owns nor is licensed to.
+   */
+  private async registeredData(sources: { id: bigint; path: string }[]): Promise<LocalData> {
+    const me = this.c.chain.wallet.account.address
+    const reasons: string[] = []
+    const parts: LocalDataset[] = []
+    for (const { id, path } of sources) {
+      const [{ record, licensed }, manifest] = await Promise.all([
+        readDatasetStanding(this.c.chain, id, me),
+        datasetManifest(path),
+      ])
+      if (manifest.root !== record.manifestRoot.toLowerCase()) {
+        reasons.push(`${path} has manifest root ${manifest.root}, not dataset ${id}'s ${record.manifestRoot}`)
+      } else if (record.withdrawnAt !== 0n) {
+        reasons.push(`dataset ${id} was withdrawn by its owner ${record.owner}`)
+      } else if (record.owner.toLowerCase() !== me.toLowerCase() && !licensed) {
+        reasons.push(`dataset ${id} belongs to ${record.owner}, who granted ${me} no licence to it`)
+      }
+      parts.push({ id, ...(await corpusData(path)) })
+    }
+    if (reasons.length > 0) throw new DatasetUseRefusedError(`This node may not train on: ${reasons.join('; ')}.`)
+    return { ...joinDatasets(parts), datasets: parts }
+  }
+
+  /** Why this node may not train on each dataset for the job now (read from the chain before each round). */
+  private async datasetRefusals(spec: TrainingJobSpec, ids: bigint[]): Promise<(string | undefined)[]> {
+    const data = spec.data
+    if (data === undefined) return ids.map(() => 'the job names no datasets')
+    const me = this.c.chain.wallet.account.address
+    return Promise.all(
+      ids.map(async (id) => datasetRefusal(data, await readDatasetStanding(this.c.chain, id, me), me)),
+    )
+  }
+
   private trainerFor(jobId: string, spec: TrainingJobSpec): Promise<Trainer> {
     let t = this.trainers.get(jobId)
     if (t === undefined) {
@@ -296,6 +354,7 @@ export class FederatedTrainingService implements TrainingService {
           trainer: (jobId, spec) => this.trainerFor(jobId.toString(), spec),
           saveGlobal: (jobId, spec, round, global) => this.saveGlobal(jobId, spec, round, global),
           signContribution: contributionSigner(this.c.chain),
+          datasetRefusals: (spec, ids) => this.datasetRefusals(spec, ids),
           log: this.log,
         },
         channel,

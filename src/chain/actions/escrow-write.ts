@@ -13,6 +13,7 @@ type WriteName =
   | 'redeemMany'
   | 'claimNodeRevenue'
   | 'claimContributorRevenue'
+  | 'claimDatasetRevenue'
   | 'linkTrainingJob'
 
 /** Simulates then sends one UsageEscrow call (a revert surfaces as ContractRevertedError by name). */
