@@ -98,6 +98,7 @@ export {
   type TrainingJobStatus,
   type TrainingRoundRecord,
 } from './actions/training-get-job.ts'
+export { listTrainingJobLinks, type TrainingJobLink } from './actions/training-list-jobs.ts'
 export { heartbeatTrainingJobIfDue } from './actions/training-heartbeat.ts'
 export { joinTrainingJob } from './actions/training-join-job.ts'
 export { trainingLedgerAddress } from './actions/training-ledger-address.ts'

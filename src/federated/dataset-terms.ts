@@ -1,6 +1,10 @@
 import type { ChainReader, DatasetRecord } from '../chain/index.ts'
 import { getDataset, hasDatasetLicence, purposeId } from '../chain/index.ts'
+import { datasetManifest } from '../training/index.ts'
+import { joinDatasets, type LocalDataset } from './dataset-selection.ts'
+import { DatasetUseRefusedError } from './errors.ts'
 import type { TrainingJobSpec } from './job-spec.ts'
+import type { LocalData } from './round-participant.ts'
 
 /** What a member knows of one of its datasets when it decides whether to train on it. */
 export interface DatasetStanding {
@@ -41,4 +45,36 @@ export async function readDatasetStanding(
     hasDatasetLicence(c, { datasetId, account }),
   ])
   return { record, licensed }
+}
+
+/**
+ * Loads registered datasets from this node's disk for a job, refusing (DatasetUseRefusedError, with each
+ * reason) any whose local copy does not match the manifest root on chain, that is withdrawn, or that this
+ * node neither owns nor is licensed to. The job's purpose is checked before each round (datasetRefusal).
+ */
+export async function registeredLocalData(
+  c: ChainReader & { wallet: { account: { address: `0x${string}` } } },
+  sources: { id: bigint; path: string }[],
+  load: (path: string) => Promise<LocalData>,
+): Promise<LocalData> {
+  const me = c.wallet.account.address
+  const reasons: string[] = []
+  const parts: LocalDataset[] = []
+  for (const { id, path } of sources) {
+    const [{ record, licensed }, manifest] = await Promise.all([
+      readDatasetStanding(c, id, me),
+      datasetManifest(path),
+    ])
+    if (manifest.root !== record.manifestRoot.toLowerCase()) {
+      reasons.push(`${path} has manifest root ${manifest.root}, not dataset ${id}'s ${record.manifestRoot}`)
+    } else if (record.withdrawnAt !== 0n) {
+      reasons.push(`dataset ${id} was withdrawn by its owner ${record.owner}`)
+    } else if (record.owner.toLowerCase() !== me.toLowerCase() && !licensed) {
+      reasons.push(`dataset ${id} belongs to ${record.owner}, who granted ${me} no licence to it`)
+    }
+    const { train, heldOut } = await load(path)
+    parts.push({ id, train, heldOut })
+  }
+  if (reasons.length > 0) throw new DatasetUseRefusedError(`This node may not train on: ${reasons.join('; ')}.`)
+  return { ...joinDatasets(parts), datasets: parts }
 }

@@ -9,7 +9,6 @@ import {
 } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 import {
-  datasetManifest,
   loadCorpus,
   readGgufParams,
   splitCorpus,
@@ -19,14 +18,8 @@ import {
 import type { LocalTrainingLimits } from './configure-check.ts'
 import { DEFAULT_LOCAL_TRAINING_LIMITS, DEFAULT_TIMEOUTS, FL_PROTOCOL } from './constants.ts'
 import { contributionSigner } from './contribution-signature.ts'
-import { datasetRefusal, readDatasetStanding } from './dataset-terms.ts'
-import { joinDatasets, type LocalDataset } from './dataset-selection.ts'
-import {
-  DatasetUseRefusedError,
-  InvalidTrainingJobError,
-  JobStateCorruptError,
-  TrainingJobNotFoundError,
-} from './errors.ts'
+import { datasetRefusal, readDatasetStanding, registeredLocalData } from './dataset-terms.ts'
+import { InvalidTrainingJobError, JobStateCorruptError, TrainingJobNotFoundError } from './errors.ts'
 import { type FrameChannel, StreamChannel } from './frame-channel.ts'
 import type {
   TrainingJobStatus,
@@ -146,7 +139,7 @@ export class FederatedTrainingService implements TrainingService {
       'corpusPath' in source
         ? await corpusData(source.corpusPath)
         : 'path' in (source.datasets?.[0] ?? {})
-          ? await this.registeredData(source.datasets as { id: bigint; path: string }[])
+          ? await registeredLocalData(this.c.chain, source.datasets as { id: bigint; path: string }[], corpusData)
           : (source as LocalData)
     const job = await this.requireJobOnChain(jobId)
     // Opt in on chain: a job is pending until every named participant joined it.
@@ -268,32 +261,6 @@ export class FederatedTrainingService implements TrainingService {
       }
       throw err
     }
-  }
-
-  /**
-   * Loads registered datasets from this node's disk, refusing (with each reason) any whose local copy does
-   * not match the manifest root on chain, that is withdrawn, or that this node neither owns nor is licensed to.
-   */
-  private async registeredData(sources: { id: bigint; path: string }[]): Promise<LocalData> {
-    const me = this.c.chain.wallet.account.address
-    const reasons: string[] = []
-    const parts: LocalDataset[] = []
-    for (const { id, path } of sources) {
-      const [{ record, licensed }, manifest] = await Promise.all([
-        readDatasetStanding(this.c.chain, id, me),
-        datasetManifest(path),
-      ])
-      if (manifest.root !== record.manifestRoot.toLowerCase()) {
-        reasons.push(`${path} has manifest root ${manifest.root}, not dataset ${id}'s ${record.manifestRoot}`)
-      } else if (record.withdrawnAt !== 0n) {
-        reasons.push(`dataset ${id} was withdrawn by its owner ${record.owner}`)
-      } else if (record.owner.toLowerCase() !== me.toLowerCase() && !licensed) {
-        reasons.push(`dataset ${id} belongs to ${record.owner}, who granted ${me} no licence to it`)
-      }
-      parts.push({ id, ...(await corpusData(path)) })
-    }
-    if (reasons.length > 0) throw new DatasetUseRefusedError(`This node may not train on: ${reasons.join('; ')}.`)
-    return { ...joinDatasets(parts), datasets: parts }
   }
 
   /** Why this node may not train on each dataset for the job now (read from the chain before each round). */
