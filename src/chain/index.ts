@@ -98,10 +98,10 @@ export {
   type TrainingJobStatus,
   type TrainingRoundRecord,
 } from './actions/training-get-job.ts'
-export { listTrainingJobLinks, type TrainingJobLink } from './actions/training-list-jobs.ts'
 export { heartbeatTrainingJobIfDue } from './actions/training-heartbeat.ts'
 export { joinTrainingJob } from './actions/training-join-job.ts'
 export { trainingLedgerAddress } from './actions/training-ledger-address.ts'
+export { listTrainingJobLinks, type TrainingJobLink } from './actions/training-list-jobs.ts'
 export { recordTrainingProposal } from './actions/training-record-proposal.ts'
 export { takeOverTrainingJob } from './actions/training-take-over.ts'
 export { usageEscrowAddress } from './actions/usage-escrow-address.ts'
@@ -135,6 +135,7 @@ export {
   treasuryTransferCall,
 } from './proposal-calls.ts'
 export { ProposalIndex } from './proposal-index.ts'
+export { purposeId } from './purpose-id.ts'
 export type {
   GovernanceSettings,
   ModelInfo,
@@ -160,4 +161,3 @@ export {
   verifyVoucher,
   voucherTypes,
 } from './usage-typed-data.ts'
-export { purposeId } from './purpose-id.ts'

@@ -16,7 +16,9 @@ import { type WithdrawalRemedyDto, withdrawalRemedy } from './withdrawal-remedy.
 /** Parses a dataset id from outside; throws InvalidDatasetError. */
 export function datasetIdOf(value: string): bigint {
   if (!/^\d{1,30}$/.test(value) || BigInt(value) === 0n)
-    throw new InvalidDatasetError(`"${value}" is not a dataset id (a number from 1): see \`commons data list\`.`)
+    throw new InvalidDatasetError(
+      `"${value}" is not a dataset id (a number from 1): see \`commons data list\`.`,
+    )
   return BigInt(value)
 }
 
@@ -31,7 +33,9 @@ export async function addDataset(
   const parsed = addDatasetSchema.safeParse(input)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new InvalidDatasetError(`The dataset is invalid: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`)
+    throw new InvalidDatasetError(
+      `The dataset is invalid: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    )
   }
   const d = parsed.data
   const manifest = await datasetManifest(d.path)

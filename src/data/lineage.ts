@@ -36,7 +36,8 @@ export interface LineageDto {
  */
 export async function readLineage(c: ChainReader, ref: VersionRef): Promise<LineageDto> {
   const modelId = await findModelId(c, ref.model)
-  if (modelId === undefined) throw new VersionNotFoundError(`No model ${ref.model}: check \`commons model list\`.`)
+  if (modelId === undefined)
+    throw new VersionNotFoundError(`No model ${ref.model}: check \`commons model list\`.`)
   const versionId = BigInt(ref.version)
   const version = await getVersion(c, modelId, versionId).catch((cause: unknown) => {
     throw new VersionNotFoundError(
@@ -45,7 +46,9 @@ export async function readLineage(c: ChainReader, ref: VersionRef): Promise<Line
     )
   })
   const records = await readTrainingRecords(c, modelId)
-  const withdrawn = new Set([...records.datasets.values()].filter((d) => d.withdrawnAt !== 0n).map((d) => d.id))
+  const withdrawn = new Set(
+    [...records.datasets.values()].filter((d) => d.withdrawnAt !== 0n).map((d) => d.id),
+  )
   const marks = markedVersions(records.versions, withdrawn).get(versionKey(modelId, versionId)) ?? []
   const trained = records.versions.find((v) => v.versionId === versionId)
   const rounds =

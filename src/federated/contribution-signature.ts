@@ -33,8 +33,11 @@ export function uploadDatasets(msg: { datasets?: { ids: string[]; amounts: strin
 
 /** Participant side: signs the member's claim for its masked upload with the node's chain key. */
 export function contributionSigner(chain: ChainWriter) {
-  return (cfg: ConfigureMessage, numExamples: number, datasets?: ContributionDatasets): Promise<`0x${string}`> =>
-    signTrainingContribution(chain, contributionClaim(cfg, numExamples, datasets))
+  return (
+    cfg: ConfigureMessage,
+    numExamples: number,
+    datasets?: ContributionDatasets,
+  ): Promise<`0x${string}`> => signTrainingContribution(chain, contributionClaim(cfg, numExamples, datasets))
 }
 
 /**
@@ -55,9 +58,11 @@ export function contributionVerifier(chain: ChainWriter) {
     const signer =
       signature === undefined
         ? undefined
-        : await recoverTrainingContributor(chain, contributionClaim(cfg, msg.numExamples, datasets), signature).catch(
-            () => undefined,
-          )
+        : await recoverTrainingContributor(
+            chain,
+            contributionClaim(cfg, msg.numExamples, datasets),
+            signature,
+          ).catch(() => undefined)
     if (signer === undefined || signer.toLowerCase() !== addressFromPeerId(peerId).toLowerCase()) {
       throw new RoundProtocolError(
         `${peerId} sent no valid signature of its contribution to round ${cfg.round}; it is left out of the sum.`,

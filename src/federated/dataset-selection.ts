@@ -46,7 +46,9 @@ export async function selectDatasets(
   const usable = data.datasets.filter((_, i) => reasons[i] === undefined)
   const refused = reasons.filter((r): r is string => r !== undefined)
   if (usable.length === 0) {
-    throw new DatasetUseRefusedError(`This node trains on none of its datasets for this job: ${refused.join('; ')}.`)
+    throw new DatasetUseRefusedError(
+      `This node trains on none of its datasets for this job: ${refused.join('; ')}.`,
+    )
   }
   return {
     ...joinDatasets(usable),

@@ -75,6 +75,7 @@ export async function registeredLocalData(
     const { train, heldOut } = await load(path)
     parts.push({ id, train, heldOut })
   }
-  if (reasons.length > 0) throw new DatasetUseRefusedError(`This node may not train on: ${reasons.join('; ')}.`)
+  if (reasons.length > 0)
+    throw new DatasetUseRefusedError(`This node may not train on: ${reasons.join('; ')}.`)
   return { ...joinDatasets(parts), datasets: parts }
 }

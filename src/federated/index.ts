@@ -20,14 +20,13 @@ import type { RoundTimeouts } from './round-coordinator.ts'
 import { FederatedTrainingService } from './training-service.ts'
 
 export type { LocalTrainingLimits } from './configure-check.ts'
+export type { LocalDataset } from './dataset-selection.ts'
 export type { TrainingJobSpec, TrainingJobSpecInput } from './job-spec.ts'
+export { jobDataSchema } from './job-spec.ts'
 export type { JobState } from './job-state.ts'
 export type { OnRoundProgress, RoundProgressEvent } from './progress.ts'
 export type { RoundTimeouts } from './round-coordinator.ts'
-
 export { DatasetUseRefusedError, TrainingJobNotFoundError }
-export type { LocalDataset } from './dataset-selection.ts'
-export { jobDataSchema } from './job-spec.ts'
 
 /**
  * Federated training on this node: creates and coordinates jobs, answers rounds as a participant,

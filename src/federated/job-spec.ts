@@ -64,7 +64,10 @@ export const contributionSchema = z
 export const jobDataSchema = z
   .object({
     purpose: z.string().min(1).max(100),
-    datasets: z.array(z.string().regex(/^\d{1,30}$/)).min(1).max(256),
+    datasets: z
+      .array(z.string().regex(/^\d{1,30}$/))
+      .min(1)
+      .max(256),
   })
   .strict()
 

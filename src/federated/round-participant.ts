@@ -101,7 +101,8 @@ export async function runParticipantRound(
     options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms)
   const cfg = await channel.receive(configureMessage, { signal: within(t.keysMs) })
   const { jobId, spec, data, global, checked } = await acceptConfigure(c, cfg, remoteAddress)
-  if (data.refused.length > 0) c.log.warn({ jobId: cfg.jobId, refused: data.refused }, 'datasets left out of this round')
+  if (data.refused.length > 0)
+    c.log.warn({ jobId: cfg.jobId, refused: data.refused }, 'datasets left out of this round')
   const memberIds = new Set(checked.sum.members)
   const secure = new SecureAggregationClient({
     memberId: c.peerId,

@@ -8,13 +8,7 @@ import {
   takeOverTrainingJob,
 } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
-import {
-  loadCorpus,
-  readGgufParams,
-  splitCorpus,
-  type Trainer,
-  toTokenDataset,
-} from '../training/index.ts'
+import { loadCorpus, readGgufParams, splitCorpus, type Trainer, toTokenDataset } from '../training/index.ts'
 import type { LocalTrainingLimits } from './configure-check.ts'
 import { DEFAULT_LOCAL_TRAINING_LIMITS, DEFAULT_TIMEOUTS, FL_PROTOCOL } from './constants.ts'
 import { contributionSigner } from './contribution-signature.ts'
@@ -139,7 +133,11 @@ export class FederatedTrainingService implements TrainingService {
       'corpusPath' in source
         ? await corpusData(source.corpusPath)
         : 'path' in (source.datasets?.[0] ?? {})
-          ? await registeredLocalData(this.c.chain, source.datasets as { id: bigint; path: string }[], corpusData)
+          ? await registeredLocalData(
+              this.c.chain,
+              source.datasets as { id: bigint; path: string }[],
+              corpusData,
+            )
           : (source as LocalData)
     const job = await this.requireJobOnChain(jobId)
     // Opt in on chain: a job is pending until every named participant joined it.

@@ -7,6 +7,7 @@ export async function grantDatasetLicence(
   c: ChainWriter,
   p: { datasetId: bigint; licensee: `0x${string}` },
 ): Promise<Hash> {
-  return (await writeDatasetRegistry(c, 'Granting the dataset licence', 'grantLicence', [p.datasetId, p.licensee]))
-    .transactionHash
+  return (
+    await writeDatasetRegistry(c, 'Granting the dataset licence', 'grantLicence', [p.datasetId, p.licensee])
+  ).transactionHash
 }

@@ -23,7 +23,11 @@ export async function registerDataset(c: ChainWriter, p: RegisterDatasetParams):
     p.consentHash,
     p.purposes,
   ])
-  const [event] = parseEventLogs({ abi: DatasetRegistry.abi, logs: receipt.logs, eventName: 'DatasetRegistered' })
+  const [event] = parseEventLogs({
+    abi: DatasetRegistry.abi,
+    logs: receipt.logs,
+    eventName: 'DatasetRegistered',
+  })
   if (!event) throw new Error('DatasetRegistered event missing from the receipt')
   return event.args.datasetId
 }

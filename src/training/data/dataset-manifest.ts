@@ -18,9 +18,12 @@ export interface DatasetManifest {
  */
 export async function datasetManifest(path: string): Promise<DatasetManifest> {
   const info = await stat(path).catch((cause: unknown) => {
-    throw new CorpusNotFoundError(`Dataset ${path} does not exist; pass a text file or a folder of text files.`, {
-      cause,
-    })
+    throw new CorpusNotFoundError(
+      `Dataset ${path} does not exist; pass a text file or a folder of text files.`,
+      {
+        cause,
+      },
+    )
   })
   const paths = info.isDirectory() ? await listTextFiles(path) : [path]
   if (paths.length === 0) throw new CorpusNotFoundError(`Dataset folder ${path} holds no text files.`)
