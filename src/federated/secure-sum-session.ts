@@ -206,7 +206,8 @@ function phaseRunner(
           channels.get(peerId)?.abort(err instanceof Error ? err : new Error(String(err)))
           channels.delete(peerId)
           log.warn({ err, peerId, round, phase: name }, 'member dropped from the round')
-          s.emit({ type: 'federated:member:dropped', detail: { jobId, round, peerId, phase: name } })
+          const reason = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000)
+          s.emit({ type: 'federated:member:dropped', detail: { jobId, round, peerId, phase: name, reason } })
         }
       }),
     )
