@@ -94,6 +94,7 @@ export function createApi(init: ApiInit, c: ApiComponents): Hono {
 export { ApiKeyStore } from './api-keys/api-key-store.ts'
 export { LabelledCounter, Metrics } from './metrics.ts'
 export { openAiRoutes } from './openai/index.ts'
+export { datasetRoutes, lineageRoutes } from './routes/datasets.ts'
 export { createKeyBody } from './routes/keys.ts'
 export type { PeerView } from './routes/peers.ts'
 export { peerRoutes } from './routes/peers.ts'

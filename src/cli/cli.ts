@@ -1,11 +1,16 @@
 import { Command } from 'commander'
 import { registerChainWarp } from './commands/chain-warp.ts'
+import { registerDataAdd } from './commands/data-add.ts'
+import { registerDataList } from './commands/data-list.ts'
+import { registerDataShow } from './commands/data-show.ts'
+import { registerDataWithdraw } from './commands/data-withdraw.ts'
 import { registerDelegate } from './commands/delegate.ts'
 import { registerExecute } from './commands/execute.ts'
 import { registerInit } from './commands/init.ts'
 import { registerKeyCreate } from './commands/key-create.ts'
 import { registerKeyList } from './commands/key-list.ts'
 import { registerKeyRevoke } from './commands/key-revoke.ts'
+import { registerLineage } from './commands/lineage.ts'
 import { registerModelCreate } from './commands/model-create.ts'
 import { registerModelList } from './commands/model-list.ts'
 import { registerModelShow } from './commands/model-show.ts'
@@ -79,5 +84,13 @@ export function createCli(): Command {
   registerTrainStart(train)
   registerTrainJoin(train)
   registerTrainStatus(train)
+  const data = program
+    .command('data')
+    .description('datasets offered to the commons: add, list, show, withdraw (the data stays on its node)')
+  registerDataAdd(data)
+  registerDataList(data)
+  registerDataShow(data)
+  registerDataWithdraw(data)
+  registerLineage(program)
   return program
 }

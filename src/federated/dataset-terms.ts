@@ -72,10 +72,12 @@ export async function registeredLocalData(
     } else if (record.owner.toLowerCase() !== me.toLowerCase() && !licensed) {
       reasons.push(`dataset ${id} belongs to ${record.owner}, who granted ${me} no licence to it`)
     }
-    const { train, heldOut } = await load(path)
-    parts.push({ id, train, heldOut })
   }
   if (reasons.length > 0)
     throw new DatasetUseRefusedError(`This node may not train on: ${reasons.join('; ')}.`)
+  for (const { id, path } of sources) {
+    const { train, heldOut } = await load(path)
+    parts.push({ id, train, heldOut })
+  }
   return { ...joinDatasets(parts), datasets: parts }
 }

@@ -3,6 +3,8 @@ import type { PrivateKeyAccount } from 'viem'
 import type { ApiKeyStore, Metrics, SignInSessions, TermsRelay } from '../api/index.ts'
 import {
   createApi,
+  datasetRoutes,
+  lineageRoutes,
   peerRoutes,
   type StoreRouteComponents,
   servingRoutes,
@@ -11,6 +13,7 @@ import {
 } from '../api/index.ts'
 import type { ChainReader, Deployment } from '../chain/index.ts'
 import { DevnetOnlyError, type EmbeddedChain } from '../chain/index.ts'
+import type { DataCommons } from '../data/index.ts'
 import type { TrainingService } from '../federated/index.ts'
 import type { Governance } from '../governance/index.ts'
 import type { Logger } from '../log.ts'
@@ -33,6 +36,8 @@ export interface NodeApiComponents {
   network: Pick<NodeNetwork, 'host' | 'directory' | 'store'>
   fetch: StoreRouteComponents['fetch']
   training: TrainingService
+  /** Datasets, withdrawals and lineage on the node's chain account. */
+  data: DataCommons
   /** The OpenAI-compatible `/v1` sub-app. */
   v1: Hono
   /** The serving list file (`<data>/serving.json`). */
@@ -99,6 +104,8 @@ export function buildApi(c: NodeApiComponents): Hono {
       apiRoutes: [
         { path: '/store', app: storeRoutes({ store, log: c.log, fetch: c.fetch }) },
         { path: '/training', app: trainingRoutes({ training: c.training }) },
+        { path: '/datasets', app: datasetRoutes({ data: c.data }) },
+        { path: '/lineage', app: lineageRoutes({ data: c.data }) },
         { path: '/serving', app: servingRoutes({ path: c.servingList, refresh: c.refreshServing }) },
         {
           path: '/peers',

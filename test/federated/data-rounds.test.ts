@@ -82,38 +82,7 @@ test('compute-to-data over libp2p: members refuse a purpose their consent does n
   })
 
   lap('setup')
-  // 1. A purpose the consent terms do not allow: every member refuses before any key leaves it, and says why.
-  const marketing = await alice.service.createJob(await spec({ purpose: 'marketing', rounds: 1 }), {
-    baseGguf,
-  })
-  // A member cannot train on another member's dataset without a licence: refused at join, with the reason.
-  await assert.rejects(bob.service.joinJob(marketing, { datasets: own(alice) }), (e: Error) => {
-    assert.equal(e.name, 'DatasetUseRefusedError')
-    assert.match(
-      e.message,
-      new RegExp(
-        `dataset ${datasets[0]!.id} belongs to ${alice.account.address}, who granted ${bob.account.address} no licence`,
-      ),
-    )
-    return true
-  })
-  for (const m of members) await m.service.joinJob(marketing, { datasets: own(m) })
-  const dropped: RoundProgressEvent[] = []
-  await assert.rejects(
-    alice.service.runJob(marketing, {
-      onProgress: (e) => e.type === 'federated:member:dropped' && dropped.push(e),
-    }),
-  )
-  const reasons = dropped.map((e) => (e.detail as { peerId: string; reason?: string }).reason ?? '')
-  assert.equal(dropped.length, 3, 'all three members refused')
-  for (const r of reasons) {
-    assert.match(r, /DatasetUseRefusedError/)
-    assert.match(r, /do not allow the purpose "marketing"/)
-  }
-  assert.equal((await getTrainingJob(net.reader, marketing)).committedRounds, 0, 'no round was committed')
-
-  lap('refused job')
-  // 2. A 3-member job for research, 2 rounds: lineage of its version lists exactly its datasets, members, rounds.
+  // 1. A 3-member job for research, 2 rounds: lineage of its version lists exactly its datasets, members, rounds.
   const research = await alice.service.createJob(await spec({ purpose: 'research', rounds: 2 }), { baseGguf })
   for (const m of members) await m.service.joinJob(research, { datasets: own(m) })
   const first = await alice.service.runJob(research)
@@ -147,7 +116,7 @@ test('compute-to-data over libp2p: members refuse a purpose their consent does n
   assert.equal(lineage1.marked, false)
 
   lap('2-round job + lineage')
-  // 3. The next job (from v1) is joined by all, carol with both her datasets; then carol withdraws the second.
+  // 2. The next job (from v1) is joined by all, carol with both her datasets; then carol withdraws the second.
   const next = await alice.service.createJob(
     await spec({ purpose: 'education', rounds: 1, base: first.resultPath!, baseVersionId: v1 }),
     { baseGguf: first.resultPath! },
@@ -163,7 +132,7 @@ test('compute-to-data over libp2p: members refuse a purpose their consent does n
   ])
 
   lap('withdrawal + remedy')
-  // 4. Its round runs with all three members, carol on her remaining dataset only (checked before the round).
+  // 3. Its round runs with all three members, carol on her remaining dataset only (checked before the round).
   const nextDropped: string[] = []
   const second = await alice.service
     .runJob(next, {
@@ -187,6 +156,36 @@ test('compute-to-data over libp2p: members refuse a purpose their consent does n
   assert.equal(lineage2.baseVersionId, v1.toString())
   assert.deepEqual(lineage2.withdrawnDatasets, [ids[3]], 'trained from a marked version: marked too')
   lap('job after withdrawal + lineage')
-  // Joining with the withdrawn dataset is refused outright.
+  // 4. Joining with the withdrawn dataset is refused outright.
   await assert.rejects(carol.service.joinJob(next, { datasets: own(carol) }), /was withdrawn by its owner/)
+  // 5. A purpose the consent terms do not allow: every member refuses before any key leaves it, and says why.
+  const marketing = await alice.service.createJob(await spec({ purpose: 'marketing', rounds: 1 }), {
+    baseGguf,
+  })
+  // A member cannot train on another member's dataset without a licence: refused at join, with the reason.
+  await assert.rejects(bob.service.joinJob(marketing, { datasets: own(alice) }), (e: Error) => {
+    assert.equal(e.name, 'DatasetUseRefusedError')
+    assert.match(
+      e.message,
+      new RegExp(
+        `dataset ${datasets[0]!.id} belongs to ${alice.account.address}, who granted ${bob.account.address} no licence`,
+      ),
+    )
+    return true
+  })
+  for (const m of members) await m.service.joinJob(marketing, { datasets: own(m) })
+  const dropped: RoundProgressEvent[] = []
+  await assert.rejects(
+    alice.service.runJob(marketing, {
+      onProgress: (e) => e.type === 'federated:member:dropped' && dropped.push(e),
+    }),
+  )
+  const reasons = dropped.map((e) => (e.detail as { peerId: string; reason?: string }).reason ?? '')
+  assert.equal(dropped.length, 3, 'all three members refused')
+  for (const r of reasons) {
+    assert.match(r, /DatasetUseRefusedError/)
+    assert.match(r, /do not allow the purpose "marketing"/)
+  }
+  assert.equal((await getTrainingJob(net.reader, marketing)).committedRounds, 0, 'no round was committed')
+  lap('refused job')
 })
