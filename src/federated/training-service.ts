@@ -293,8 +293,17 @@ export class FederatedTrainingService implements TrainingService {
       void this.participate(theirs, this.c.host.address).catch(() => undefined)
       return mine
     }
-    const stream = await this.c.host.dial(peerId, FL_PROTOCOL, { signal })
-    return new StreamChannel(stream, peerId)
+    // The phase signal bounds the dial only: handed to libp2p as is, its timeout (keysMs after the round
+    // opened) later aborted the live stream of a round that ran longer (seen as masked-phase TimeoutErrors).
+    const dial = new AbortController()
+    const onAbort = (): void => dial.abort(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      const stream = await this.c.host.dial(peerId, FL_PROTOCOL, { signal: dial.signal })
+      return new StreamChannel(stream, peerId)
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
   }
 
   private async participate(channel: FrameChannel, coordinator: `0x${string}`): Promise<void> {
