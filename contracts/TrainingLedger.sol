@@ -115,13 +115,11 @@ contract TrainingLedger is EIP712 {
     mapping(uint256 jobId => mapping(address account => uint256)) public contributionOf;
     mapping(uint256 jobId => uint256) public totalContribution;
     /// @notice The part of a member's contribution to a job made with one dataset (summed over rounds).
-    mapping(uint256 jobId => mapping(address account => mapping(uint256 datasetId => uint256))) public
-        datasetContributionOf;
+    mapping(uint256 jobId => mapping(address account => mapping(uint256 datasetId => uint256))) public datasetContributionOf;
     /// @notice The part of a member's contribution to a job attributed to datasets (the rest named none).
     mapping(uint256 jobId => mapping(address account => uint256)) public datasetContributionTotalOf;
     mapping(uint256 jobId => mapping(uint256 round => mapping(address account => uint256[]))) private _roundDatasetIds;
-    mapping(uint256 jobId => mapping(uint256 round => mapping(address account => uint256[]))) private
-        _roundDatasetAmounts;
+    mapping(uint256 jobId => mapping(uint256 round => mapping(address account => uint256[]))) private _roundDatasetAmounts;
 
     event JobCreated(
         uint256 indexed jobId,
@@ -233,14 +231,8 @@ contract TrainingLedger is EIP712 {
 
     /// @notice The EIP-712 digest a contributor signs for its amount in one round of a job; `datasetsHash` is
     /// datasetsHashOf(the datasets it trained on, each one's part of the amount).
-    function contributionDigest(uint256 jobId, uint32 round, uint256 amount, bytes32 trainedFrom, bytes32 datasetsHash)
-        public
-        view
-        returns (bytes32)
-    {
-        return _hashTypedDataV4(
-            keccak256(abi.encode(CONTRIBUTION_TYPEHASH, jobId, round, amount, trainedFrom, datasetsHash))
-        );
+    function contributionDigest(uint256 jobId, uint32 round, uint256 amount, bytes32 trainedFrom, bytes32 datasetsHash) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(CONTRIBUTION_TYPEHASH, jobId, round, amount, trainedFrom, datasetsHash)));
     }
 
     /// @notice What a contributor signs for the datasets it trained on: keccak256(abi.encode(ids, amounts)).
@@ -351,11 +343,7 @@ contract TrainingLedger is EIP712 {
     }
 
     /// @notice The datasets a contributor named in a round, and each one's part of its amount.
-    function getRoundDatasets(uint256 jobId, uint32 round, address account)
-        external
-        view
-        returns (uint256[] memory ids, uint256[] memory amounts)
-    {
+    function getRoundDatasets(uint256 jobId, uint32 round, address account) external view returns (uint256[] memory ids, uint256[] memory amounts) {
         return (_roundDatasetIds[jobId][round][account], _roundDatasetAmounts[jobId][round][account]);
     }
 
