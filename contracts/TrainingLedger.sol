@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {DatasetRegistry} from "./DatasetRegistry.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
 import {ModelShares} from "./ModelShares.sol";
 
@@ -19,6 +20,9 @@ import {ModelShares} from "./ModelShares.sol";
 /// coordinator write; that timeout is at least MIN_TAKEOVER_TIMEOUT, above the longest round a node runs
 /// (nodes refuse to coordinate a job whose timeout does not exceed their round bound, and post a heartbeat
 /// before a round when the time left before takeover would not cover it).
+/// Data: each contributor of a round may name the DatasetRegistry datasets it trained on, with each one's part of
+/// its amount (summing to the amount); it signs them with the amount, so the coordinator cannot misattribute
+/// them, and the ledger accepts only datasets the contributor may use now (owned or licensed, not withdrawn).
 contract TrainingLedger is EIP712 {
     enum JobStatus {
         None,
@@ -55,6 +59,8 @@ contract TrainingLedger is EIP712 {
         address[] contributors;
         uint256[] contributions;
         bytes[] signatures;
+        uint256[][] datasetIds; // per contributor: the datasets it trained on (strictly increasing), may be empty
+        uint256[][] datasetAmounts; // per contributor: each dataset's part of its amount (sums to the amount)
     }
 
     struct Job {
@@ -94,9 +100,11 @@ contract TrainingLedger is EIP712 {
     /// deadlines (keys 30 s + shares 30 s + training 600 s + unmask 30 s + result delivery 30 s = 720 s).
     uint64 public constant MIN_TAKEOVER_TIMEOUT = 900;
     bytes32 public constant CONTRIBUTION_TYPEHASH =
-        keccak256("Contribution(uint256 jobId,uint32 round,uint256 amount,bytes32 trainedFrom)");
+        keccak256("Contribution(uint256 jobId,uint32 round,uint256 amount,bytes32 trainedFrom,bytes32 datasets)");
+    uint256 public constant MAX_DATASETS_PER_CONTRIBUTOR = 16;
 
     ModelRegistry public immutable registry;
+    DatasetRegistry public immutable datasets;
 
     uint256 public jobCount;
     mapping(uint256 jobId => Job) private _jobs;
@@ -106,6 +114,12 @@ contract TrainingLedger is EIP712 {
     mapping(uint256 jobId => mapping(uint256 round => RoundRecord)) private _rounds;
     mapping(uint256 jobId => mapping(address account => uint256)) public contributionOf;
     mapping(uint256 jobId => uint256) public totalContribution;
+    /// @notice The part of a member's contribution to a job made with one dataset (summed over rounds).
+    mapping(uint256 jobId => mapping(address account => mapping(uint256 datasetId => uint256))) public datasetContributionOf;
+    /// @notice The part of a member's contribution to a job attributed to datasets (the rest named none).
+    mapping(uint256 jobId => mapping(address account => uint256)) public datasetContributionTotalOf;
+    mapping(uint256 jobId => mapping(uint256 round => mapping(address account => uint256[]))) private _roundDatasetIds;
+    mapping(uint256 jobId => mapping(uint256 round => mapping(address account => uint256[]))) private _roundDatasetAmounts;
 
     event JobCreated(
         uint256 indexed jobId,
@@ -149,9 +163,12 @@ contract TrainingLedger is EIP712 {
     error TrainingWrongStartingModel(uint256 jobId, bytes32 expected, bytes32 got);
     error TrainingProposalAlreadyRecorded(uint256 jobId, uint256 proposalId);
     error TrainingVersionMismatch(uint256 jobId, uint256 versionId);
+    error TrainingInvalidDatasets(uint256 jobId, address contributor);
+    error TrainingDatasetNotUsable(uint256 jobId, address contributor, uint256 datasetId);
 
-    constructor(ModelRegistry registry_) EIP712("Commons TrainingLedger", "1") {
+    constructor(ModelRegistry registry_, DatasetRegistry datasets_) EIP712("Commons TrainingLedger", "1") {
         registry = registry_;
+        datasets = datasets_;
     }
 
     /// @notice Records a new job, Pending until every participant joined (the creator, if listed, joins here).
@@ -212,13 +229,15 @@ contract TrainingLedger is EIP712 {
         emit CoordinatorAlive(jobId, msg.sender);
     }
 
-    /// @notice The EIP-712 digest a contributor signs for its amount in one round of a job.
-    function contributionDigest(uint256 jobId, uint32 round, uint256 amount, bytes32 trainedFrom)
-        public
-        view
-        returns (bytes32)
-    {
-        return _hashTypedDataV4(keccak256(abi.encode(CONTRIBUTION_TYPEHASH, jobId, round, amount, trainedFrom)));
+    /// @notice The EIP-712 digest a contributor signs for its amount in one round of a job; `datasetsHash` is
+    /// datasetsHashOf(the datasets it trained on, each one's part of the amount).
+    function contributionDigest(uint256 jobId, uint32 round, uint256 amount, bytes32 trainedFrom, bytes32 datasetsHash) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(CONTRIBUTION_TYPEHASH, jobId, round, amount, trainedFrom, datasetsHash)));
+    }
+
+    /// @notice What a contributor signs for the datasets it trained on: keccak256(abi.encode(ids, amounts)).
+    function datasetsHashOf(uint256[] memory ids, uint256[] memory amounts) public pure returns (bytes32) {
+        return keccak256(abi.encode(ids, amounts));
     }
 
     /// @notice Commits the next round: its model hash, the masked-upload commitment and each contributor's
@@ -233,7 +252,7 @@ contract TrainingLedger is EIP712 {
         uint256 n = r.contributors.length;
         if (
             r.modelHash == bytes32(0) || r.trainedFrom == bytes32(0) || n == 0 || n != r.contributions.length
-                || n != r.signatures.length
+                || n != r.signatures.length || n != r.datasetIds.length || n != r.datasetAmounts.length
         ) revert TrainingInvalidContributions();
         if (r.round > 1 && r.trainedFrom != _rounds[jobId][r.round - 1].modelHash) {
             revert TrainingWrongStartingModel(jobId, _rounds[jobId][r.round - 1].modelHash, r.trainedFrom);
@@ -248,9 +267,8 @@ contract TrainingLedger is EIP712 {
             if (amount == 0 || (j.contributionRule == ContributionRule.EqualPerRound && amount != 1)) {
                 revert TrainingInvalidContributions();
             }
-            (address signer, ECDSA.RecoverError err,) =
-                ECDSA.tryRecover(contributionDigest(jobId, r.round, amount, r.trainedFrom), r.signatures[i]);
-            if (err != ECDSA.RecoverError.NoError || signer != a) revert TrainingBadContributionSignature(jobId, a);
+            _checkSignature(r, i);
+            _recordDatasets(r, i);
             contributionOf[jobId][a] += amount;
             total += amount;
         }
@@ -322,6 +340,41 @@ contract TrainingLedger is EIP712 {
         Job storage j = _jobOf(jobId);
         if (round == 0 || round > j.committedRounds) revert TrainingUnexpectedRound(jobId, j.committedRounds, round);
         return _rounds[jobId][round];
+    }
+
+    /// @notice The datasets a contributor named in a round, and each one's part of its amount.
+    function getRoundDatasets(uint256 jobId, uint32 round, address account) external view returns (uint256[] memory ids, uint256[] memory amounts) {
+        return (_roundDatasetIds[jobId][round][account], _roundDatasetAmounts[jobId][round][account]);
+    }
+
+    function _checkSignature(RoundInput calldata r, uint256 i) private view {
+        address a = r.contributors[i];
+        bytes32 digest = contributionDigest(
+            r.jobId, r.round, r.contributions[i], r.trainedFrom, datasetsHashOf(r.datasetIds[i], r.datasetAmounts[i])
+        );
+        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, r.signatures[i]);
+        if (err != ECDSA.RecoverError.NoError || signer != a) revert TrainingBadContributionSignature(r.jobId, a);
+    }
+
+    /// @dev Checks and records the datasets contributor i trained on: usable by it now, parts summing to its amount.
+    function _recordDatasets(RoundInput calldata r, uint256 i) private {
+        uint256[] calldata ids = r.datasetIds[i];
+        uint256[] calldata parts = r.datasetAmounts[i];
+        uint256 m = ids.length;
+        if (m == 0) return;
+        address a = r.contributors[i];
+        if (m != parts.length || m > MAX_DATASETS_PER_CONTRIBUTOR) revert TrainingInvalidDatasets(r.jobId, a);
+        uint256 sum;
+        for (uint256 k = 0; k < m; k++) {
+            if (parts[k] == 0 || (k > 0 && ids[k] <= ids[k - 1])) revert TrainingInvalidDatasets(r.jobId, a);
+            if (!datasets.mayUse(ids[k], a)) revert TrainingDatasetNotUsable(r.jobId, a, ids[k]);
+            datasetContributionOf[r.jobId][a][ids[k]] += parts[k];
+            sum += parts[k];
+        }
+        if (sum != r.contributions[i]) revert TrainingInvalidDatasets(r.jobId, a);
+        datasetContributionTotalOf[r.jobId][a] += sum;
+        _roundDatasetIds[r.jobId][r.round][a] = ids;
+        _roundDatasetAmounts[r.jobId][r.round][a] = parts;
     }
 
     function _jobOf(uint256 jobId) private view returns (Job storage j) {

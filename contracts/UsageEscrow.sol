@@ -75,6 +75,8 @@ contract UsageEscrow is EIP712 {
     /// @notice Everything ever credited to a version's contributors.
     mapping(uint256 modelId => mapping(uint256 versionId => uint256)) public contributorPoolOf;
     mapping(uint256 modelId => mapping(uint256 versionId => mapping(address => uint256))) public contributorClaimedOf;
+    mapping(uint256 modelId => mapping(uint256 versionId => mapping(address member => mapping(uint256 datasetId => uint256))))
+        public datasetClaimedOf;
     mapping(uint256 modelId => RevenueSplit) private _splits;
     mapping(uint256 modelId => ModelAddresses) private _models;
 
@@ -91,6 +93,14 @@ contract UsageEscrow is EIP712 {
     event TrainingJobLinked(uint256 indexed modelId, uint256 indexed versionId, uint256 jobId);
     event NodeRevenueClaimed(address indexed node, uint256 amount);
     event ContributorRevenueClaimed(uint256 indexed modelId, uint256 indexed versionId, address indexed account, uint256 amount);
+    event DatasetRevenueClaimed(
+        uint256 indexed modelId,
+        uint256 indexed versionId,
+        uint256 indexed datasetId,
+        address member,
+        address owner,
+        uint256 amount
+    );
 
     /// @notice The voucher's signature is neither the consumer's nor a signer's it authorised.
     error VoucherBadSignature(address consumer, address signer);
@@ -241,12 +251,41 @@ contract UsageEscrow is EIP712 {
         emit TrainingJobLinked(modelId, versionId, jobId);
     }
 
+    /// @notice A member's share of the contributor pool for the rounds in which it named no dataset (its
+    /// dataset-attributed part is paid to the datasets' owners by claimDatasetRevenue).
     function contributorClaimableOf(uint256 modelId, uint256 versionId, address account) public view returns (uint256) {
         uint256 jobId = trainingJobOf[modelId][versionId];
         if (jobId == 0) return 0;
-        uint256 earned = (contributorPoolOf[modelId][versionId] * ledger.contributionOf(jobId, account))
-            / ledger.totalContribution(jobId);
+        uint256 own = ledger.contributionOf(jobId, account) - ledger.datasetContributionTotalOf(jobId, account);
+        uint256 earned = (contributorPoolOf[modelId][versionId] * own) / ledger.totalContribution(jobId);
         return earned - contributorClaimedOf[modelId][versionId][account];
+    }
+
+    /// @notice What the owner of `datasetId` may claim for what `member` trained with it on this version.
+    function datasetClaimableOf(uint256 modelId, uint256 versionId, address member, uint256 datasetId)
+        public
+        view
+        returns (uint256)
+    {
+        uint256 jobId = trainingJobOf[modelId][versionId];
+        if (jobId == 0) return 0;
+        uint256 earned = (contributorPoolOf[modelId][versionId] * ledger.datasetContributionOf(jobId, member, datasetId))
+            / ledger.totalContribution(jobId);
+        return earned - datasetClaimedOf[modelId][versionId][member][datasetId];
+    }
+
+    /// @notice Pays the dataset's owner (whoever calls) the share of the contributor pool that `member` earned
+    /// training on `datasetId` for this version: royalties follow the data.
+    function claimDatasetRevenue(uint256 modelId, uint256 versionId, address member, uint256 datasetId)
+        external
+        returns (uint256 amount)
+    {
+        amount = datasetClaimableOf(modelId, versionId, member, datasetId);
+        if (amount == 0) return 0;
+        datasetClaimedOf[modelId][versionId][member][datasetId] += amount;
+        address owner = ledger.datasets().ownerOf(datasetId);
+        _pay(owner, amount);
+        emit DatasetRevenueClaimed(modelId, versionId, datasetId, member, owner, amount);
     }
 
     /// @notice Pays the caller its share of a version's contributor revenue (rounding dust stays in escrow).

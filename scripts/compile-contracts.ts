@@ -17,6 +17,7 @@ const CONTRACTS = [
   'ModelGovernor',
   'ModelRegistry',
   'NodeRegistry',
+  'DatasetRegistry',
   'TrainingLedger',
   'UsageTerms',
   'UsageEscrow',

@@ -5,6 +5,7 @@ import type { Deployment } from './deployment.ts'
 import { ChainUnavailableError } from './errors.ts'
 import {
   CommonsMembership,
+  DatasetRegistry,
   ModelGovernor,
   ModelRegistry,
   ModelShares,
@@ -16,9 +17,9 @@ import {
 } from './generated/artifacts.ts'
 
 /**
- * Deploys the implementations, ModelRegistry (which creates the ReleaseGate), NodeRegistry, TrainingLedger,
- * UsageTerms, UsageEscrow and CommonsMembership (with the commons's governor and timelock; the deployer is a
- * founding member). Nothing keeps a role
+ * Deploys the implementations, ModelRegistry (which creates the ReleaseGate), NodeRegistry, DatasetRegistry,
+ * TrainingLedger, UsageTerms, UsageEscrow and CommonsMembership (with the commons's governor and timelock; the
+ * deployer is a founding member). Nothing keeps a role
  * afterwards: the registries and the ledger have no owner and the implementations are locked.
  */
 export async function deployContracts(
@@ -44,7 +45,8 @@ export async function deployContracts(
   const governor = await deploy('ModelGovernor', ModelGovernor)
   const modelRegistry = await deploy('ModelRegistry', ModelRegistry, [shares, timelock, governor])
   const nodeRegistry = await deploy('NodeRegistry', NodeRegistry)
-  const trainingLedger = await deploy('TrainingLedger', TrainingLedger, [modelRegistry])
+  const datasetRegistry = await deploy('DatasetRegistry', DatasetRegistry)
+  const trainingLedger = await deploy('TrainingLedger', TrainingLedger, [modelRegistry, datasetRegistry])
   const usageTerms = await deploy('UsageTerms', UsageTerms, [modelRegistry])
   const usageEscrow = await deploy('UsageEscrow', UsageEscrow, [modelRegistry, trainingLedger])
   // The registry creates its ReleaseGate in its constructor (so the gate knows its registry without an owner).
@@ -69,6 +71,7 @@ export async function deployContracts(
     modelRegistry,
     nodeRegistry,
     trainingLedger,
+    datasetRegistry,
     usageTerms,
     usageEscrow,
     releaseGate,

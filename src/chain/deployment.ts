@@ -12,6 +12,8 @@ export const deploymentSchema = z.object({
   nodeRegistry: address,
   /** Optional so deployment files written before the TrainingLedger existed still parse. */
   trainingLedger: address.optional(),
+  /** Optional so deployment files written before the DatasetRegistry existed still parse. */
+  datasetRegistry: address.optional(),
   /** Optional so deployment files written before UsageTerms existed still parse (terms then cannot be accepted). */
   usageTerms: address.optional(),
   /** Optional so deployment files written before the UsageEscrow existed still parse. */

@@ -49,9 +49,15 @@ export {
   readVoterStanding,
 } from './actions/cast-vote-by-sig.ts'
 export { claimContributorRevenue } from './actions/claim-contributor-revenue.ts'
+export { claimDatasetRevenue } from './actions/claim-dataset-revenue.ts'
 export { claimNodeRevenue } from './actions/claim-node-revenue.ts'
 export { claimOwnerRevenue } from './actions/claim-owner-revenue.ts'
 export { type CreateModelParams, createModel } from './actions/create-model.ts'
+export { type DatasetRecord, getDataset, hasDatasetLicence, listDatasets } from './actions/dataset-get.ts'
+export { grantDatasetLicence } from './actions/dataset-grant-licence.ts'
+export { type RegisterDatasetParams, registerDataset } from './actions/dataset-register.ts'
+export { datasetRegistryAddress } from './actions/dataset-registry-address.ts'
+export { withdrawDataset } from './actions/dataset-withdraw.ts'
 export { depositToEscrow } from './actions/escrow-deposit.ts'
 export { requestEscrowWithdrawal } from './actions/escrow-request-withdrawal.ts'
 export {
@@ -108,6 +114,8 @@ export { releaseGateAddress } from './actions/release-gate-address.ts'
 export { delegateVotes, getShares } from './actions/shares.ts'
 export { type CommitTrainingRoundParams, commitTrainingRound } from './actions/training-commit-round.ts'
 export {
+  type ContributionDatasets,
+  contributionDatasetsHash,
   recoverTrainingContributor,
   signTrainingContribution,
   type TrainingContribution,
@@ -129,6 +137,7 @@ export {
 export { heartbeatTrainingJobIfDue } from './actions/training-heartbeat.ts'
 export { joinTrainingJob } from './actions/training-join-job.ts'
 export { trainingLedgerAddress } from './actions/training-ledger-address.ts'
+export { listTrainingJobLinks, type TrainingJobLink } from './actions/training-list-jobs.ts'
 export { recordTrainingProposal } from './actions/training-record-proposal.ts'
 export { takeOverTrainingJob } from './actions/training-take-over.ts'
 export { usageEscrowAddress } from './actions/usage-escrow-address.ts'
@@ -165,6 +174,7 @@ export {
   treasuryTransferCall,
 } from './proposal-calls.ts'
 export { ProposalIndex } from './proposal-index.ts'
+export { purposeId } from './purpose-id.ts'
 export type {
   GovernanceSettings,
   ModelInfo,

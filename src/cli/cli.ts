@@ -1,6 +1,10 @@
 import { Command } from 'commander'
 import { registerChainWarp } from './commands/chain-warp.ts'
 import { registerClaim } from './commands/claim.ts'
+import { registerDataAdd } from './commands/data-add.ts'
+import { registerDataList } from './commands/data-list.ts'
+import { registerDataShow } from './commands/data-show.ts'
+import { registerDataWithdraw } from './commands/data-withdraw.ts'
 import { registerDelegate } from './commands/delegate.ts'
 import { registerDeposit } from './commands/deposit.ts'
 import { registerEarnings } from './commands/earnings.ts'
@@ -12,6 +16,7 @@ import { registerJoin } from './commands/join.ts'
 import { registerKeyCreate } from './commands/key-create.ts'
 import { registerKeyList } from './commands/key-list.ts'
 import { registerKeyRevoke } from './commands/key-revoke.ts'
+import { registerLineage } from './commands/lineage.ts'
 import { registerMembers } from './commands/members.ts'
 import { registerModelCreate } from './commands/model-create.ts'
 import { registerModelList } from './commands/model-list.ts'
@@ -97,5 +102,13 @@ export function createCli(): Command {
   registerEarnings(program)
   registerClaim(program)
   registerSettle(program)
+  const data = program
+    .command('data')
+    .description('datasets offered to the commons: add, list, show, withdraw (the data stays on its node)')
+  registerDataAdd(data)
+  registerDataList(data)
+  registerDataShow(data)
+  registerDataWithdraw(data)
+  registerLineage(program)
   return program
 }

@@ -46,3 +46,10 @@ export class RoundProtocolError extends PeerFailureError {}
 
 /** The persisted job state or global model copy is missing, corrupt, or does not match the chain. */
 export class JobStateCorruptError extends InternalError {}
+
+/**
+ * A member refuses to train for a job on a dataset it may not use for it: not named by the job, not owned nor
+ * licensed, withdrawn, its consent terms not allowing the job's purpose, or its local copy not matching the
+ * manifest recorded on chain. The message lists each dataset with its reason.
+ */
+export class DatasetUseRefusedError extends RefusedError {}

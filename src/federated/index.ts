@@ -11,7 +11,8 @@ import type { Logger } from '../log.ts'
 import type { RemotePeer } from '../net/index.ts'
 import type { TokenDataset, Trainer } from '../training/index.ts'
 import type { LocalTrainingLimits } from './configure-check.ts'
-import { TrainingJobNotFoundError } from './errors.ts'
+import type { LocalDataset } from './dataset-selection.ts'
+import { DatasetUseRefusedError, TrainingJobNotFoundError } from './errors.ts'
 import type { TrainingJobSpec } from './job-spec.ts'
 import type { JobState } from './job-state.ts'
 import type { RoundProgressEvent } from './progress.ts'
@@ -19,12 +20,13 @@ import type { RoundTimeouts } from './round-coordinator.ts'
 import { FederatedTrainingService } from './training-service.ts'
 
 export type { LocalTrainingLimits } from './configure-check.ts'
+export type { LocalDataset } from './dataset-selection.ts'
 export type { TrainingJobSpec, TrainingJobSpecInput } from './job-spec.ts'
+export { jobDataSchema } from './job-spec.ts'
 export type { JobState } from './job-state.ts'
 export type { OnRoundProgress, RoundProgressEvent } from './progress.ts'
 export type { RoundTimeouts } from './round-coordinator.ts'
-
-export { TrainingJobNotFoundError }
+export { DatasetUseRefusedError, TrainingJobNotFoundError }
 
 /**
  * Federated training on this node: creates and coordinates jobs, answers rounds as a participant,
@@ -42,13 +44,17 @@ export interface TrainingService {
    */
   createJob(spec: unknown, options: { baseGguf: string }): Promise<bigint>
   /**
-   * Registers this node's local data for a job (a text file or folder; 10% is held out for evaluation)
+   * Registers this node's local data for a job (a text file or folder; 10% is held out for evaluation; or
+   * registered datasets, each checked against the chain first: its manifest root, withdrawal, licence)
    * and, for a pending job that names this node, opts in on chain (`join`). Throws TrainingJobNotFoundError when the chain has no such job, CorpusNotFoundError or
    * CorpusTooSmallError when the corpus is unusable; nothing is registered then.
    */
   joinJob(
     jobId: bigint,
-    source: { corpusPath: string } | { train: TokenDataset; heldOut?: TokenDataset },
+    source:
+      | { corpusPath: string }
+      | { datasets: { id: bigint; path: string }[] }
+      | { train: TokenDataset; heldOut?: TokenDataset; datasets?: LocalDataset[] },
   ): Promise<void>
   /** Coordinates a job to the end (this node must be its coordinator on chain); resolves with the final state. */
   runJob(

@@ -19,7 +19,7 @@ import {
 import { throwIfAborted } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import { addressFromPeerId } from '../net/index.ts'
-import { contributionVerifier } from './contribution-signature.ts'
+import { contributionVerifier, uploadDatasets } from './contribution-signature.ts'
 import { contributionAmount, sharesForContributors } from './contribution-split.ts'
 import {
   InvalidTrainingJobError,
@@ -195,6 +195,7 @@ async function commitRound(
       address: addressFromPeerId(m.peerId),
       amount: contributionAmount(spec.contribution.rule, m.numExamples),
       signature: m.contributionSignature,
+      datasets: uploadDatasets(m),
     }
   })
   await c.states.savePendingGlobal(p.jobId, round, result.global)
@@ -208,6 +209,7 @@ async function commitRound(
       address: x.address,
       amount: x.amount,
       signature: x.signature,
+      datasets: x.datasets,
     })),
   })
   const mean = (xs: (number | undefined)[]) => {

@@ -56,6 +56,21 @@ export const contributionSchema = z
   })
   .strict()
 
+/**
+ * The registered datasets a job may train on and the purpose it serves (compute-to-data): each member trains
+ * only on those of its datasets that are named here, that it owns or holds a licence to, that are not
+ * withdrawn and whose consent terms allow `purpose` (a purpose name, or its 0x bytes32 id).
+ */
+export const jobDataSchema = z
+  .object({
+    purpose: z.string().min(1).max(100),
+    datasets: z
+      .array(z.string().regex(/^\d{1,30}$/))
+      .min(1)
+      .max(256),
+  })
+  .strict()
+
 /** A federated training job: what to train, from what, with whom, how, and how to reward it. */
 export const trainingJobSpecSchema = z
   .object({
@@ -82,6 +97,8 @@ export const trainingJobSpecSchema = z
     rounds: z.number().int().positive().max(10_000),
     local: localTrainingSchema,
     contribution: contributionSchema,
+    /** Registered datasets and purpose (absent: members train on unregistered local corpora, as before). */
+    data: jobDataSchema.optional(),
     /**
      * Seconds without a coordinator write before another participant may take over: at least the ledger's
      * floor, which exceeds the longest round with default phase deadlines (round-bound.ts).

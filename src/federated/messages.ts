@@ -99,6 +99,14 @@ export const maskedMessage = z
       .string()
       .regex(/^0x[0-9a-fA-F]{130}$/)
       .optional() as unknown as z.ZodOptional<z.ZodType<`0x${string}`>>,
+    /** The registered datasets the member trained on, each with its part of the amount (signed with it). */
+    datasets: z
+      .object({
+        ids: z.array(z.string().regex(/^\d{1,30}$/)).max(16),
+        amounts: z.array(z.string().regex(/^\d{1,40}$/)).max(16),
+      })
+      .strict()
+      .optional(),
     metrics: z
       .object({ loss: z.number(), initialLoss: z.number(), heldOutLoss: z.number().optional() })
       .strict(),

@@ -9,7 +9,11 @@ interface RoundRef {
 /** Progress of a federated job, as the coordinator and participants see it. */
 export type RoundProgressEvent =
   | ProgressEvent<'federated:round:configured', RoundRef & { members: string[]; bucketId?: string }>
-  | ProgressEvent<'federated:member:dropped', RoundRef & { peerId: string; phase: string }>
+  | ProgressEvent<
+      'federated:member:dropped',
+      /** `reason`: why, as the member said it (a refusal) or as the coordinator saw it (a timeout). */
+      RoundRef & { peerId: string; phase: string; reason?: string }
+    >
   | ProgressEvent<'federated:upload:received', RoundRef & { peerId: string }>
   | ProgressEvent<'federated:round:aggregated', RoundRef & { members: string[] }>
   | ProgressEvent<

@@ -9,6 +9,7 @@ import {
   type Tensor,
   type TensorMap,
 } from '../aggregation/index.ts'
+import type { ContributionDatasets } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 import { runLocalRound, type TokenDataset, type Trainer } from '../training/index.ts'
 import {
@@ -18,6 +19,8 @@ import {
   checkRevealSet,
   type LocalTrainingLimits,
 } from './configure-check.ts'
+import { contributionAmount, contributionByDataset } from './contribution-split.ts'
+import { type LocalDataset, type SelectedData, selectDatasets } from './dataset-selection.ts'
 import {
   JobNotJoinedError,
   JobSpecMismatchError,
@@ -44,6 +47,8 @@ import { decodeWireModel, modelHash } from './wire-model.ts'
 export interface LocalData {
   train: TokenDataset
   heldOut?: TokenDataset
+  /** The registered datasets it is made of, each apart (set when the member joined with datasets). */
+  datasets?: LocalDataset[]
 }
 
 /** What a participant needs: its identity, its trainer, the chain view of the job and its local data. */
@@ -60,7 +65,16 @@ export interface ParticipantComponents {
   /** Keeps the committed global model (for coordinator replacement). */
   saveGlobal(jobId: bigint, spec: TrainingJobSpec, round: number, global: TensorMap): Promise<void>
   /** Signs this member's contribution claim for the round (contribution-signature.ts). */
-  signContribution?(cfg: ConfigureMessage, numExamples: number): Promise<`0x${string}`>
+  signContribution?(
+    cfg: ConfigureMessage,
+    numExamples: number,
+    datasets?: ContributionDatasets,
+  ): Promise<`0x${string}`>
+  /**
+   * Why this member may not train on each of its datasets for the job (undefined: it may), read from the
+   * chain before each round (dataset-terms.ts). Without it, a job that names datasets is refused.
+   */
+  datasetRefusals?(spec: TrainingJobSpec, ids: bigint[]): Promise<(string | undefined)[]>
   log: Logger
 }
 
@@ -87,6 +101,8 @@ export async function runParticipantRound(
     options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms)
   const cfg = await channel.receive(configureMessage, { signal: within(t.keysMs) })
   const { jobId, spec, data, global, checked } = await acceptConfigure(c, cfg, remoteAddress)
+  if (data.refused.length > 0)
+    c.log.warn({ jobId: cfg.jobId, refused: data.refused }, 'datasets left out of this round')
   const memberIds = new Set(checked.sum.members)
   const secure = new SecureAggregationClient({
     memberId: c.peerId,
@@ -139,11 +155,19 @@ export async function runParticipantRound(
     encoded,
     routed.shares.map((s) => ({ from: s.from, to: s.to, ciphertext: bytesFromBase64(s.ciphertext) })),
   )
+  const datasets =
+    data.parts === undefined
+      ? undefined
+      : contributionByDataset(contributionAmount(spec.contribution.rule, result.numExamples), data.parts)
   await channel.send({
     type: 'masked',
     masked: toBase64(masked.masked),
     numExamples: result.numExamples,
-    contributionSignature: await c.signContribution?.(cfg, result.numExamples),
+    contributionSignature: await c.signContribution?.(cfg, result.numExamples, datasets),
+    datasets:
+      datasets === undefined
+        ? undefined
+        : { ids: datasets.ids.map(String), amounts: datasets.amounts.map(String) },
     metrics: {
       loss: result.metrics.loss,
       initialLoss: result.metrics.initialLoss,
@@ -179,7 +203,7 @@ async function acceptConfigure(
 ): Promise<{
   jobId: bigint
   spec: TrainingJobSpec
-  data: LocalData
+  data: SelectedData & { refused: string[] }
   global: Map<string, Tensor>
   checked: CheckedRound
 }> {
@@ -202,9 +226,13 @@ async function acceptConfigure(
     throw new RoundProtocolError(`This node is not a participant of job ${jobId}.`)
   // Threshold, noise, fixed point, members, local training, round and global model: all from the chain.
   const checked = checkConfigure(cfg, spec, job, c.peerId, c.limits)
-  const data = c.localData(jobId)
-  if (data === undefined)
+  const local = c.localData(jobId)
+  if (local === undefined)
     throw new JobNotJoinedError(`This node has not joined job ${jobId}: run \`commons train join ${jobId}\`.`)
+  const data = await selectDatasets(spec, local, async (ids) => {
+    if (c.datasetRefusals === undefined) return ids.map(() => 'this node cannot read the dataset registry')
+    return c.datasetRefusals(spec, ids)
+  })
   const global = decodeWireModel(cfg.global)
   if (modelHash(global) !== cfg.globalHash)
     throw new RoundProtocolError('The global model does not match its hash.')

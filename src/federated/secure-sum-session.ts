@@ -38,6 +38,8 @@ export interface MemberReport {
   heldOutLoss?: number
   /** The member's signature of its contribution claim, when the coordinator verifies them. */
   contributionSignature?: `0x${string}`
+  /** The datasets the member signed it trained on (ids and parts, decimal strings). */
+  datasets?: { ids: string[]; amounts: string[] }
 }
 
 /** One secure sum of a round: the whole round, or one bucket of it. */
@@ -132,7 +134,13 @@ export async function runSecureSum(c: SecureSumComponents, s: SecureSumSession):
       const contributionSignature = await c.verifyContribution?.(peerId, configure, msg)
       agg.receiveMaskedInput({ memberId: peerId, masked })
       maskedHashes.set(peerId, sha256Hex(masked))
-      reports.set(peerId, { peerId, numExamples: msg.numExamples, ...msg.metrics, contributionSignature })
+      reports.set(peerId, {
+        peerId,
+        numExamples: msg.numExamples,
+        ...msg.metrics,
+        contributionSignature,
+        datasets: msg.datasets,
+      })
       s.emit({ type: 'federated:upload:received', detail: { ...ref, peerId } })
     })
     if (alive.length < threshold) belowThreshold(alive, 'with a masked update')
@@ -198,7 +206,8 @@ function phaseRunner(
           channels.get(peerId)?.abort(err instanceof Error ? err : new Error(String(err)))
           channels.delete(peerId)
           log.warn({ err, peerId, round, phase: name }, 'member dropped from the round')
-          s.emit({ type: 'federated:member:dropped', detail: { jobId, round, peerId, phase: name } })
+          const reason = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000)
+          s.emit({ type: 'federated:member:dropped', detail: { jobId, round, peerId, phase: name, reason } })
         }
       }),
     )

@@ -12,6 +12,7 @@ import { loadCorpus, readGgufParams, splitCorpus, type Trainer, toTokenDataset }
 import type { LocalTrainingLimits } from './configure-check.ts'
 import { DEFAULT_LOCAL_TRAINING_LIMITS, DEFAULT_TIMEOUTS, FL_PROTOCOL } from './constants.ts'
 import { contributionSigner } from './contribution-signature.ts'
+import { datasetRefusal, readDatasetStanding, registeredLocalData } from './dataset-terms.ts'
 import { InvalidTrainingJobError, JobStateCorruptError, TrainingJobNotFoundError } from './errors.ts'
 import { type FrameChannel, StreamChannel } from './frame-channel.ts'
 import type {
@@ -122,10 +123,22 @@ export class FederatedTrainingService implements TrainingService {
     return jobId
   }
 
-  async joinJob(jobId: bigint, source: { corpusPath: string } | LocalData): Promise<void> {
+  async joinJob(
+    jobId: bigint,
+    source: { corpusPath: string } | { datasets: { id: bigint; path: string }[] } | LocalData,
+  ): Promise<void> {
     // Both checks run before anything is kept: a corpus that is missing, holds no text files or is too
     // small (CorpusNotFoundError, CorpusTooSmallError), and a job the chain does not know.
-    const data = 'corpusPath' in source ? await corpusData(source.corpusPath) : source
+    const data =
+      'corpusPath' in source
+        ? await corpusData(source.corpusPath)
+        : 'path' in (source.datasets?.[0] ?? {})
+          ? await registeredLocalData(
+              this.c.chain,
+              source.datasets as { id: bigint; path: string }[],
+              corpusData,
+            )
+          : (source as LocalData)
     const job = await this.requireJobOnChain(jobId)
     // Opt in on chain: a job is pending until every named participant joined it.
     const me = this.c.chain.wallet.account.address.toLowerCase()
@@ -248,6 +261,16 @@ export class FederatedTrainingService implements TrainingService {
     }
   }
 
+  /** Why this node may not train on each dataset for the job now (read from the chain before each round). */
+  private async datasetRefusals(spec: TrainingJobSpec, ids: bigint[]): Promise<(string | undefined)[]> {
+    const data = spec.data
+    if (data === undefined) return ids.map(() => 'the job names no datasets')
+    const me = this.c.chain.wallet.account.address
+    return Promise.all(
+      ids.map(async (id) => datasetRefusal(data, await readDatasetStanding(this.c.chain, id, me), me)),
+    )
+  }
+
   private trainerFor(jobId: string, spec: TrainingJobSpec): Promise<Trainer> {
     let t = this.trainers.get(jobId)
     if (t === undefined) {
@@ -270,8 +293,17 @@ export class FederatedTrainingService implements TrainingService {
       void this.participate(theirs, this.c.host.address).catch(() => undefined)
       return mine
     }
-    const stream = await this.c.host.dial(peerId, FL_PROTOCOL, { signal })
-    return new StreamChannel(stream, peerId)
+    // The phase signal bounds the dial only: handed to libp2p as is, its timeout (keysMs after the round
+    // opened) later aborted the live stream of a round that ran longer (seen as masked-phase TimeoutErrors).
+    const dial = new AbortController()
+    const onAbort = (): void => dial.abort(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      const stream = await this.c.host.dial(peerId, FL_PROTOCOL, { signal: dial.signal })
+      return new StreamChannel(stream, peerId)
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
   }
 
   private async participate(channel: FrameChannel, coordinator: `0x${string}`): Promise<void> {
@@ -296,6 +328,7 @@ export class FederatedTrainingService implements TrainingService {
           trainer: (jobId, spec) => this.trainerFor(jobId.toString(), spec),
           saveGlobal: (jobId, spec, round, global) => this.saveGlobal(jobId, spec, round, global),
           signContribution: contributionSigner(this.c.chain),
+          datasetRefusals: (spec, ids) => this.datasetRefusals(spec, ids),
           log: this.log,
         },
         channel,

@@ -10,8 +10,8 @@ export {
   type MeteringInit,
   MeteringService,
 } from './metering-service.ts'
-export type { SettleResult } from './settlement.ts'
 export { isPaid, maxCostWei, priceWei } from './price.ts'
 export type { Channel, ReceiptWire, VoucherWire } from './records.ts'
+export type { SettleResult } from './settlement.ts'
 export { USAGE_PROTOCOL } from './usage-protocol.ts'
 export type { UsageTotals } from './usage-stats.ts'

@@ -4,6 +4,7 @@ import type { ApiKeyStore, Metrics, SignInSessions, TermsRelay, UsageApi } from 
 import {
   createApi,
   dashboardRoutes,
+  datasetRoutes,
   EVENT_HEARTBEAT_MS,
   EVENT_POLL_MS,
   EVENT_REFRESH_EVERY,
@@ -11,6 +12,7 @@ import {
   EventHub,
   evaluationRoutes,
   eventRoutes,
+  lineageRoutes,
   MAX_EVENT_SUBSCRIBERS,
   peerRoutes,
   type ServingRouteComponents,
@@ -24,6 +26,7 @@ import {
 } from '../api/index.ts'
 import type { ChainReader, Deployment } from '../chain/index.ts'
 import { DevnetOnlyError, type EmbeddedChain } from '../chain/index.ts'
+import type { DataCommons } from '../data/index.ts'
 import type { TrainingService } from '../federated/index.ts'
 import type { Governance } from '../governance/index.ts'
 import type { Logger } from '../log.ts'
@@ -46,6 +49,8 @@ export interface NodeApiComponents {
   network: Pick<NodeNetwork, 'host' | 'directory' | 'store'>
   fetch: StoreRouteComponents['fetch']
   training: TrainingService
+  /** Datasets, withdrawals and lineage on the node's chain account. */
+  data: DataCommons
   /** The OpenAI-compatible `/v1` sub-app. */
   v1: Hono
   /** The serving list file (`<data>/serving.json`). */
@@ -144,6 +149,8 @@ export function buildApi(c: NodeApiComponents): Hono {
         { path: '/training', app: trainingRoutes({ training: c.training }) },
         { path: '/', app: usageRoutes(c.usage) },
         ...(c.evaluations ? [{ path: '/eval', app: evaluationRoutes({ evaluations: c.evaluations }) }] : []),
+        { path: '/datasets', app: datasetRoutes({ data: c.data }) },
+        { path: '/lineage', app: lineageRoutes({ data: c.data }) },
         {
           path: '/serving',
           app: servingRoutes({ path: c.servingList, refresh: c.refreshServing, status: c.servingStatus }),

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import { ApiKeyStore, LabelledCounter, openAiRoutes, SignInSessions } from '../api/index.ts'
 import type { EmbeddedChain } from '../chain/index.ts'
 import { DEVNET_FUNDING_WEI, relayTermsAcceptance } from '../chain/index.ts'
+import { createDataCommons } from '../data/index.ts'
 import { createTrainingService } from '../federated/index.ts'
 import type { Governance } from '../governance/index.ts'
 import { createInferenceService, type InferenceService, LoadFailures } from '../inference/index.ts'
@@ -137,6 +138,7 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
       { config, layout, cleanups },
       {
         ...{ config, governance, keystore, rpcUrl, deployment, devnet, nodeAccount, network, training, log },
+        data: createDataCommons({}, { chain: access.writer(nodeAccount) }),
         reader: access.reader,
         fetch: (root, opts) => fetch(root, opts),
         v1: openAiRoutes(

@@ -12,6 +12,7 @@ import type { ProgressEvent } from '../progress.ts'
 import { BUNDLED_CORPUS_PATH } from './data/constants.ts'
 import { loadCorpus } from './data/corpus-loader.ts'
 import { partitionCorpus, splitCorpus } from './data/corpus-split.ts'
+import { datasetManifest } from './data/dataset-manifest.ts'
 import { CorpusNotFoundError, CorpusTooSmallError } from './data/errors.ts'
 import type { TokenDataset } from './data/index.ts'
 import { toTokenDataset } from './data/token-dataset.ts'
@@ -21,6 +22,7 @@ import { runLocalRound } from './local-round.ts'
 import { countParams } from './param-layout.ts'
 import { SubprocessTrainer } from './subprocess-trainer.ts'
 
+export type { DatasetManifest } from './data/dataset-manifest.ts'
 export type { CorpusProgressEvent, TextCorpus, TokenDataset } from './data/index.ts'
 export type { LocalRoundConfig, LocalRoundOptions, LocalRoundResult } from './local-round.ts'
 export {
@@ -28,6 +30,7 @@ export {
   CorpusNotFoundError,
   CorpusTooSmallError,
   countParams,
+  datasetManifest,
   loadCorpus,
   partitionCorpus,
   readGgufParams,

@@ -27,7 +27,7 @@ export const ALLOWED_IMPORTS: Record<string, readonly string[] | 'any'> = {
   governance: ['chain'],
   policy: ['chain'],
   metering: ['chain', 'net', 'inference'],
-  data: ['chain'],
+  data: ['chain', 'training'],
   inference: ['store', 'net', 'policy', 'gguf'],
   federated: ['net', 'chain', 'store', 'gguf', 'aggregation', 'training'],
   training: ['gguf', 'aggregation'],

@@ -16,74 +16,7 @@ import { takeOverTrainingJob } from '../../src/chain/actions/training-take-over.
 import type { ChainWriter } from '../../src/chain/chain-client.ts'
 import { DEFAULT_TIMEOUTS, MIN_TAKEOVER_TIMEOUT_S } from '../../src/federated/constants.ts'
 import { maxRoundSeconds } from '../../src/federated/round-bound.ts'
-import { type Devnet, startDevnet } from './devnet.ts'
-
-const hash = (byte: string) => `0x${byte.repeat(32)}` as const
-const settings = {
-  votingDelay: 300,
-  votingPeriod: 3_600,
-  proposalThreshold: 0n,
-  quorumPercent: 40n,
-  timelockDelay: 600n,
-}
-const BASE = hash('0b')
-
-/** Asserts that a promise rejects with ContractRevertedError naming the contract's custom error. */
-async function revertsWith(p: Promise<unknown>, errorName: string): Promise<void> {
-  await assert.rejects(p, (e: Error & { details?: { errorName?: string } }) => {
-    assert.equal(e.name, 'ContractRevertedError')
-    assert.equal(e.details?.errorName, errorName, e.message)
-    return true
-  })
-}
-
-type Account = PrivateKeyAccount
-
-/** Each member signs its own amount for (job, round, trainedFrom), as a participant does with its upload. */
-async function signed(
-  net: Devnet,
-  p: { jobId: bigint; round: number; trainedFrom: `0x${string}` },
-  amounts: [Account, bigint][],
-) {
-  return Promise.all(
-    amounts.map(async ([a, amount]) => ({
-      address: a.address,
-      amount,
-      signature: await signTrainingContribution(net.as(a), { ...p, amount }),
-    })),
-  )
-}
-
-async function setup(n: number) {
-  const net = await startDevnet(n)
-  const accounts = net.accounts as Account[]
-  const [alice, bob] = accounts as [Account, Account]
-  const { modelId } = await createModel(net.deployer, {
-    name: 'ledger-model',
-    symbol: 'LDG',
-    cardURI: '',
-    owners: [
-      { address: alice.address, shares: parseEther('60') },
-      { address: bob.address, shares: parseEther('40') },
-    ],
-    settings,
-  })
-  return { net, accounts, modelId }
-}
-
-function jobInput(modelId: bigint, participants: Account[], coordinator: Account) {
-  return {
-    modelId,
-    baseVersionId: 0n,
-    baseContentRoot: hash('11'),
-    specHash: hash('22'),
-    participants: participants.map((a) => a.address),
-    rounds: 2,
-    contributionRule: 'examples' as const,
-    coordinator: coordinator.address,
-    takeoverTimeout: BigInt(MIN_TAKEOVER_TIMEOUT_S),
-  }
-}
+import { type Account, BASE, hash, jobInput, revertsWith, setup, signed } from './training-fixtures.ts'
 
 test('TrainingLedger records a job, its rounds, contributions and result; unauthorized writes revert by name', async () => {
   const { net, accounts, modelId } = await setup(4)

@@ -20,7 +20,18 @@ const createBody = z
   })
   .strict()
 
-const joinBody = z.object({ corpusPath: localPath }).strict()
+const joinBody = z.union([
+  z.object({ corpusPath: localPath }).strict(),
+  z
+    .object({
+      /** Registered datasets on the node's disk (checked against their manifest roots on chain). */
+      datasets: z
+        .array(z.object({ id: z.string().regex(/^\d{1,30}$/), path: localPath }).strict())
+        .min(1)
+        .max(16),
+    })
+    .strict(),
+])
 
 function jobIdOf(value: string): bigint {
   if (!/^\d{1,30}$/.test(value))
@@ -51,7 +62,12 @@ export function trainingRoutes(c: TrainingRoutesComponents): Hono {
     .post('/:id/join', async (ctx) => {
       const jobId = jobIdOf(ctx.req.param('id'))
       const body = await parseBody(ctx, joinBody)
-      await c.training.joinJob(jobId, { corpusPath: body.corpusPath })
+      await c.training.joinJob(
+        jobId,
+        'corpusPath' in body
+          ? { corpusPath: body.corpusPath }
+          : { datasets: body.datasets.map((d) => ({ id: BigInt(d.id), path: d.path })) },
+      )
       return ctx.json({ jobId: jobId.toString(), joined: true })
     })
     .post('/:id/resume', async (ctx) => {

@@ -13,6 +13,7 @@ type WriteName =
   | 'redeemMany'
   | 'claimNodeRevenue'
   | 'claimContributorRevenue'
+  | 'claimDatasetRevenue'
   | 'linkTrainingJob'
   | 'authorizeSigner'
   | 'revokeSigner'

@@ -2,6 +2,7 @@ import type { Hash } from 'viem'
 import type { ChainWriter } from '../chain-client.ts'
 import { confirmTransaction } from '../confirm-transaction.ts'
 import { TrainingLedger } from '../generated/artifacts.ts'
+import type { ContributionDatasets } from './training-contribution.ts'
 import { trainingLedgerAddress } from './training-ledger-address.ts'
 
 export interface CommitTrainingRoundParams {
@@ -17,7 +18,13 @@ export interface CommitTrainingRoundParams {
    * Each contributor's measured contribution this round with its EIP-712 signature over (job, round,
    * amount, trainedFrom) (sorted by address on the way out).
    */
-  contributions: { address: `0x${string}`; amount: bigint; signature: `0x${string}` }[]
+  contributions: {
+    address: `0x${string}`
+    amount: bigint
+    signature: `0x${string}`
+    /** The datasets the contributor signed it trained on (none when absent). */
+    datasets?: ContributionDatasets
+  }[]
 }
 
 /** Commits the next round of a job (only its coordinator may); returns the transaction hash. */
@@ -43,6 +50,8 @@ export async function commitTrainingRound(c: ChainWriter, p: CommitTrainingRound
           contributors: sorted.map((x) => x.address),
           contributions: sorted.map((x) => x.amount),
           signatures: sorted.map((x) => x.signature),
+          datasetIds: sorted.map((x) => x.datasets?.ids ?? []),
+          datasetAmounts: sorted.map((x) => x.datasets?.amounts ?? []),
         },
       ],
     })

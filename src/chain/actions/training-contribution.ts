@@ -1,10 +1,10 @@
-import { recoverTypedDataAddress } from 'viem'
+import { encodeAbiParameters, keccak256, recoverTypedDataAddress } from 'viem'
 import type { ChainReader, ChainWriter } from '../chain-client.ts'
 import { trainingLedgerAddress } from './training-ledger-address.ts'
 
 /**
- * What a participant signs for one round: its contribution measure (example count, or 1 per round) and the
- * global model it trained from, bound to the job and round (EIP-712, domain: this chain's TrainingLedger).
+ * What a participant signs for one round: its contribution measure (example count, or 1 per round), the
+ * global model it trained from and the datasets it trained on, bound to the job and round (EIP-712, domain: this chain's TrainingLedger).
  * The ledger credits only signed amounts, so a coordinator can neither credit itself for others' work nor
  * change an amount.
  */
@@ -14,6 +14,31 @@ export interface TrainingContribution {
   amount: bigint
   /** sha-256 of the global model the round started from. */
   trainedFrom: `0x${string}`
+  /** The registered datasets the member trained on (increasing ids), each with its part of `amount`. */
+  datasets?: ContributionDatasets
+}
+
+/** Datasets named in a contribution: ids strictly increasing, amounts summing to the contribution's amount. */
+export interface ContributionDatasets {
+  ids: bigint[]
+  amounts: bigint[]
+}
+
+/** What the ledger's datasetsHashOf computes: keccak256(abi.encode(ids, amounts)). */
+export function contributionDatasetsHash(d: ContributionDatasets | undefined): `0x${string}` {
+  return keccak256(
+    encodeAbiParameters([{ type: 'uint256[]' }, { type: 'uint256[]' }], [d?.ids ?? [], d?.amounts ?? []]),
+  )
+}
+
+function message(p: TrainingContribution) {
+  return {
+    jobId: p.jobId,
+    round: p.round,
+    amount: p.amount,
+    trainedFrom: p.trainedFrom,
+    datasets: contributionDatasetsHash(p.datasets),
+  }
 }
 
 const types = {
@@ -22,6 +47,7 @@ const types = {
     { name: 'round', type: 'uint32' },
     { name: 'amount', type: 'uint256' },
     { name: 'trainedFrom', type: 'bytes32' },
+    { name: 'datasets', type: 'bytes32' },
   ],
 } as const
 
@@ -44,7 +70,7 @@ export async function signTrainingContribution(
     domain: domain(c),
     types,
     primaryType: 'Contribution',
-    message: p,
+    message: message(p),
   })
 }
 
@@ -58,7 +84,7 @@ export async function recoverTrainingContributor(
     domain: domain(c),
     types,
     primaryType: 'Contribution',
-    message: p,
+    message: message(p),
     signature,
   })
 }

@@ -16,7 +16,8 @@ export interface TrainingRoundRecord {
   trainedFrom: `0x${string}`
   coordinator: `0x${string}`
   committedAt: bigint
-  contributions: { address: `0x${string}`; amount: bigint }[]
+  /** Each contributor's amount and the datasets it named (each with its part of the amount). */
+  contributions: { address: `0x${string}`; amount: bigint; datasets: { id: bigint; amount: bigint }[] }[]
 }
 
 /** A training job as recorded on chain, with its committed rounds and the contribution totals. */
@@ -66,7 +67,20 @@ export async function getTrainingJob(c: ChainReader, jobId: bigint): Promise<Tra
           trainedFrom: r.trainedFrom,
           coordinator: r.coordinator,
           committedAt: r.committedAt,
-          contributions: r.contributors.map((a, k) => ({ address: a, amount: r.contributions[k]! })),
+          contributions: await Promise.all(
+            r.contributors.map(async (a, k) => {
+              const [ids, amounts] = await c.public.readContract({
+                ...ledger,
+                functionName: 'getRoundDatasets',
+                args: [jobId, i + 1, a],
+              })
+              return {
+                address: a,
+                amount: r.contributions[k]!,
+                datasets: ids.map((id, n) => ({ id, amount: amounts[n]! })),
+              }
+            }),
+          ),
         }
       }),
     )

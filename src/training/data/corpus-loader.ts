@@ -34,7 +34,8 @@ export async function loadCorpus(path: string, options: LoadCorpusOptions = {}):
   return { name: path, bytes: concat(parts) }
 }
 
-async function listTextFiles(dir: string): Promise<string[]> {
+/** The corpus files of a folder, recursively, in sorted path order. */
+export async function listTextFiles(dir: string): Promise<string[]> {
   const out: string[] = []
   const entries = await readdir(dir, { withFileTypes: true })
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
