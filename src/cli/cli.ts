@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { registerChainWarp } from './commands/chain-warp.ts'
 import { registerDelegate } from './commands/delegate.ts'
+import { registerDeploy } from './commands/deploy.ts'
 import { registerExecute } from './commands/execute.ts'
 import { registerInit } from './commands/init.ts'
 import { registerKeyCreate } from './commands/key-create.ts'
@@ -46,6 +47,7 @@ export function createCli(): Command {
     .showHelpAfterError()
   registerInit(program)
   registerUp(program)
+  registerDeploy(program)
   registerWhoami(program)
   const model = program.command('model').description('models: create, list, show')
   registerModelCreate(model)

@@ -60,6 +60,7 @@ export function createNode(init: NodeInit, components: NodeComponents = {}): Pro
 // Used by other domains.
 export { readConfig, writeConfig } from './config.ts'
 export { dataDirLayout, resolveDataDir } from './data-dir.ts'
+export { deployToRpc } from './deploy.ts'
 export { Keystore } from './keystore.ts'
 export { openChain } from './open-chain.ts'
 export { isNodeAlive, readRuntimeInfo } from './runtime-file.ts'
