@@ -4,13 +4,15 @@ import {
   type Abi,
   type Account,
   type Address,
+  bytesToHex,
   type Chain,
-  domainSeparator,
   encodeDeployData,
   formatEther,
-  getContractAddress,
   type Hex,
+  hexToBytes,
+  keccak256,
   type PublicClient,
+  stringToHex,
   type Transport,
   type WalletClient,
 } from 'viem'
@@ -182,8 +184,8 @@ async function sendDeployment(
 /**
  * The runtime code at `address` must be what the artifact's creation code returns with these arguments.
  * The expected code comes from simulating the creation (eth_call without `to`), so immutables are filled
- * in; an EIP-712 contract also bakes its own address into them (the cached domain separator), which the
- * simulation computes for the address it would deploy to: those two values are put right before comparing.
+ * in; an EIP-712 contract also bakes its own address into them (and the domain separator cached from it),
+ * which the simulation computes for another address: those two values are put right before comparing.
  */
 async function checkCode(
   pub: PublicClient<Transport, Chain>,
@@ -194,10 +196,9 @@ async function checkCode(
   from: Address,
 ): Promise<void> {
   const deployData = encodeDeployData({ abi: artifact.abi, bytecode: artifact.bytecode, args })
-  const [onChain, simulated, nonce] = await Promise.all([
+  const [onChain, simulated] = await Promise.all([
     pub.getCode({ address }),
     pub.call({ account: from, data: deployData }).then((r) => r.data),
-    pub.getTransactionCount({ address: from }),
   ])
   if (!onChain || onChain === '0x') {
     throw new DeployedCodeMismatchError(
@@ -207,16 +208,12 @@ async function checkCode(
   }
   let expected = (simulated ?? '0x').toLowerCase()
   if (artifact.abi.some((x) => x.type === 'function' && x.name === 'eip712Domain')) {
-    const simAddress = getContractAddress({ from, nonce: BigInt(nonce) })
-    const [, domainName, version, chainId] = (await pub
-      .readContract({ address, abi: artifact.abi, functionName: 'eip712Domain' })
-      .catch(() => [])) as [unknown, string, string, bigint]
-    if (domainName !== undefined) {
-      const sep = (verifyingContract: Address) =>
-        domainSeparator({ domain: { name: domainName, version, chainId, verifyingContract } }).slice(2)
-      expected = expected
-        .replaceAll(simAddress.slice(2).toLowerCase(), address.slice(2).toLowerCase())
-        .replaceAll(sep(simAddress), sep(address))
+    // Where the simulation placed the contract varies by implementation (some ignore the nonce): read it
+    // from the simulated code where the deployed code holds its own address.
+    const at = onChain.toLowerCase().indexOf(address.slice(2).toLowerCase())
+    if (at > 0 && at % 2 === 0) {
+      const simAddress = `0x${expected.slice(at, at + 40)}` as Address
+      expected = relocateEip712(expected, simAddress, address, pub.chain.id)
     }
   }
   if (onChain.toLowerCase() !== expected) {
@@ -225,6 +222,42 @@ async function checkCode(
       { details: { name, address } },
     )
   }
+}
+
+const EIP712_TYPE_HASH = keccak256(
+  stringToHex('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'),
+)
+
+/**
+ * Runtime code simulated at `from` as if deployed at `to`: its own address, and the EIP-712 domain separator
+ * cached from it, are the only immutables that depend on where the contract lives. The separator hashes
+ * the name and version hashes, which are immutables of the code too (PUSH32 operands): the pair whose
+ * separator for `from` appears in the code is the contract's, and its separator for `to` replaces it.
+ */
+export function relocateEip712(code: string, from: Address, to: Address, chainId: number): string {
+  const words: Hex[] = []
+  const bytes = hexToBytes(code.startsWith('0x') ? (code as Hex) : `0x${code}`)
+  for (let i = 0; i < bytes.length; i++) {
+    const op = bytes[i] as number
+    if (op === 0x7f && i + 33 <= bytes.length) words.push(bytesToHex(bytes.slice(i + 1, i + 33)))
+    if (op >= 0x60 && op <= 0x7f) i += op - 0x5f
+  }
+  const chainWord = BigInt(chainId).toString(16).padStart(64, '0')
+  const separator = (a: string, b: string, at: Address) =>
+    keccak256(`${EIP712_TYPE_HASH}${a}${b}${chainWord}${at.slice(2).toLowerCase().padStart(64, '0')}`).slice(
+      2,
+    )
+  const out = code.replaceAll(from.slice(2).toLowerCase(), to.slice(2).toLowerCase())
+  const present = new Set(words.map((w) => w.slice(2)))
+  // Name and version hashes are keccak outputs: skip small numbers and addresses (leading zero bytes).
+  const hashes = [...present].filter((w) => !w.startsWith('0000'))
+  for (const a of hashes) {
+    for (const b of hashes) {
+      const sep = separator(a, b, from)
+      if (present.has(sep)) return out.replaceAll(sep, separator(a, b, to))
+    }
+  }
+  return out
 }
 
 async function estimateDeployGas(pub: PublicClient<Transport, Chain>, from: Address, data: Hex) {
