@@ -45,7 +45,12 @@ export function watchRegistries(
       loaded = true
     }
     const head = await c.reader.public.getBlockNumber({ cacheTime: 0 })
-    let from: bigint = next ?? head + 1n
+    if (next === undefined) {
+      // First start without a cursor: from the head on, and the cursor says so at once.
+      next = head + 1n
+      await c.cursor?.save(head)
+    }
+    let from: bigint = next
     // A cursor past the head (the chain was reset under the same addresses): go on from the head.
     if (from > head + 1n) from = head + 1n
     next = from
