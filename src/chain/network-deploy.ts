@@ -19,7 +19,7 @@ import {
 import { z } from 'zod'
 import { writeFileAtomic } from '../atomic-file.ts'
 import { type DeployOne, deployContracts } from './deploy-contracts.ts'
-import { type Deployment, deploymentSchema, readDeployment, writeDeployment } from './deployment.ts'
+import { type Deployment, readDeployment, writeDeployment } from './deployment.ts'
 import {
   ChainUnavailableError,
   DeployedCodeMismatchError,

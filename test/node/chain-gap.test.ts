@@ -158,6 +158,12 @@ test('chain down and back: the watcher resumes at its last block (also across a 
       return { status: r.status, body: (await r.json()) as { chain: { status: string } } }
     }
     assert.equal((await health()).status, 200)
+    // The node keeps its watcher's place in its data dir, for this chain and deployment.
+    const nodeCursor = fileCursor(join(nodeDir, 'chain-cursor.json'), {
+      chainId: 31337,
+      registry: deployment.modelRegistry,
+    })
+    await until('the node to save its cursor', async () => (await nodeCursor.load()) !== undefined)
     await proxy.cut()
     await until('healthz to report the chain unavailable', async () => (await health()).status === 503)
     assert.equal((await health()).body.chain.status, 'unavailable')
