@@ -1,4 +1,4 @@
-import type { Abi, Account, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem'
+import type { Abi, Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem'
 import { ADMISSION_POLICIES, type AdmissionPolicy } from './actions/membership.ts'
 import { GOVERNANCE_MINIMUMS } from './constants.ts'
 import type { Deployment } from './deployment.ts'
@@ -16,11 +16,20 @@ import {
   UsageTerms,
 } from './generated/artifacts.ts'
 
+/** Deploys one contract and returns its address (the default sends it and waits for its receipt). */
+export type DeployOne = (
+  name: string,
+  artifact: { abi: Abi; bytecode: Hex },
+  args: unknown[],
+) => Promise<Address>
+
 /**
  * Deploys the implementations, ModelRegistry (which creates the ReleaseGate), NodeRegistry, DatasetRegistry,
  * TrainingLedger, UsageTerms, UsageEscrow and CommonsMembership (with the commons's governor and timelock; the
  * deployer is a founding member). Nothing keeps a role
- * afterwards: the registries and the ledger have no owner and the implementations are locked.
+ * afterwards: the registries and the ledger have no owner and the implementations are locked. The order and
+ * the constructor arguments live here only; `deployOne` decides how each contract is had (`commons deploy`
+ * plugs in fees, confirmations, code checks and resuming).
  */
 export async function deployContracts(
   c: { public: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account> },
@@ -28,17 +37,24 @@ export async function deployContracts(
     onProgress?: (e: { type: 'chain:contract:deployed'; name: string; address: `0x${string}` }) => void
     /** The commons's founding members besides the deployer, and its first admission policy (default open). */
     membership?: { founders?: `0x${string}`[]; admission?: AdmissionPolicy }
+    deployOne?: DeployOne
   } = {},
 ): Promise<Deployment> {
   const startBlock = await c.public.getBlockNumber()
+  const deployOne: DeployOne =
+    opts.deployOne ??
+    (async (name, artifact, args) => {
+      const hash = await c.wallet.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args })
+      const receipt = await c.public.waitForTransactionReceipt({ hash })
+      if (receipt.status !== 'success' || !receipt.contractAddress) {
+        throw new ChainUnavailableError(`Deploying ${name} failed in transaction ${hash}.`)
+      }
+      return receipt.contractAddress
+    })
   const deploy = async (name: string, artifact: { abi: Abi; bytecode: Hex }, args: unknown[] = []) => {
-    const hash = await c.wallet.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args })
-    const receipt = await c.public.waitForTransactionReceipt({ hash })
-    if (receipt.status !== 'success' || !receipt.contractAddress) {
-      throw new ChainUnavailableError(`Deploying ${name} failed in transaction ${hash}.`)
-    }
-    opts.onProgress?.({ type: 'chain:contract:deployed', name, address: receipt.contractAddress })
-    return receipt.contractAddress
+    const address = await deployOne(name, artifact, args)
+    opts.onProgress?.({ type: 'chain:contract:deployed', name, address })
+    return address
   }
   const shares = await deploy('ModelShares', ModelShares)
   const timelock = await deploy('ModelTimelock', ModelTimelock)

@@ -38,7 +38,13 @@ export async function readDeployment(path: string): Promise<Deployment> {
       { cause: err },
     )
   }
-  const parsed = deploymentSchema.safeParse(JSON.parse(text))
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new DeploymentMissingError(`The deployment file ${path} is not JSON.`, { cause: err })
+  }
+  const parsed = deploymentSchema.safeParse(json)
   if (!parsed.success) {
     throw new DeploymentMissingError(
       `The deployment file ${path} is invalid: ${parsed.error.issues[0]?.message}`,

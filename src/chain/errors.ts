@@ -106,3 +106,15 @@ export class ProposalNotFoundError extends NotFoundError {}
 
 /** The proposal is not in the state the requested step needs (e.g. voting closed). */
 export class ProposalStateError extends RefusedError {}
+
+/** The chain RPC endpoint did not answer (down, wrong URL, firewall). */
+export class RpcUnreachableError extends ChainUnavailableError {}
+
+/** The RPC endpoint serves another chain than the one expected (`--chain-id`). */
+export class WrongChainIdError extends InvalidInputError {}
+
+/** The signing account cannot pay for the gas of what it is asked to send; `details` says how much to add. */
+export class InsufficientGasFundsError extends RefusedError {}
+
+/** A deployment lists a contract whose code on the chain is not the artifact's (or is missing). */
+export class DeployedCodeMismatchError extends RefusedError {}

@@ -145,20 +145,31 @@ export { type CodeMismatch, verifyDeploymentCode } from './actions/verify-deploy
 export type { ChainReader, ChainWriter } from './chain-client.ts'
 export { chainTransport, isLocalEndpoint } from './chain-transport.ts'
 export { DEFAULT_GOVERNANCE, DEVNET_CHAIN_ID, DEVNET_FUNDING_WEI, GOVERNANCE_MINIMUMS } from './constants.ts'
-export { deployContracts } from './deploy-contracts.ts'
+export { type DeployOne, deployContracts } from './deploy-contracts.ts'
 export { type Deployment, deploymentSchema, readDeployment, writeDeployment } from './deployment.ts'
 export { EmbeddedChain } from './embedded-chain.ts'
 export {
   ChainUnavailableError,
   ContractRevertedError,
+  DeployedCodeMismatchError,
   DeploymentMissingError,
   DevnetOnlyError,
+  InsufficientGasFundsError,
   ProposalNotFoundError,
   ProposalStateError,
+  RpcUnreachableError,
   translateChainError,
+  WrongChainIdError,
 } from './errors.ts'
 // Used by other domains.
 export { CommonsMembership, ModelRegistry, NodeRegistry, UsageEscrow } from './generated/artifacts.ts'
+export {
+  type DeployFees,
+  deployToNetwork,
+  type NetworkDeployOptions,
+  type NetworkDeployResult,
+} from './network-deploy.ts'
+export { probeRpc } from './probe-rpc.ts'
 export {
   describeCall,
   type ModelContracts,

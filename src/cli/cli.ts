@@ -6,6 +6,7 @@ import { registerDataList } from './commands/data-list.ts'
 import { registerDataShow } from './commands/data-show.ts'
 import { registerDataWithdraw } from './commands/data-withdraw.ts'
 import { registerDelegate } from './commands/delegate.ts'
+import { registerDeploy } from './commands/deploy.ts'
 import { registerDeposit } from './commands/deposit.ts'
 import { registerEarnings } from './commands/earnings.ts'
 import { registerEval } from './commands/eval.ts'
@@ -62,6 +63,7 @@ export function createCli(): Command {
   registerUp(program)
   registerInvite(program)
   registerJoin(program)
+  registerDeploy(program)
   registerWhoami(program)
   const model = program.command('model').description('models: create, list, show')
   registerModelCreate(model)

@@ -59,6 +59,9 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
       {
         follow: config.store.follow,
         pollingIntervalMs: devnet ? 500 : 4_000,
+        // An external chain keeps its block numbers, so a restart resumes where it stopped. The embedded chain
+        // re-mines its journal on start (block numbers change) and its node sees every event it replays.
+        cursorFile: devnet ? undefined : layout.chainCursor,
         onVersionPublished: () => void inference?.refresh(),
       },
       { reader: access.reader, network, fetch: (root) => fetch(root), log },

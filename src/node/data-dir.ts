@@ -17,6 +17,8 @@ export interface DataDirLayout {
   chain: string
   /** `chain/deployment.json`: the contract addresses of the embedded chain. */
   deployment: string
+  /** `chain-cursor.json`: the last block whose registry events an RPC-chain node applied (see chain-cursor.ts). */
+  chainCursor: string
   /** `node.json`: written while a node runs (pid, API URL), so the CLI can find it. */
   runtime: string
   /** `api-token`: the bearer token of the node's `/api` (mode 0600). */
@@ -50,6 +52,7 @@ export function dataDirLayout(root: string): DataDirLayout {
     accounts: join(root, 'accounts'),
     chain: join(root, 'chain'),
     deployment: join(root, 'chain', 'deployment.json'),
+    chainCursor: join(root, 'chain-cursor.json'),
     runtime: join(root, 'node.json'),
     apiToken: join(root, 'api-token'),
     apiKeys: join(root, 'api-keys.json'),

@@ -2,6 +2,7 @@ import type { ChainReader } from '../chain/index.ts'
 import { findModelId } from '../chain/index.ts'
 import type { Logger } from '../log.ts'
 import type { FetchResult } from '../store/index.ts'
+import { fileCursor } from './chain-cursor.ts'
 import { watchRegistries } from './chain-watcher.ts'
 import type { NodeNetwork } from './network.ts'
 import { VersionFollower } from './version-follower.ts'
@@ -10,6 +11,8 @@ import { VersionFollower } from './version-follower.ts'
 export interface FollowVersionsInit {
   follow: string[]
   pollingIntervalMs: number
+  /** File keeping the last block the watcher applied, so a restart misses no event (omit: start at the head). */
+  cursorFile?: string
   /** Called on every published version (the model server refreshes what it serves). */
   onVersionPublished(): void
 }
@@ -43,7 +46,17 @@ export async function followVersions(
     log: c.log,
   })
   const unwatch = watchRegistries(
-    { reader: c.reader, log: c.log },
+    {
+      reader: c.reader,
+      log: c.log,
+      cursor:
+        init.cursorFile === undefined
+          ? undefined
+          : fileCursor(init.cursorFile, {
+              chainId: c.reader.deployment.chainId,
+              registry: c.reader.deployment.modelRegistry,
+            }),
+    },
     {
       onNodesChanged: () => {
         // Drop peers that left the registry, and forget what they announced.

@@ -61,6 +61,7 @@ export function createNode(init: NodeInit, components: NodeComponents = {}): Pro
 export { readConfig, writeConfig } from './config.ts'
 export { createInvite } from './create-invite.ts'
 export { dataDirLayout, resolveDataDir } from './data-dir.ts'
+export { deployToRpc } from './deploy.ts'
 export { decodeInvite, encodeInvite, type InvitePayload } from './invite.ts'
 export { type JoinResult, joinCommons } from './join.ts'
 export { Keystore } from './keystore.ts'

@@ -1,3 +1,4 @@
+import { readDeployment } from '../chain/index.ts'
 import { type NodeConfig, nodeConfigSchema, readConfig } from './config.ts'
 import { InvalidConfigError } from './errors.ts'
 
@@ -36,7 +37,26 @@ export async function loadNodeConfig(path: string, overrides: NodeConfigOverride
       `inference.open serves /v1 to anyone without an API key, so it is allowed only on a loopback address; api.host is ${config.api.host}. Issue API keys (\`commons key create\`) or listen on 127.0.0.1.`,
     )
   }
+  if (config.chain.mode === 'rpc') await checkRpcChain(config.chain)
   return config
+}
+
+/** An RPC chain needs its URL and a valid deployment file, checked before anything starts. */
+async function checkRpcChain(chain: NodeConfig['chain']): Promise<void> {
+  if (!chain.rpcUrl) {
+    throw new InvalidConfigError(
+      'chain.mode is "rpc" but chain.rpcUrl is not set: pass --rpc <url>, or set chain.mode to "embedded".',
+    )
+  }
+  if (chain.deploymentFile === undefined) return
+  try {
+    await readDeployment(chain.deploymentFile)
+  } catch (err) {
+    throw new InvalidConfigError(
+      `chain.deploymentFile: ${(err as Error).message} Write one with \`commons deploy --rpc ${chain.rpcUrl} --deployment <file>\`.`,
+      { cause: err },
+    )
+  }
 }
 
 /** Whether a listen address is reachable only from this machine. */

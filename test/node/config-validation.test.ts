@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { runCli } from '../helpers/cli.ts'
@@ -20,4 +20,28 @@ test('a malformed bootstrap or listen address is refused before anything starts,
     // Nothing was started: no chain dir, so no anvil to leave behind.
     assert.equal((await readdir(dir.path)).includes('chain'), false)
   }
+})
+
+test('an unknown chain mode, a bad --rpc URL or an invalid deployment file is refused before anything starts, and not kept', async () => {
+  await using dir = await tmpDir()
+  await mkdir(dir.path, { recursive: true })
+  const config = join(dir.path, 'config.json')
+  await writeFile(config, JSON.stringify({ chain: { mode: 'sidechain' } }))
+  const mode = await runCli(dir.path, ['up', '--port', '0'])
+  assert.equal(mode.code, 2, mode.stderr)
+  assert.match(mode.stderr, /chain\.mode/)
+
+  await writeFile(config, '{}')
+  const badUrl = await runCli(dir.path, ['--rpc', 'localhost:8545', 'up', '--port', '0'])
+  assert.equal(badUrl.code, 2, badUrl.stderr)
+  assert.match(badUrl.stderr, /chain\.rpcUrl.*http\(s\):\/\//s)
+
+  const deployment = join(dir.path, 'broken-deployment.json')
+  await writeFile(deployment, '{"chainId": 1, "modelRegistry": "nope"}')
+  const badFile = await runCli(dir.path, ['--rpc', 'http://127.0.0.1:8545', '--deployment', deployment, 'up'])
+  assert.equal(badFile.code, 2, badFile.stderr)
+  assert.match(badFile.stderr, /chain\.deploymentFile.*invalid.*commons deploy/s)
+  // Nothing was started, and the refused values were not saved for later commands.
+  assert.equal((await readdir(dir.path)).includes('chain'), false)
+  assert.deepEqual(JSON.parse(await readFile(config, 'utf8')), {})
 })

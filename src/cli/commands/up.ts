@@ -19,9 +19,6 @@ export function registerUp(program: Command): void {
         import('../../log.ts'),
       ])
       const t0 = performance.now()
-      // The chain a node was started with is kept in its config: later commands on this data dir use it
-      // instead of silently starting a private chain with new contracts.
-      if (ctx.opts.rpc) await rememberChain(ctx.dataDir, ctx.opts.rpc, ctx.opts.deployment)
       const node = await createNode(
         {
           dataDir: ctx.dataDir,
@@ -42,6 +39,10 @@ export function registerUp(program: Command): void {
         },
         { log: createLogger() },
       )
+      // The chain a node was started with is kept in its config: later commands on this data dir use it
+      // instead of silently starting a private chain with new contracts. Saved once the node started, so
+      // a value it refused (bad URL, invalid deployment file) is never kept.
+      if (ctx.opts.rpc) await rememberChain(ctx.dataDir, ctx.opts.rpc, ctx.opts.deployment)
       const models = await node.governance.listModels()
       const info = {
         address: node.address,
