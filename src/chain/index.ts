@@ -113,6 +113,7 @@ export {
 } from './errors.ts'
 // Used by other domains.
 export { ModelRegistry, NodeRegistry, UsageEscrow } from './generated/artifacts.ts'
+export { processIsolation } from './isolation.ts'
 export {
   describeCall,
   type ModelContracts,

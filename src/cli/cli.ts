@@ -6,6 +6,7 @@ import { registerInit } from './commands/init.ts'
 import { registerKeyCreate } from './commands/key-create.ts'
 import { registerKeyList } from './commands/key-list.ts'
 import { registerKeyRevoke } from './commands/key-revoke.ts'
+import { registerLocal } from './commands/local.ts'
 import { registerModelCreate } from './commands/model-create.ts'
 import { registerModelList } from './commands/model-list.ts'
 import { registerModelShow } from './commands/model-show.ts'
@@ -46,6 +47,7 @@ export function createCli(): Command {
     .showHelpAfterError()
   registerInit(program)
   registerUp(program)
+  registerLocal(program)
   registerWhoami(program)
   const model = program.command('model').description('models: create, list, show')
   registerModelCreate(model)

@@ -1,4 +1,4 @@
-import { InvalidInputError, RefusedError, UnauthorizedError } from '../errors.ts'
+import { InvalidInputError, RefusedError, UnauthorizedError, UnavailableError } from '../errors.ts'
 
 /** A key file is encrypted and no passphrase was given. */
 export class KeyLockedError extends UnauthorizedError {}
@@ -11,3 +11,6 @@ export class InvalidConfigError extends InvalidInputError {}
 
 /** Another node already runs on this data dir. */
 export class NodeAlreadyRunningError extends RefusedError {}
+
+/** A member of the local commons did not start (its log says why). */
+export class NodeStartFailedError extends UnavailableError {}

@@ -61,5 +61,6 @@ export function createNode(init: NodeInit, components: NodeComponents = {}): Pro
 export { readConfig, writeConfig } from './config.ts'
 export { dataDirLayout, resolveDataDir } from './data-dir.ts'
 export { Keystore } from './keystore.ts'
+export { type LocalCommons, type LocalCommonsInit, runLocalCommons } from './local-commons/launcher.ts'
 export { openChain } from './open-chain.ts'
 export { isNodeAlive, readRuntimeInfo } from './runtime-file.ts'
