@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import { InvalidInputError } from '../errors.ts'
 import { registerChainWarp } from './commands/chain-warp.ts'
 import { registerDelegate } from './commands/delegate.ts'
 import { registerExecute } from './commands/execute.ts'
@@ -17,6 +18,7 @@ import { registerPropose } from './commands/propose.ts'
 import { registerQueue } from './commands/queue.ts'
 import { registerServe } from './commands/serve.ts'
 import { registerShares } from './commands/shares.ts'
+import { registerStatus } from './commands/status.ts'
 import { registerStoreAdd } from './commands/store-add.ts'
 import { registerStoreFetch } from './commands/store-fetch.ts'
 import { registerStoreGc } from './commands/store-gc.ts'
@@ -44,10 +46,20 @@ export function createCli(): Command {
     )
     .option('--deployment <file>', 'contract addresses for --rpc')
     .option('--verbose', 'on an error, print its stack and the chain of causes')
+    .option('--log-format <format>', 'pretty (default on a terminal) or json (default when piped)')
+    .hook('preAction', (cmd) => {
+      const format = cmd.opts<{ logFormat?: string }>().logFormat
+      if (format === undefined) return
+      if (format !== 'pretty' && format !== 'json') {
+        throw new InvalidInputError(`--log-format must be pretty or json, not ${format}.`)
+      }
+      process.env.COMMONS_LOG_FORMAT = format
+    })
     .showHelpAfterError()
   registerInit(program)
   registerUp(program)
   registerLocal(program)
+  registerStatus(program)
   registerWhoami(program)
   const model = program.command('model').description('models: create, list, show')
   registerModelCreate(model)

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { createPublicClient } from 'viem'
 import { chainTransport } from '../../src/chain/chain-transport.ts'
+import { runCli } from '../helpers/cli.ts'
 import { alive } from '../helpers/process.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 
@@ -187,5 +188,12 @@ test('npm start again resumes: the same members, addresses and model, and what w
   assert.equal((await chain.getTransactionReceipt({ hash: delegation })).status, 'success')
   console.log(`resumed in ${s.info.readyMs} ms, ${Math.round(s.info.memoryBytes / 2 ** 20)} MB RSS`)
   for (const m of s.info.members) await ask(m.apiUrl)
+  // `commons status` on a member: its chain (through the shared socket), peers, what it serves, its usage.
+  const status = await runCli(join(dir.path, 'members', 'clinic'), ['status'])
+  assert.equal(status.code, 0, status.stderr)
+  assert.match(status.stdout, /^chain {5}reachable \(rpc\), head block \d+/m)
+  assert.match(status.stdout, /^peers {5}2 connected/m)
+  assert.match(status.stdout, /^serving {3}commons-demo/m)
+  assert.match(status.stdout, /^usage {5}[1-9]\d* \/v1 request/m)
   await ctrlC(s, s.info.pids)
 })
