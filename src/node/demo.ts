@@ -34,6 +34,11 @@ export async function createDemoModel(c: {
   /** Scratch dir for the generated GGUF before it enters the store. */
   tmpDir: string
   warp(seconds: number): Promise<unknown>
+  /**
+   * Resolves when the second and third owners may sign: when their keys belong to nodes that are still
+   * starting (and registering with those keys), signing before would race them for nonces.
+   */
+  othersMaySign?: () => Promise<unknown>
 }): Promise<{ name: string; owners: string[]; contentRoot: string }> {
   const [first, second, third] = c.owners
   await c.governance.createModel({
@@ -64,6 +69,7 @@ export async function createDemoModel(c: {
   })
   await c.warp(DEMO_SETTINGS.votingDelay + 1)
   await c.governance.vote({ account: first, proposal: p.ref, support: 'for' })
+  await c.othersMaySign?.()
   await c.governance.vote({ account: second, proposal: p.ref, support: 'for' })
   await c.warp(DEMO_SETTINGS.votingPeriod + 1)
   await c.governance.queue({ account: third, proposal: p.ref })

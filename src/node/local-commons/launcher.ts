@@ -1,8 +1,14 @@
 import type { Logger } from '../../log.ts'
 import { DEMO_MODEL_NAME, DEMO_SHARES } from '../demo.ts'
-import { ensureLocalDemo, openLaunchChain } from './local-demo.ts'
+import { ensureDemoModel, openLaunchChain, placeDemoModel } from './local-demo.ts'
 import { type CliCommand, MemberProcess } from './member-process.ts'
-import { type LocalMember, localCommonsPaths, planMembers, writeMemberConfigs } from './members.ts'
+import {
+  LOCAL_SERVERS,
+  type LocalMember,
+  localCommonsPaths,
+  planMembers,
+  writeMemberConfigs,
+} from './members.ts'
 import { processTree, residentBytes } from './process-tree.ts'
 
 /** What `runLocalCommons` needs to know. */
@@ -68,9 +74,15 @@ export async function runLocalCommons(init: LocalCommonsInit, c: { log: Logger }
     // Members pay gas for their registration and votes: the devnet gives it before they start.
     for (const m of plan) await chain.fundIfEmpty(m.account.address)
     progress(`starting ${others.map((p) => p.member.name).join(' and ')}`)
-    await Promise.all(others.map((p) => p.start()))
-    progress(`checking the ${DEMO_MODEL_NAME} model (created, replicated and served on first start)`)
-    const { contentRoot } = await ensureLocalDemo(plan, chain)
+    // The model is created (first start) on the chain host while the others start.
+    // The others sign only once their nodes are up (each registers with its key while starting).
+    const othersStarted = Promise.all(others.map((p) => p.start()))
+    const [contentRoot] = await Promise.all([
+      ensureDemoModel(plan, chain, () => othersStarted),
+      othersStarted,
+    ])
+    progress(`placing the ${DEMO_MODEL_NAME} model: replicated to every member, served by ${LOCAL_SERVERS}`)
+    await placeDemoModel(plan, contentRoot)
     return {
       members: processes.map((p, i) => describe(p, i)),
       model: { name: DEMO_MODEL_NAME, contentRoot },

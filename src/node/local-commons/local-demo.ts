@@ -53,17 +53,17 @@ export async function openLaunchChain(plan: LocalMember[], chainSocket: string):
 
 /**
  * On first start: creates the demo model owned 40/35/25 by the members' keys and publishes its first
- * version by their vote; then makes sure every member holds it (replication over the network) and the
- * serving members serve it. Idempotent: a restart finds everything in place and changes nothing.
+ * version by their vote (the weights go into the chain host's store). Needs only the chain host running.
+ * Returns the content root of the latest version, whether it was created now or before.
  */
-export async function ensureLocalDemo(
+export async function ensureDemoModel(
   plan: LocalMember[],
   chain: LaunchChain,
-): Promise<{ contentRoot: string }> {
+  othersMaySign: () => Promise<unknown>,
+): Promise<string> {
   const [first, second, third] = plan
   const host = plan.find((m) => m.hostsChain)!
   const existing = (await chain.governance.listModels()).find((m) => m.name === DEMO_MODEL_NAME)
-  let root: string | undefined
   if (!existing) {
     const created = await createDemoModel({
       governance: chain.governance,
@@ -78,13 +78,20 @@ export async function ensureLocalDemo(
       },
       tmpDir: host.layout.tmp,
       warp: (seconds) => chain.warp(seconds),
+      othersMaySign,
     })
-    root = created.contentRoot
-  } else {
-    const versions = await chain.governance.listVersions(DEMO_MODEL_NAME)
-    root = versions.at(-1)?.contentRoot.replace(/^0x/, '')
+    return created.contentRoot
   }
+  const root = (await chain.governance.listVersions(DEMO_MODEL_NAME)).at(-1)?.contentRoot.replace(/^0x/, '')
   if (!root) throw new NodeStartFailedError(`The ${DEMO_MODEL_NAME} model has no published version.`)
+  return root
+}
+
+/**
+ * Makes sure every member holds the demo model's weights (replication over the network) and the serving
+ * members serve it. Idempotent: on a restart everything is in place and nothing changes.
+ */
+export async function placeDemoModel(plan: LocalMember[], root: string): Promise<void> {
   await Promise.all(
     plan.map(async (m) => {
       // Fetching from peers replicates the weights; the serving members then load them.
@@ -92,7 +99,6 @@ export async function ensureLocalDemo(
       if (m.serves) await nodeApi(m, '/api/serving', { model: DEMO_MODEL_NAME })
     }),
   )
-  return { contentRoot: root }
 }
 
 async function fetchFromPeers(m: LocalMember, root: string): Promise<void> {
