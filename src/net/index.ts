@@ -100,4 +100,4 @@ export {
   writeJson,
   writeRaw,
 } from './frames.ts'
-export { addressFromPeerId, parsePeerId, peerIdentityFromPrivateKey } from './peer-identity.ts'
+export { addressFromPeerId, parsePeerId } from './peer-identity.ts'

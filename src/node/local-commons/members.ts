@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { privateKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKeyAccount } from 'viem'
-import { peerIdentityFromPrivateKey } from '../../net/index.ts'
 import { type NodeConfig, readConfig, writeConfig } from '../config.ts'
 import { type DataDirLayout, dataDirLayout } from '../data-dir.ts'
 import { Keystore } from '../keystore.ts'
@@ -43,7 +44,8 @@ export async function planMembers(root: string, basePort: number): Promise<Local
     await mkdir(layout.root, { recursive: true, mode: 0o700 })
     const keystore = new Keystore({ dir: layout.accounts })
     const account = await keystore.get('node', { create: true })
-    const { peerId } = peerIdentityFromPrivateKey(await keystore.privateKeyBytes('node'))
+    // The PeerId the member's host will have (its key is its libp2p identity), without loading libp2p.
+    const peerId = peerIdFromPrivateKey(privateKeyFromRaw(await keystore.privateKeyBytes('node')))
     const apiPort = basePort + i
     plan.push({
       name,
