@@ -37,7 +37,7 @@ export function formatLocalCommons(
     '          (any member answers: one that does not serve the model forwards to one that does)',
     `  vote    ${cli('clinic', 'proposals')}`,
     `          ${cli('clinic', 'vote <proposal> for')}`,
-    `  status  ${cli(ask.name, 'status')}`,
+    `  status  npm run commons -- --data ${c.dataDir} status     (every member; --data …/members/<member> for one)`,
     `  logs    ${c.dataDir}/members/<member>/node.log     chain: ${c.chainSocket}`,
     '',
     'Stop with Ctrl-C: every member stops. `npm start` again resumes where it stopped.',

@@ -12,7 +12,15 @@ import { tmpDir } from '../helpers/tmp-dir.ts'
 // `npm start` end to end: the launcher, three member processes, the shared chain. One commons for the file.
 const ROOT = join(import.meta.dirname, '..', '..')
 const dir = await tmpDir()
-after(() => dir[Symbol.asyncDispose]())
+/** The commons running now: a failed test must not leave it behind. */
+let running: Started | undefined
+after(async () => {
+  if (running && running.npm.exitCode === null && running.npm.signalCode === null) {
+    process.kill(-running.npm.pid!, 'SIGINT')
+    await running.exited
+  }
+  await dir[Symbol.asyncDispose]()
+})
 const BASE_PORT = 21_000 + Math.floor(Math.random() * 400) * 20
 
 interface Started {
@@ -46,6 +54,7 @@ async function startCommons(): Promise<Started> {
   let stderr = ''
   npm.stderr!.on('data', (d) => (stderr += d))
   const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()))
+  running = { npm, exited } as Started
   let stdout = ''
   const info = await new Promise<Started['info']>((resolve, reject) => {
     const timer = setTimeout(
@@ -62,7 +71,8 @@ async function startCommons(): Promise<Started> {
     })
     void exited.then(() => reject(new Error(`npm start exited before it was ready: ${stderr}`)))
   })
-  return { npm, info, exited }
+  running.info = info
+  return running
 }
 
 async function ask(apiUrl: string): Promise<string> {
@@ -188,12 +198,25 @@ test('npm start again resumes: the same members, addresses and model, and what w
   assert.equal((await chain.getTransactionReceipt({ hash: delegation })).status, 'success')
   console.log(`resumed in ${s.info.readyMs} ms, ${Math.round(s.info.memoryBytes / 2 ** 20)} MB RSS`)
   for (const m of s.info.members) await ask(m.apiUrl)
-  // `commons status` on a member: its chain (through the shared socket), peers, what it serves, its usage.
-  const status = await runCli(join(dir.path, 'members', 'clinic'), ['status'])
+  // `commons status` on the main data dir: each member's chain (the host's, or the shared socket), peers,
+  // what it serves, its usage.
+  const status = await runCli(dir.path, ['status'])
   assert.equal(status.code, 0, status.stderr)
-  assert.match(status.stdout, /^chain {5}reachable \(rpc\), head block \d+/m)
-  assert.match(status.stdout, /^peers {5}2 connected/m)
-  assert.match(status.stdout, /^serving {3}commons-demo/m)
-  assert.match(status.stdout, /^usage {5}[1-9]\d* \/v1 request/m)
+  const sections = status.stdout.split(/^── /m).slice(1)
+  assert.deepEqual(
+    sections.map((x) => x.split('\n')[0]),
+    ['clinic', 'ngo', 'university'],
+  )
+  for (const section of sections) {
+    assert.match(section, /^chain {5}reachable \((rpc|embedded)\), head block \d+/m)
+    assert.match(section, /^peers {5}[12] connected/m)
+    assert.match(section, /^usage {5}[1-9]\d* \/v1 request/m)
+  }
+  assert.match(sections[0]!, /^serving {3}commons-demo/m)
+  assert.match(sections[1]!, /^serving {3}nothing/m)
+  // A second `npm start` on the same data dir is refused before it starts anything.
+  const second = await runCli(dir.path, ['local', '--port', String(BASE_PORT)])
+  assert.notEqual(second.code, 0)
+  assert.match(second.stderr, /A local commons already runs on/)
   await ctrlC(s, s.info.pids)
 })

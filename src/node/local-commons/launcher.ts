@@ -1,6 +1,8 @@
 import type { Logger } from '../../log.ts'
 import { DEMO_MODEL_NAME, DEMO_SHARES } from '../demo.ts'
-import { ensureDemoModel, openLaunchChain, placeDemoModel } from './local-demo.ts'
+import { NodeAlreadyRunningError } from '../errors.ts'
+import { isNodeAlive, readRuntimeInfo } from '../runtime-file.ts'
+import { ensureDemoModel, openLaunchChain, placeDemoModel, untilServed } from './local-demo.ts'
 import { type CliCommand, MemberProcess } from './member-process.ts'
 import {
   LOCAL_SERVERS,
@@ -55,6 +57,7 @@ export async function runLocalCommons(init: LocalCommonsInit, c: { log: Logger }
   const progress = init.onProgress ?? (() => {})
   const { chainSocket } = localCommonsPaths(init.dataDir)
   const plan = await planMembers(init.dataDir, init.basePort)
+  await refuseIfRunning(init.dataDir, plan)
   await writeMemberConfigs(plan, chainSocket)
   const log = c.log.child({ component: 'local-commons' })
   // A restarted chain host: tell the others' API nothing; they redial the same socket and peers.
@@ -83,6 +86,7 @@ export async function runLocalCommons(init: LocalCommonsInit, c: { log: Logger }
     ])
     progress(`placing the ${DEMO_MODEL_NAME} model: replicated to every member, served by ${LOCAL_SERVERS}`)
     await placeDemoModel(plan, contentRoot)
+    await untilServed(plan)
     return {
       members: processes.map((p, i) => describe(p, i)),
       model: { name: DEMO_MODEL_NAME, contentRoot },
@@ -95,6 +99,18 @@ export async function runLocalCommons(init: LocalCommonsInit, c: { log: Logger }
   } catch (err) {
     await stop()
     throw err
+  }
+}
+
+/** Refuses to start a second local commons on a data dir whose members still run. */
+async function refuseIfRunning(dataDir: string, plan: LocalMember[]): Promise<void> {
+  for (const m of plan) {
+    const running = await readRuntimeInfo(m.layout.runtime)
+    if (running && (await isNodeAlive(running))) {
+      throw new NodeAlreadyRunningError(
+        `A local commons already runs on ${dataDir} (${m.name}: pid ${running.pid}, API ${running.apiUrl}). Stop it first (Ctrl-C in its terminal).`,
+      )
+    }
   }
 }
 

@@ -101,6 +101,40 @@ export async function placeDemoModel(plan: LocalMember[], root: string): Promise
   )
 }
 
+/** How long the serving members may take to load the model and be seen serving by every member. */
+const SERVED_TIMEOUT_MS = 90_000
+
+/**
+ * Waits until the demo model is ready everywhere: each serving member has it loaded, and every member
+ * is connected to the serving members and has their announcement, so a `/v1` request to any of them
+ * is answered from the first second.
+ */
+export async function untilServed(plan: LocalMember[]): Promise<void> {
+  const servers = plan.filter((m) => m.serves).length
+  const deadline = Date.now() + SERVED_TIMEOUT_MS
+  for (const m of plan) {
+    for (;;) {
+      const { peers } = (await nodeApi(m, '/api/peers', undefined)) as {
+        peers: { connected: boolean; serves: { model: string }[] }[]
+      }
+      const seen = peers.filter((p) => p.connected && p.serves.length > 0).length
+      const loaded = !m.serves || /^commons_models_loaded [1-9]/m.test(await metrics(m))
+      if (loaded && seen >= servers - (m.serves ? 1 : 0)) break
+      if (Date.now() > deadline) {
+        throw new NodeStartFailedError(
+          `${m.name} does not see the ${DEMO_MODEL_NAME} model served; see its node.log.`,
+        )
+      }
+      await new Promise((r) => setTimeout(r, 250))
+    }
+  }
+}
+
+async function metrics(m: LocalMember): Promise<string> {
+  const res = await fetch(new URL('/metrics', m.apiUrl))
+  return res.ok ? res.text() : ''
+}
+
 async function fetchFromPeers(m: LocalMember, root: string): Promise<void> {
   const held = (await nodeApi(m, '/api/store', undefined)) as {
     contents: { root: string; complete?: boolean }[]
