@@ -4,7 +4,16 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 
-const ALL = ['governance', 'federated', 'inference-engine', 'trainer', 'replication', 'metering', 'eval']
+const ALL = [
+  'governance',
+  'federated',
+  'inference-engine',
+  'trainer',
+  'replication',
+  'metering',
+  'eval',
+  'local-commons',
+]
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL
 let failed = 0
 for (const name of names) {

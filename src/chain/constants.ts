@@ -40,3 +40,7 @@ export const DEFAULT_GOVERNANCE = {
 
 /** Extra gas for a node registration beyond 125 % of its estimate: covers a cold SSTORE of the update time. */
 export const REGISTER_GAS_HEADROOM = 25_000n
+/** The longest JSON-RPC request a member may send the shared local chain (a contract deployment is ~60 KB). */
+export const SHARED_CHAIN_MAX_LINE_BYTES = 1024 * 1024
+/** How often the chain host journals blocks mined by other members even if nobody asked for a receipt. */
+export const SHARED_CHAIN_JOURNAL_INTERVAL_MS = 1_000

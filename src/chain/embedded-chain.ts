@@ -14,8 +14,10 @@ import {
   CHAIN_JOURNAL_FILE,
   CHAIN_STATE_FILE,
   DEVNET_CHAIN_ID,
+  SHARED_CHAIN_JOURNAL_INTERVAL_MS,
 } from './constants.ts'
 import { ChainUnavailableError } from './errors.ts'
+import { shareChainSocket } from './shared-chain-socket.ts'
 
 export interface EmbeddedChainInit {
   /** Directory for chain state and the anvil pid file (`<data>/chain`). */
@@ -28,6 +30,8 @@ export interface EmbeddedChainInit {
  * The embedded devnet: an anvil child process whose state lives in the data dir as a snapshot (a full
  * state dump, written atomically) plus a journal of every change since (fsynced appends). A confirmed
  * transaction is journaled before it is reported, so it survives a kill -9 of node and chain alike.
+ * The journal follows the chain block by block (every block since the last one journaled, whoever sent
+ * its transactions), so a chain shared with other members (`share`) keeps their transactions too.
  */
 export class EmbeddedChain {
   /** The chain's endpoint: anvil's IPC socket (see anvil-process.ts for who can reach it). */
@@ -38,7 +42,11 @@ export class EmbeddedChain {
   private readonly dir: string
   private readonly journal: ChainJournal
   private readonly log: Logger
+  /** Serializes journaling and snapshots: one at a time, in order. */
   private persisting: Promise<void> = Promise.resolve()
+  /** The last block the journal (or the snapshot) holds. */
+  private journaledHead = 0
+  private sharing: { close(): Promise<void>; timer: NodeJS.Timeout } | undefined
   private readonly transport: ReturnType<Transport>
 
   private constructor(anvil: AnvilProcess, init: EmbeddedChainInit, chainId: number) {
@@ -68,6 +76,7 @@ export class EmbeddedChain {
     const chain = new EmbeddedChain(anvil, init, chainId)
     try {
       await chain.load()
+      chain.journaledHead = (await chain.headBlock()).number
     } catch (err) {
       await anvil.stop()
       throw err
@@ -139,28 +148,67 @@ export class EmbeddedChain {
   }
 
   /**
-   * Journals a mined transaction (raw signed bytes and block timestamp) and fsyncs: after this resolves
-   * the transaction survives a crash. Call it before reporting the transaction confirmed.
+   * Journals the block of a mined transaction (and every block before it not yet journaled: its signed
+   * raw transactions and timestamp) and fsyncs: after this resolves the transaction survives a crash.
+   * Call it before reporting the transaction confirmed.
    */
-  async recordTransaction(tx: { transactionHash: `0x${string}`; blockNumber: bigint }): Promise<void> {
-    const [raw, block] = await Promise.all([
-      this.rpc<`0x${string}` | null>('eth_getRawTransactionByHash', [tx.transactionHash]),
-      this.rpc<{ timestamp: `0x${string}` } | null>('eth_getBlockByNumber', [
-        `0x${tx.blockNumber.toString(16)}`,
-        false,
-      ]),
-    ])
-    if (!raw || !block) {
-      throw new ChainUnavailableError(
-        `anvil does not know transaction ${tx.transactionHash}; it cannot be journaled.`,
-      )
-    }
-    await this.journal.append({
-      op: 'tx',
-      block: Number(tx.blockNumber),
-      timestamp: Number.parseInt(block.timestamp, 16),
-      raw,
+  recordTransaction(tx: { transactionHash: `0x${string}`; blockNumber: bigint }): Promise<void> {
+    return this.journalThrough(Number(tx.blockNumber))
+  }
+
+  /** Journals every block up to `block` not journaled yet, in order; calls are serialized. */
+  journalThrough(block: number): Promise<void> {
+    return this.serialized(async () => {
+      for (let n = this.journaledHead + 1; n <= block; n++) {
+        const found = await this.rpc<{ timestamp: `0x${string}`; transactions: `0x${string}`[] } | null>(
+          'eth_getBlockByNumber',
+          [`0x${n.toString(16)}`, false],
+        )
+        if (!found) throw new ChainUnavailableError(`anvil does not know block ${n}; it cannot be journaled.`)
+        const timestamp = Number.parseInt(found.timestamp, 16)
+        if (found.transactions.length === 0) await this.journal.append({ op: 'mine', block: n, timestamp })
+        for (const hash of found.transactions) {
+          const raw = await this.rpc<`0x${string}` | null>('eth_getRawTransactionByHash', [hash])
+          if (!raw)
+            throw new ChainUnavailableError(
+              `anvil does not know transaction ${hash}; it cannot be journaled.`,
+            )
+          await this.journal.append({ op: 'tx', block: n, timestamp, raw })
+        }
+        this.journaledHead = n
+      }
     })
+  }
+
+  /** Journals every block mined so far. */
+  async journalHead(): Promise<void> {
+    await this.journalThrough((await this.headBlock()).number)
+  }
+
+  /**
+   * Shares this chain with the other members of a local commons on a Unix socket at `path` (stable across
+   * restarts, so they reconnect on their own). What they send is journaled like the node's own.
+   */
+  async share(path: string): Promise<void> {
+    const socket = await shareChainSocket(path, {
+      upstreamPath: this.rpcUrl,
+      journalThrough: (block) => this.journalThrough(block),
+      journalHead: () => this.journalHead(),
+      journalBalance: (address, wei) => this.journalBalance(address, wei),
+      log: this.log,
+    })
+    // Blocks nobody asked a receipt for are journaled within a second too.
+    const timer = setInterval(() => {
+      this.journalHead().catch((err) => this.log.debug({ err }, 'journaling the shared chain failed'))
+    }, SHARED_CHAIN_JOURNAL_INTERVAL_MS)
+    timer.unref()
+    this.sharing = { close: () => socket.close(), timer }
+  }
+
+  private serialized(work: () => Promise<void>): Promise<void> {
+    const next = this.persisting.then(work)
+    this.persisting = next.catch(() => {})
+    return next
   }
 
   /**
@@ -168,7 +216,7 @@ export class EmbeddedChain {
    * Slower than journaling (it grows with the chain): the node does it at start, stop and deployment.
    */
   snapshot(): Promise<void> {
-    const next = this.persisting.then(async () => {
+    return this.serialized(async () => {
       const journaled = this.journal.lastSeq
       const state = await this.rpc<string>('anvil_dumpState', [])
       const head = await this.headBlock()
@@ -177,8 +225,6 @@ export class EmbeddedChain {
       await writeFileAtomic(this.statePath, state)
       await this.journal.dropThrough(journaled)
     })
-    this.persisting = next.catch(() => {})
-    return next
   }
 
   /** Moves chain time forward (devnet only) and mines a block at the new time. */
@@ -186,19 +232,19 @@ export class EmbeddedChain {
     await this.rpc('evm_increaseTime', [seconds])
     await this.rpc('evm_mine', [])
     const head = await this.headBlock()
-    await this.journal.append({ op: 'mine', block: head.number, timestamp: head.timestamp })
+    await this.journalThrough(head.number)
     return BigInt(head.timestamp)
   }
 
   /** Gives an address a devnet balance so it can pay gas. */
   async fund(address: `0x${string}`, wei: bigint): Promise<void> {
     await this.rpc('anvil_setBalance', [address, `0x${wei.toString(16)}`])
-    await this.journal.append({
-      op: 'balance',
-      block: (await this.headBlock()).number,
-      address,
-      wei: wei.toString(),
-    })
+    await this.journalBalance(address, wei)
+  }
+
+  private async journalBalance(address: `0x${string}`, wei: bigint): Promise<void> {
+    const block = (await this.headBlock()).number
+    await this.serialized(() => this.journal.append({ op: 'balance', block, address, wei: wei.toString() }))
   }
 
   /** An address's balance in wei. */
@@ -214,6 +260,7 @@ export class EmbeddedChain {
 
   /** Persists and stops anvil. Idempotent. */
   async stop(): Promise<void> {
+    await this.stopSharing()
     try {
       await this.snapshot()
     } catch (err) {
@@ -225,9 +272,17 @@ export class EmbeddedChain {
 
   /** Kills anvil without persisting (crash simulation in tests). */
   async kill(): Promise<void> {
+    await this.stopSharing()
     process.kill(this.anvil.pid, 'SIGKILL')
     await this.anvil.stop()
     await this.journal.close()
+  }
+
+  private async stopSharing(): Promise<void> {
+    if (!this.sharing) return
+    clearInterval(this.sharing.timer)
+    await this.sharing.close()
+    this.sharing = undefined
   }
 
   /** How anvil is fenced in on this machine, and the HTTP address it printed (for checks and logs). */

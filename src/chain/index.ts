@@ -163,6 +163,7 @@ export {
 } from './errors.ts'
 // Used by other domains.
 export { CommonsMembership, ModelRegistry, NodeRegistry, UsageEscrow } from './generated/artifacts.ts'
+export { processIsolation } from './isolation.ts'
 export {
   type DeployFees,
   deployToNetwork,

@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import { InvalidInputError } from '../errors.ts'
 import { registerChainWarp } from './commands/chain-warp.ts'
 import { registerClaim } from './commands/claim.ts'
 import { registerDataAdd } from './commands/data-add.ts'
@@ -18,6 +19,7 @@ import { registerKeyCreate } from './commands/key-create.ts'
 import { registerKeyList } from './commands/key-list.ts'
 import { registerKeyRevoke } from './commands/key-revoke.ts'
 import { registerLineage } from './commands/lineage.ts'
+import { registerLocal } from './commands/local.ts'
 import { registerMembers } from './commands/members.ts'
 import { registerModelCreate } from './commands/model-create.ts'
 import { registerModelList } from './commands/model-list.ts'
@@ -30,6 +32,7 @@ import { registerQueue } from './commands/queue.ts'
 import { registerServe } from './commands/serve.ts'
 import { registerSettle } from './commands/settle.ts'
 import { registerShares } from './commands/shares.ts'
+import { registerStatus } from './commands/status.ts'
 import { registerStoreAdd } from './commands/store-add.ts'
 import { registerStoreFetch } from './commands/store-fetch.ts'
 import { registerStoreGc } from './commands/store-gc.ts'
@@ -58,12 +61,23 @@ export function createCli(): Command {
     )
     .option('--deployment <file>', 'contract addresses for --rpc')
     .option('--verbose', 'on an error, print its stack and the chain of causes')
+    .option('--log-format <format>', 'pretty (default on a terminal) or json (default when piped)')
+    .hook('preAction', (cmd) => {
+      const format = cmd.opts<{ logFormat?: string }>().logFormat
+      if (format === undefined) return
+      if (format !== 'pretty' && format !== 'json') {
+        throw new InvalidInputError(`--log-format must be pretty or json, not ${format}.`)
+      }
+      process.env.COMMONS_LOG_FORMAT = format
+    })
     .showHelpAfterError()
   registerInit(program)
   registerUp(program)
   registerInvite(program)
   registerJoin(program)
   registerDeploy(program)
+  registerLocal(program)
+  registerStatus(program)
   registerWhoami(program)
   const model = program.command('model').description('models: create, list, show')
   registerModelCreate(model)

@@ -43,6 +43,16 @@ export const nodeConfigSchema = z
           })
           .optional(),
         deploymentFile: z.string().optional(),
+        /**
+         * Embedded mode: also share the chain with the other members of a local commons on this Unix
+         * socket (an absolute path, stable across restarts); they use it as their `rpcUrl`.
+         */
+        shareSocket: z
+          .string()
+          .refine((v) => v.startsWith('/') && Buffer.byteLength(v) <= 100, {
+            message: 'must be an absolute path of at most 100 bytes (a Unix socket)',
+          })
+          .optional(),
       })
       .strict()
       .prefault({}),

@@ -5,7 +5,12 @@ import { DEVNET_FUNDING_WEI, relayTermsAcceptance } from '../chain/index.ts'
 import { createDataCommons } from '../data/index.ts'
 import { createTrainingService } from '../federated/index.ts'
 import type { Governance } from '../governance/index.ts'
-import { createInferenceService, type InferenceService, LoadFailures } from '../inference/index.ts'
+import {
+  createInferenceService,
+  type InferenceService,
+  LoadFailures,
+  updateServingList,
+} from '../inference/index.ts'
 import type { Logger } from '../log.ts'
 import { createTfjsTrainer } from '../training/index.ts'
 import { startApiServer } from './api-server.ts'
@@ -323,15 +328,23 @@ async function startDemo(c: {
   c.progress('node:demo:creating', {
     message: 'creating the demo model and publishing its first version by vote',
   })
+  const owners = ['alice', 'bob', 'carol'] as const
+  for (const name of owners) {
+    const account = await c.keystore.get(name, { create: true })
+    await c.devnet.fund(account.address, DEVNET_FUNDING_WEI)
+  }
   const demo = await createDemoModel({
     governance: c.governance,
-    keystore: c.keystore,
-    store: c.network.store,
+    creator: 'node',
+    owners,
+    addWeights: async (file) => {
+      const added = await c.network.store.add(file, { name: 'commons-demo-v1.gguf' })
+      return { root: added.root, size: added.manifest.size }
+    },
     tmpDir: c.layout.tmp,
-    servingList: c.layout.servingList,
-    fund: (address) => c.devnet.fund(address, DEVNET_FUNDING_WEI),
     warp: (seconds) => c.devnet.warp(seconds),
   })
+  await updateServingList(c.layout.servingList, demo.name)
   await c.refresh()
   await c.network.announcer.publish().catch(() => {})
   const message = `demo model "${demo.name}" owned 40/35/25 by ${demo.owners.join(', ')}, version 1 served`

@@ -3,16 +3,10 @@ import { join } from 'node:path'
 import { DEFAULT_GOVERNANCE, GOVERNANCE_MINIMUMS } from '../chain/index.ts'
 import { createTinyLlama, writeGguf } from '../gguf/index.ts'
 import type { Governance } from '../governance/index.ts'
-import { updateServingList } from '../inference/index.ts'
-import type { ContentStore } from '../store/index.ts'
-import type { Keystore } from './keystore.ts'
 
 export const DEMO_MODEL_NAME = 'commons-demo'
-const DEMO_OWNERS = [
-  ['alice', '40'],
-  ['bob', '35'],
-  ['carol', '25'],
-] as const
+/** The demo model's owners' shares, in the order of `createDemoModel`'s `owners`. */
+export const DEMO_SHARES = ['40', '35', '25'] as const
 // The shortest delays every model keeps (the demo's clock is warped anyway), and the quorum of `model
 // create`: a majority of all shares, so none of the three (each under half) passes anything alone.
 // Constitutional proposals (minting, settings, treasury) need more than half of all shares voting For.
@@ -24,31 +18,35 @@ const DEMO_SETTINGS = {
 }
 
 /**
- * Creates the demo model owned 40/35/25 by three local accounts, publishes a tiny generated GGUF as its
- * first version by a real vote (warping the devnet clock through delay, period and timelock), and serves
- * it, so a fresh node has something to look at and to query on /v1.
+ * Creates the demo model owned 40/35/25 by three accounts, and publishes a tiny generated GGUF as its
+ * first version by a real vote of the first two (warping the devnet clock through delay, period and
+ * timelock). The one place the demo is defined: a single node (three local accounts) and the local
+ * commons (three members' node keys) both call it.
  */
 export async function createDemoModel(c: {
   governance: Governance
-  keystore: Keystore
-  store: ContentStore
+  /** Who sends the creation (an account governance can sign for). */
+  creator: string
+  /** The three owners, given DEMO_SHARES: account names governance can sign for. */
+  owners: readonly [string, string, string]
+  /** Adds the generated weights to a store the network can fetch from. */
+  addWeights(file: string): Promise<{ root: string; size: number }>
   /** Scratch dir for the generated GGUF before it enters the store. */
   tmpDir: string
-  /** The serving list the demo model is added to. */
-  servingList: string
-  fund(address: `0x${string}`): Promise<void>
   warp(seconds: number): Promise<unknown>
+  /**
+   * Resolves when the second and third owners may sign: when their keys belong to nodes that are still
+   * starting (and registering with those keys), signing before would race them for nonces.
+   */
+  othersMaySign?: () => Promise<unknown>
 }): Promise<{ name: string; owners: string[]; contentRoot: string }> {
-  for (const [name] of DEMO_OWNERS) {
-    const account = await c.keystore.get(name, { create: true })
-    await c.fund(account.address)
-  }
+  const [first, second, third] = c.owners
   await c.governance.createModel({
-    account: 'node',
+    account: c.creator,
     name: DEMO_MODEL_NAME,
     symbol: 'DEMO',
     cardURI: '',
-    owners: DEMO_OWNERS.map(([owner, shares]) => ({ owner, shares })),
+    owners: c.owners.map((owner, i) => ({ owner, shares: DEMO_SHARES[i]! })),
     settings: DEMO_SETTINGS,
   })
 
@@ -58,24 +56,28 @@ export async function createDemoModel(c: {
     file,
     createTinyLlama({ seed: 2026, nEmbd: 64, nLayer: 2, nHead: 4, nCtx: 512, type: 'F32' }),
   )
-  const added = await c.store.add(file, { name: 'commons-demo-v1.gguf' })
+  const added = await c.addWeights(file)
   await rm(file, { force: true })
 
   const p = await c.governance.propose({
-    account: 'alice',
+    account: first,
     model: DEMO_MODEL_NAME,
     kind: 'publish-version',
     contentRoot: added.root,
-    size: String(added.manifest.size),
+    size: String(added.size),
     description: 'Demo: a tiny generated llama so the node has a model to serve.',
   })
   await c.warp(DEMO_SETTINGS.votingDelay + 1)
-  await c.governance.vote({ account: 'alice', proposal: p.ref, support: 'for' })
-  await c.governance.vote({ account: 'bob', proposal: p.ref, support: 'for' })
+  await c.governance.vote({ account: first, proposal: p.ref, support: 'for' })
+  await c.othersMaySign?.()
+  await c.governance.vote({ account: second, proposal: p.ref, support: 'for' })
   await c.warp(DEMO_SETTINGS.votingPeriod + 1)
-  await c.governance.queue({ account: 'carol', proposal: p.ref })
+  await c.governance.queue({ account: third, proposal: p.ref })
   await c.warp(DEMO_SETTINGS.timelockDelay + 1)
-  await c.governance.execute({ account: 'carol', proposal: p.ref })
-  await updateServingList(c.servingList, DEMO_MODEL_NAME)
-  return { name: DEMO_MODEL_NAME, owners: DEMO_OWNERS.map(([n, s]) => `${n} ${s}%`), contentRoot: added.root }
+  await c.governance.execute({ account: third, proposal: p.ref })
+  return {
+    name: DEMO_MODEL_NAME,
+    owners: c.owners.map((n, i) => `${n} ${DEMO_SHARES[i]}%`),
+    contentRoot: added.root,
+  }
 }

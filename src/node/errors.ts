@@ -1,4 +1,4 @@
-import { InvalidInputError, RefusedError, UnauthorizedError } from '../errors.ts'
+import { InvalidInputError, RefusedError, UnauthorizedError, UnavailableError } from '../errors.ts'
 
 /** A key file is encrypted and no passphrase was given. */
 export class KeyLockedError extends UnauthorizedError {}
@@ -26,3 +26,6 @@ export class ChainIdMismatchError extends RefusedError {}
 
 /** A contract the invite names has no code, or code other than Model Commons's own. */
 export class ContractCodeMismatchError extends RefusedError {}
+
+/** A member of the local commons did not start (its log says why). */
+export class NodeStartFailedError extends UnavailableError {}

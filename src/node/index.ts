@@ -7,7 +7,6 @@ import type { ChainReader, Deployment, EmbeddedChain } from '../chain/index.ts'
 import type { Governance } from '../governance/index.ts'
 import { createLogger, type Logger } from '../log.ts'
 import type { OnProgress } from '../progress.ts'
-import { startNode } from './create-node.ts'
 import type { NodeConfigOverrides } from './load-config.ts'
 import type { NodeProgressEvent } from './progress.ts'
 
@@ -53,7 +52,10 @@ export interface NodeComponents {
  * await using node = await createNode({ dataDir: '/tmp/commons', config: { api: { port: 0 } } }, { log })
  * console.log(node.apiUrl)
  */
-export function createNode(init: NodeInit, components: NodeComponents = {}): Promise<CommonsNode> {
+export async function createNode(init: NodeInit, components: NodeComponents = {}): Promise<CommonsNode> {
+  // Loaded on demand: the whole node (libp2p, llama.cpp, the API) is heavy for callers that only need
+  // the data dir, the keys or the local-commons launcher.
+  const { startNode } = await import('./create-node.ts')
   return startNode(init, { log: components.log ?? createLogger() })
 }
 
@@ -65,6 +67,7 @@ export { deployToRpc } from './deploy.ts'
 export { decodeInvite, encodeInvite, type InvitePayload } from './invite.ts'
 export { type JoinResult, joinCommons } from './join.ts'
 export { Keystore } from './keystore.ts'
+export { type LocalCommons, type LocalCommonsInit, runLocalCommons } from './local-commons/launcher.ts'
 export { openChain } from './open-chain.ts'
 export { VersionContentMissingError } from './release-checks.ts'
 export { isNodeAlive, readRuntimeInfo } from './runtime-file.ts'

@@ -58,6 +58,10 @@ export async function openChain(init: {
       rpcUrl = devnet.rpcUrl
       for (const name of await keystore.names()) await fundIfEmpty(devnet, (await keystore.get(name)).address)
       deployment = await loadOrDeploy(devnet, layout.deployment, nodeAccount, progress)
+      if (init.chain.shareSocket) {
+        await devnet.share(init.chain.shareSocket)
+        progress('chain:devnet:shared', `the chain is shared with other members on ${init.chain.shareSocket}`)
+      }
     } catch (err) {
       await devnet.stop()
       throw err

@@ -4,6 +4,7 @@ import type { OnProgress, ProgressEvent } from '../progress.ts'
 export type NodeStartStep =
   | 'node:identity:loaded'
   | 'chain:devnet:starting'
+  | 'chain:devnet:shared'
   | 'chain:deployment:stale'
   | 'chain:contracts:deploying'
   | 'net:host:starting'

@@ -6,12 +6,12 @@ import { test } from 'node:test'
 import { alive } from '../helpers/process.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 
-test('Ctrl-C of `npm start` stops the node cleanly and leaves no anvil behind, even when the signal arrives twice', async () => {
+test('Ctrl-C of `npm run commons -- up` (one node) stops the node cleanly and leaves no anvil behind, even when the signal arrives twice', async () => {
   await using dir = await tmpDir()
   const data = join(dir.path, 'node')
   const root = join(import.meta.dirname, '..', '..')
   // Its own process group, like a terminal's foreground job: Ctrl-C signals every process in it.
-  const npm = spawn('npm', ['start', '--', '--data', data, '--port', '0', '--json'], {
+  const npm = spawn('npm', ['run', 'commons', '--', '--data', data, 'up', '--port', '0', '--json'], {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,7 +28,7 @@ test('Ctrl-C of `npm start` stops the node cleanly and leaves no anvil behind, e
         resolve()
       }
     })
-    void exited.then(() => reject(new Error(`npm start exited before it was ready: ${stderr}`)))
+    void exited.then(() => reject(new Error(`npm run commons -- up exited before it was ready: ${stderr}`)))
   })
   const anvilPid = Number(await readFile(join(data, 'chain', 'anvil.pid'), 'utf8'))
   assert.ok(alive(anvilPid))

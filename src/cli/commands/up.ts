@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { dataDirLayout, readConfig, writeConfig } from '../../node/index.ts'
 import { commandContext } from '../context.ts'
+import { untilStopSignal } from '../stop-signal.ts'
 
 /** `commons up`: start the node and keep it running until Ctrl-C. */
 export function registerUp(program: Command): void {
@@ -77,24 +78,6 @@ export function registerUp(program: Command): void {
       // Everything is persisted and closed; do not wait on stray timers of third-party libraries.
       process.exit(0)
     })
-}
-
-/**
- * Resolves on the first SIGINT or SIGTERM and keeps handling later ones. Ctrl-C reaches every process in
- * the terminal's group, and npm forwards it once more: a second signal must not kill the node while it
- * saves the chain and stops anvil (Node's default action would, leaving anvil behind).
- */
-function untilStopSignal(onRepeat: () => void): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let received = false
-    const onSignal = () => {
-      if (received) return onRepeat()
-      received = true
-      resolve()
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-  })
 }
 
 /** Saves `--rpc` and `--deployment` (as an absolute path) in the data dir's config.json. */
