@@ -19,6 +19,7 @@ import {
 } from '../src/aggregation/index.ts'
 // The FedAvg kernel itself, measured without the strategy's bookkeeping.
 import { fedAvgDelta } from '../src/aggregation/strategies/fedavg.ts'
+import { QUICK, reportGoals, times } from './goals.ts'
 
 /** One line of the report. */
 export interface BenchRow {
@@ -116,7 +117,7 @@ async function prepareRound(
  * const rows = await runFederatedBench({ repeats: 3 })
  */
 export async function runFederatedBench(options: FederatedBenchOptions = {}): Promise<BenchRow[]> {
-  const scale = Number(process.env.BENCH_SCALE ?? 1)
+  const scale = Number(process.env.BENCH_SCALE ?? (QUICK ? 0.2 : 1))
   const nUpdates = options.fedavgUpdates ?? 20
   const nParams = options.fedavgParams ?? Math.round(10_000_000 * scale)
   const members = options.secaggMembers ?? 10
@@ -277,6 +278,16 @@ export function formatRows(rows: readonly BenchRow[]): string {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = await runFederatedBench()
+  const rows = await runFederatedBench(QUICK ? { repeats: 3 } : {})
   process.stdout.write(`${formatRows(rows)}\n`)
+  reportGoals(
+    rows
+      .filter((r) => r.met !== undefined)
+      .map((r) => ({
+        bench: 'federated',
+        goal: `${r.name.trim()} ${r.goal}`,
+        figure: times(r.ratio!),
+        met: r.met!,
+      })),
+  )
 }

@@ -10,6 +10,7 @@ import { createLogger } from '../src/log.ts'
 import { createChainAccess } from '../src/node/chain-clients.ts'
 import { createNode } from '../src/node/index.ts'
 import { tmpDir } from '../test/helpers/tmp-dir.ts'
+import { QUICK, reportGoals, times } from './goals.ts'
 
 const SETTINGS = {
   votingDelay: 300,
@@ -221,5 +222,16 @@ export function printRows(title: string, rows: BenchRow[]): void {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  printRows('governance', await runGovernanceBench(Number(process.argv[2] ?? 3)))
+  const rows = await runGovernanceBench(Number(process.argv[2] ?? (QUICK ? 1 : 3)))
+  printRows('governance', rows)
+  reportGoals(
+    rows
+      .filter((r) => r.goal !== undefined)
+      .map((r) => ({
+        bench: 'governance',
+        goal: `${r.name} ${r.goal}`,
+        figure: times(r.ratio!),
+        met: r.met === true,
+      })),
+  )
 }
