@@ -19,6 +19,12 @@ import type {
   UnmaskRequest,
   UnmaskResponse,
 } from './messages.ts'
+import {
+  checkNeighbourhood,
+  inducesConnected,
+  type NeighbourhoodInit,
+  neighbourhoodGraph,
+} from './neighbourhood.ts'
 import { checkRoster, pairSign, seedCommitment, selfMaskKey } from './secure-aggregation-client.ts'
 
 /** Parameters of the coordinator's side of one round. */
@@ -26,6 +32,8 @@ export interface SecureAggregatorInit {
   readonly roundId: string
   readonly threshold: number
   readonly vectorLength: number
+  /** SecAgg+ sparse neighbourhoods: the same setting every member of the round uses (neighbourhood.ts). */
+  readonly neighbourhood?: NeighbourhoodInit
 }
 
 /** Words per block of the unmasking pass: the block of the sum, one input and one keystream chunk fit in L2. */
@@ -53,6 +61,7 @@ export class SecureAggregator {
   readonly #inputs = new Map<string, Uint32Array>()
   readonly #responses = new Map<string, UnmaskResponse>()
   #request: UnmaskRequest | undefined
+  readonly #graph: Map<string, Set<string>> | undefined
 
   constructor(init: SecureAggregatorInit) {
     if (!Number.isInteger(init.threshold) || init.threshold < 2) {
@@ -61,22 +70,35 @@ export class SecureAggregator {
     this.roundId = init.roundId
     this.threshold = init.threshold
     this.vectorLength = init.vectorLength
+    if (init.neighbourhood !== undefined) {
+      checkNeighbourhood(init.neighbourhood.degree, init.threshold, init.neighbourhood.members.length)
+      this.#graph = neighbourhoodGraph(init.neighbourhood)
+    }
+  }
+
+  /** The members `id` shares with and masks against, among those in `among`. */
+  #peersOf(id: string, among: Iterable<string>): string[] {
+    const graph = this.#graph
+    return [...among].filter((x) => x !== id && (graph === undefined || graph.get(id)!.has(x)))
   }
 
   /** Phase 1 input: a member's advertised keys. */
   receiveKeys(msg: AdvertisedKeys): void {
     this.#expect('keys', msg.memberId)
+    if (this.#graph !== undefined && !this.#graph.has(msg.memberId))
+      throw new SecAggProtocolError(`${msg.memberId} is not among the planned members of the round.`)
     if (this.#keys.has(msg.memberId)) throw new SecAggProtocolError(`${msg.memberId} advertised keys twice.`)
     this.#keys.set(msg.memberId, msg)
   }
 
   /** Closes phase 1 and returns the roster to broadcast; throws SecAggBelowThresholdError if too few. */
   roster(): AdvertisedKeys[] {
+    const planned = this.#graph && new Set(this.#graph.keys())
     if (this.#phase === 'keys') {
-      checkRoster([...this.#keys.values()], this.threshold)
+      checkRoster([...this.#keys.values()], this.threshold, planned)
       this.#phase = 'shares'
     }
-    return checkRoster([...this.#keys.values()], this.threshold)
+    return checkRoster([...this.#keys.values()], this.threshold, planned)
   }
 
   /** Phase 2 input: a member's sealed shares for the others. */
@@ -91,8 +113,9 @@ export class SecureAggregator {
       }
       targets.add(s.to)
     }
-    if (targets.size !== this.#keys.size - 1) {
-      throw new SecAggProtocolError(`${msg.memberId} did not send a share to every other member.`)
+    const expected = this.#peersOf(msg.memberId, this.#keys.keys())
+    if (targets.size !== expected.length || expected.some((id) => !targets.has(id))) {
+      throw new SecAggProtocolError(`${msg.memberId} did not send a share to exactly each of its peers.`)
     }
     this.#shares.set(msg.memberId, msg.shares)
   }
@@ -141,6 +164,12 @@ export class SecureAggregator {
           { details: { survivors: survivors.length, threshold: this.threshold } },
         )
       }
+      if (this.#graph !== undefined && !inducesConnected(this.#graph, survivors)) {
+        throw new SecAggBelowThresholdError(
+          `The ${survivors.length} members whose inputs arrived split into parts of the public neighbourhood graph; members refuse to unmask a part. Rerun the round.`,
+          { details: { survivors: survivors.length, threshold: this.threshold } },
+        )
+      }
       this.#request = { survivors, dropped }
       this.#phase = 'unmask'
     }
@@ -173,11 +202,23 @@ export class SecureAggregator {
         { details: { responses: responses.length, threshold: this.threshold } },
       )
     }
-    const quorum = responses.slice(0, this.threshold)
+    const full = responses.slice(0, this.threshold)
+    // Sparse: a secret's holders are its owner's neighbourhood; any t of those who answered reconstruct it.
+    const quorum = (id: string): UnmaskResponse[] => {
+      if (this.#graph === undefined) return full
+      const holders = responses.filter((r) => r.memberId === id || this.#graph!.get(id)!.has(r.memberId))
+      if (holders.length < this.threshold) {
+        throw new SecAggBelowThresholdError(
+          `Only ${holders.length} of ${id}'s neighbours revealed shares; the threshold is ${this.threshold}. The sum cannot be unmasked.`,
+          { details: { responses: holders.length, threshold: this.threshold } },
+        )
+      }
+      return holders.slice(0, this.threshold)
+    }
     // Reconstruct and check every secret first, then remove all masks in one pass over the vector.
     const masks: Array<{ readonly stream: Keystream; readonly sign: 1 | -1 }> = []
     for (const id of request.survivors) {
-      const seed = await combine(collect(quorum, id, 'selfSeedShares'))
+      const seed = await combine(collect(quorum(id), id, 'selfSeedShares'))
       if (!equalBytes(seedCommitment(seed), this.#keys.get(id)!.selfSeedCommitment)) {
         throw new SecAggReconstructionError(
           `Revealed shares of ${id}'s self-mask seed do not match its commitment.`,
@@ -187,13 +228,13 @@ export class SecureAggregator {
     }
     const survivorKeys = new Map<string, KeyObject>()
     for (const id of request.dropped) {
-      const secretKey = x25519PrivateKey(await combine(collect(quorum, id, 'maskKeyShares')))
+      const secretKey = x25519PrivateKey(await combine(collect(quorum(id), id, 'maskKeyShares')))
       if (!equalBytes(publicKeyOf(secretKey), this.#keys.get(id)!.maskPublicKey)) {
         throw new SecAggReconstructionError(
           `Revealed shares of ${id}'s mask key do not match its public key.`,
         )
       }
-      for (const survivor of request.survivors) {
+      for (const survivor of this.#peersOf(id, request.survivors)) {
         let publicKey = survivorKeys.get(survivor)
         if (publicKey === undefined) {
           publicKey = x25519PublicKey(this.#keys.get(survivor)!.maskPublicKey)
