@@ -21,7 +21,10 @@ function inputsFor(members: readonly string[], length: number): Map<string, Uint
 
 function plainSum(inputs: ReadonlyMap<string, Uint32Array>, only: readonly string[]): Uint32Array {
   const out = new Uint32Array(inputs.values().next().value!.length)
-  for (const id of only) inputs.get(id)!.forEach((v, i) => (out[i] = (out[i]! + v) >>> 0))
+  for (const id of only) {
+    const x = inputs.get(id)!
+    for (let i = 0; i < x.length; i++) out[i] = (out[i]! + x[i]!) >>> 0
+  }
   return out
 }
 
