@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import { combine } from 'shamir-secret-sharing'
 import { SECAGG_LABELS } from '../constants.ts'
+import { sumKeystreamsInWorker } from '../kernels/keystream-sum-worker.ts'
 import { WrappingAccumulator } from '../kernels/wrapping-add.ts'
 import {
   SecAggBelowThresholdError,
@@ -38,6 +40,9 @@ export interface SecureAggregatorInit {
 
 /** Words per block of the unmasking pass: the block of the sum, one input and one keystream chunk fit in L2. */
 const UNMASK_BLOCK_WORDS = 1 << 14
+
+/** Keystream words below which a worker's round trip costs more than the half of the masks it takes. */
+const OFFLOAD_MIN_WORDS = 1 << 22
 
 type Phase = 'keys' | 'shares' | 'inputs' | 'unmask' | 'done'
 
@@ -216,7 +221,7 @@ export class SecureAggregator {
       return holders.slice(0, this.threshold)
     }
     // Reconstruct and check every secret first, then remove all masks in one pass over the vector.
-    const masks: Array<{ readonly stream: Keystream; readonly sign: 1 | -1 }> = []
+    const masks: Array<{ readonly key: Uint8Array; readonly sign: 1 | -1 }> = []
     for (const id of request.survivors) {
       const seed = await combine(collect(quorum(id), id, 'selfSeedShares'))
       if (!equalBytes(seedCommitment(seed), this.#keys.get(id)!.selfSeedCommitment)) {
@@ -224,7 +229,7 @@ export class SecureAggregator {
           `Revealed shares of ${id}'s self-mask seed do not match its commitment.`,
         )
       }
-      masks.push({ stream: new Keystream(selfMaskKey(seed, this.roundId, id)), sign: -1 })
+      masks.push({ key: selfMaskKey(seed, this.roundId, id), sign: -1 })
     }
     const survivorKeys = new Map<string, KeyObject>()
     for (const id of request.dropped) {
@@ -248,17 +253,29 @@ export class SecureAggregator {
           pairContext(id, survivor),
         )
         // The survivor added pairSign(survivor, id) * mask; take it back out.
-        masks.push({ stream: new Keystream(key), sign: pairSign(survivor, id) === 1 ? -1 : 1 })
+        masks.push({ key, sign: pairSign(survivor, id) === 1 ? -1 : 1 })
       }
     }
-    // Block by block, so the block of the sum stays in cache while every input and mask is added to it.
-    const inputs = request.survivors.map((id) => this.#inputs.get(id)!)
+    // With a second core, a worker sums half of the keystreams while this thread sums the inputs and the rest.
+    const offload =
+      availableParallelism() > 1 && masks.length >= 4 && masks.length * this.vectorLength >= OFFLOAD_MIN_WORDS
+        ? masks.splice(0, masks.length >> 1)
+        : []
     const sum = new WrappingAccumulator(this.vectorLength)
-    for (let offset = 0; offset < this.vectorLength; offset += UNMASK_BLOCK_WORDS) {
-      const end = Math.min(this.vectorLength, offset + UNMASK_BLOCK_WORDS)
-      for (const input of inputs) sum.add(input.subarray(offset, end), 1, offset)
-      for (const { stream, sign } of masks) stream.addTo(sum, end - offset, sign, offset)
-    }
+    const off =
+      offload.length > 0
+        ? sumKeystreamsInWorker(offload, this.vectorLength, (part) => sum.add(part, 1)).then(
+            () => true,
+            () => false,
+          )
+        : undefined
+    addBlockwise(
+      sum,
+      request.survivors.map((id) => this.#inputs.get(id)!),
+      masks,
+    )
+    // A failed worker leaves its half to this thread.
+    if (off !== undefined && !(await off)) addBlockwise(sum, [], offload)
     this.#phase = 'done'
     return { sum: sum.take(), contributors: request.survivors, dropped: request.dropped }
   }
@@ -269,6 +286,20 @@ export class SecureAggregator {
         `Message from ${who} arrived in phase "${this.#phase}", expected "${phase}".`,
       )
     }
+  }
+}
+
+/** Block by block, so the block of the sum stays in cache while every input and mask is added to it. */
+function addBlockwise(
+  sum: WrappingAccumulator,
+  inputs: readonly Uint32Array[],
+  masks: ReadonlyArray<{ readonly key: Uint8Array; readonly sign: 1 | -1 }>,
+): void {
+  const streams = masks.map((m) => ({ stream: new Keystream(m.key), sign: m.sign }))
+  for (let offset = 0; offset < sum.length; offset += UNMASK_BLOCK_WORDS) {
+    const end = Math.min(sum.length, offset + UNMASK_BLOCK_WORDS)
+    for (const input of inputs) sum.add(input.subarray(offset, end), 1, offset)
+    for (const { stream, sign } of streams) stream.addTo(sum, end - offset, sign, offset)
   }
 }
 
