@@ -63,6 +63,8 @@ export class SecureAggregator {
   #phase: Phase = 'keys'
   readonly #keys = new Map<string, AdvertisedKeys>()
   readonly #shares = new Map<string, readonly EncryptedShare[]>()
+  /** The shares by recipient, so routing costs one lookup per member, not a scan of every share. */
+  readonly #sharesTo = new Map<string, EncryptedShare[]>()
   readonly #inputs = new Map<string, Uint32Array>()
   readonly #responses = new Map<string, UnmaskResponse>()
   #request: UnmaskRequest | undefined
@@ -123,6 +125,11 @@ export class SecureAggregator {
       throw new SecAggProtocolError(`${msg.memberId} did not send a share to exactly each of its peers.`)
     }
     this.#shares.set(msg.memberId, msg.shares)
+    for (const s of msg.shares) {
+      const list = this.#sharesTo.get(s.to)
+      if (list === undefined) this.#sharesTo.set(s.to, [s])
+      else list.push(s)
+    }
   }
 
   /** The sealed shares addressed to `memberId`; the first call closes phase 2. */
@@ -139,9 +146,7 @@ export class SecureAggregator {
     if (this.#phase !== 'inputs') throw new SecAggProtocolError(`Shares are routed only before inputs close.`)
     if (!this.#shares.has(memberId))
       throw new SecAggProtocolError(`${memberId} did not share keys this round.`)
-    const out: EncryptedShare[] = []
-    for (const list of this.#shares.values()) for (const s of list) if (s.to === memberId) out.push(s)
-    return out
+    return [...(this.#sharesTo.get(memberId) ?? [])]
   }
 
   /** Phase 3 input: a member's masked vector. */
