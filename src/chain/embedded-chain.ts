@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Transport } from 'viem'
+import { keccak256, type Transport } from 'viem'
 import { writeFileAtomic } from '../atomic-file.ts'
 import type { Logger } from '../log.ts'
 import { type AnvilProcess, killStaleAnvil, startAnvil } from './anvil-process.ts'
@@ -142,13 +142,22 @@ export class EmbeddedChain {
    * Journals a mined transaction (raw signed bytes and block timestamp) and fsyncs: after this resolves
    * the transaction survives a crash. Call it before reporting the transaction confirmed.
    */
-  async recordTransaction(tx: { transactionHash: `0x${string}`; blockNumber: bigint }): Promise<void> {
+  async recordTransaction(
+    tx: { transactionHash: `0x${string}`; blockNumber: bigint; blockTimestamp?: unknown },
+    signed?: `0x${string}`,
+  ): Promise<void> {
+    // The signed bytes the sender kept, when they hash to the mined transaction, and the block time anvil
+    // puts in its receipts spare two reads per transaction; either is read from anvil otherwise.
+    const known = signed !== undefined && keccak256(signed) === tx.transactionHash ? signed : undefined
+    const time = receiptTimestamp(tx.blockTimestamp)
     const [raw, block] = await Promise.all([
-      this.rpc<`0x${string}` | null>('eth_getRawTransactionByHash', [tx.transactionHash]),
-      this.rpc<{ timestamp: `0x${string}` } | null>('eth_getBlockByNumber', [
-        `0x${tx.blockNumber.toString(16)}`,
-        false,
-      ]),
+      known ?? this.rpc<`0x${string}` | null>('eth_getRawTransactionByHash', [tx.transactionHash]),
+      time !== undefined
+        ? { timestamp: `0x${time.toString(16)}` as `0x${string}` }
+        : this.rpc<{ timestamp: `0x${string}` } | null>('eth_getBlockByNumber', [
+            `0x${tx.blockNumber.toString(16)}`,
+            false,
+          ]),
     ])
     if (!raw || !block) {
       throw new ChainUnavailableError(
@@ -242,6 +251,14 @@ export class EmbeddedChain {
       throw new ChainUnavailableError(`anvil ${method} failed: ${(err as Error).message}`, { cause: err })
     }
   }
+}
+
+/** The block timestamp anvil adds to a receipt (a number or a hex quantity), if it is there. */
+function receiptTimestamp(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
+  if (typeof value === 'bigint' && value > 0n) return Number(value)
+  if (typeof value === 'string' && /^0x[0-9a-f]+$/i.test(value)) return Number.parseInt(value, 16)
+  return undefined
 }
 
 /**
