@@ -5,7 +5,6 @@
  * aggregate tokens/s of each, the ratio, time to first token p50/p95 and refusals (429/503).
  * Run: npx tsx bench/serving.ts [--threads 1] [--sequences 16] [--queue 64] [--tokens 64] [--levels 1,4,16,64]
  */
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { loadavg, tmpdir } from 'node:os'

@@ -93,6 +93,7 @@ export class DefaultInferenceService implements InferenceService {
           admission: this.admission,
           log: this.log,
           admit: this.c.admitPeerRequest,
+          queueProgressMs: this.init.queueProgressMs,
         }),
         { maxInboundStreams: MAX_INBOUND_INFER_STREAMS, maxOutboundStreams: MAX_INBOUND_INFER_STREAMS },
       )

@@ -33,6 +33,10 @@ describe('admission per served model', () => {
     await dir?.[Symbol.asyncDispose]()
   })
 
+  const status = async (r: Response): Promise<number> => {
+    await r.text()
+    return r.status
+  }
   const complete = (url: string, i: number) =>
     fetch(`${url}/completions`, {
       method: 'POST',
@@ -42,9 +46,7 @@ describe('admission per served model', () => {
 
   test('a gateway capped at 1 forwards 6 concurrent requests: none is refused, none takes its slots', async () => {
     const statuses = await Promise.all(
-      Array.from({ length: 6 }, (_, i) =>
-        complete(gateway.api.url, i).then(async (r) => (await r.text(), r.status)),
-      ),
+      Array.from({ length: 6 }, (_, i) => complete(gateway.api.url, i).then(status)),
     )
     assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200])
   })
@@ -63,9 +65,7 @@ describe('admission per served model', () => {
     await solo.host.connect(serving.host.multiaddrs()[0]!)
     announceServing(solo.directory, serving.host.peerId, serving.host.multiaddrs().map(String), 0)
     const statuses = await Promise.all(
-      Array.from({ length: 4 }, (_, i) =>
-        complete(solo.api.url, 20 + i).then(async (r) => (await r.text(), r.status)),
-      ),
+      Array.from({ length: 4 }, (_, i) => complete(solo.api.url, 20 + i).then(status)),
     )
     assert.deepEqual(statuses, [200, 200, 200, 200])
   })
