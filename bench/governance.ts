@@ -10,6 +10,8 @@ import { createLogger } from '../src/log.ts'
 import { createChainAccess } from '../src/node/chain-clients.ts'
 import { createNode } from '../src/node/index.ts'
 import { tmpDir } from '../test/helpers/tmp-dir.ts'
+import { QUICK, reportGoals, times } from './goals.ts'
+import { voteBurst } from './governance-burst.ts'
 
 const SETTINGS = {
   votingDelay: 300,
@@ -167,6 +169,20 @@ export async function runGovernanceBench(rounds = 3): Promise<BenchRow[]> {
     await viaApi()
     apiTimes.push(performance.now() - t)
   }
+  // Many members at once: 100 accounts of this node vote concurrently, through the API and with bare viem.
+  const burstVoters = QUICK ? 20 : 100
+  const names = Array.from({ length: burstVoters }, (_, i) => `voter${i}`)
+  const voters = await Promise.all(names.map((n) => keystore.create(n)))
+  await Promise.all(voters.map((v) => devnet.fund(v.address, parseEther('10'))))
+  const burst = await voteBurst({
+    voters,
+    names,
+    access: bare,
+    deployment: node.deployment,
+    warp,
+    api,
+    settings: SETTINGS,
+  })
   // Where the time goes: the durability cost of one confirmed transaction (journal line + fdatasync).
   const journalTimes: number[] = []
   for (let i = 0; i < 9; i++) {
@@ -200,6 +216,16 @@ export async function runGovernanceBench(rounds = 3): Promise<BenchRow[]> {
       met: overhead <= 1.2,
     },
     { name: 'of which: journal append + fdatasync, per tx (x9)', ms: median(journalTimes) },
+    {
+      name: `${burst.voters} votes at once, bare viem: ${burst.viem.toFixed(0)} votes/s`,
+      ms: (1000 * burst.voters) / burst.viem,
+      ratio: 1,
+    },
+    {
+      name: `${burst.voters} votes at once, our API: ${burst.api.toFixed(0)} votes/s (rate vs viem)`,
+      ms: (1000 * burst.voters) / burst.api,
+      ratio: burst.api / burst.viem,
+    },
     { name: 'node cold start to ready (fresh data dir, deploys)', ms: coldStartMs },
     { name: 'node start to ready (existing data dir)', ms: warmStartMs },
   ]
@@ -221,5 +247,16 @@ export function printRows(title: string, rows: BenchRow[]): void {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  printRows('governance', await runGovernanceBench(Number(process.argv[2] ?? 3)))
+  const rows = await runGovernanceBench(Number(process.argv[2] ?? (QUICK ? 1 : 3)))
+  printRows('governance', rows)
+  reportGoals(
+    rows
+      .filter((r) => r.goal !== undefined)
+      .map((r) => ({
+        bench: 'governance',
+        goal: `${r.name} ${r.goal}`,
+        figure: times(r.ratio!),
+        met: r.met === true,
+      })),
+  )
 }

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util'
 import type { Token } from 'node-llama-cpp'
 import { createTinyLlama, type GgufTensorType, writeGguf } from '../src/gguf/index.ts'
 import { createInferenceEngine, sharedLlamaRuntime } from '../src/inference/index.ts'
+import { QUICK, reportGoals, times } from './goals.ts'
 
 /** Settings of one benchmark run. */
 export interface BenchEngineOptions {
@@ -165,6 +166,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   })
   const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v))
   const result = await benchEngineDirect({
+    ...(QUICK && { runs: 2, tokens: 48 }),
     ...(values.threads && { threads: num(values.threads) }),
     ...(values.tokens && { tokens: num(values.tokens) }),
     ...(values.runs && { runs: num(values.runs) }),
@@ -186,4 +188,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(
     `ratio engine/direct:   throughput ${result.throughputRatio.toFixed(3)}, TTFT ${result.ttftRatio.toFixed(3)}`,
   )
+  reportGoals([
+    {
+      bench: 'inference-engine',
+      goal: 'LlamaCppEngine tok/s vs node-llama-cpp direct >= 0.97x',
+      figure: times(result.throughputRatio),
+      met: result.throughputRatio >= 0.97,
+    },
+  ])
 }

@@ -34,6 +34,7 @@ import { silentLogger } from '../src/log.ts'
 import type { CommonsHost } from '../src/net/commons-host.ts'
 import { createCommonsHost } from '../src/net/index.ts'
 import { PeerDirectory } from '../src/net/peer-directory.ts'
+import { QUICK, reportGoals, times } from './goals.ts'
 
 const ROOT = `0x${'be'.repeat(32)}`
 const RESOLVER = new StaticModelResolver([
@@ -406,6 +407,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     options: { runs: { type: 'string' }, tokens: { type: 'string' }, failovers: { type: 'string' } },
   })
   const r = await benchInference({
+    ...(QUICK && { runs: 2, tokens: 48, failovers: 1 }),
     ...(values.runs && { runs: Number(values.runs) }),
     ...(values.tokens && { tokens: Number(values.tokens) }),
     ...(values.failovers && { failovers: Number(values.failovers) }),
@@ -432,6 +434,35 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(
     `relative to the engine in-process: (b) ×${(r.api.tokensPerSecond / r.engine.tokensPerSecond).toFixed(3)}, (c) ×${(r.proxy.tokensPerSecond / r.engine.tokensPerSecond).toFixed(3)} tok/s`,
   )
+  const apiX = r.api.tokensPerSecond / r.direct.tokensPerSecond
+  const proxyX = r.proxy.tokensPerSecond / r.direct.tokensPerSecond
+  const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} ms`
+  reportGoals([
+    {
+      bench: 'inference',
+      goal: '(b) local /v1 tok/s vs direct >= 0.97x',
+      figure: times(apiX),
+      met: apiX >= 0.97,
+    },
+    {
+      bench: 'inference',
+      goal: '(b) local /v1 TTFT added <= 10 ms',
+      figure: ms(r.api.ttftMs - r.direct.ttftMs),
+      met: r.api.ttftMs - r.direct.ttftMs <= 10,
+    },
+    {
+      bench: 'inference',
+      goal: '(c) proxied tok/s vs direct >= 0.95x',
+      figure: times(proxyX),
+      met: proxyX >= 0.95,
+    },
+    {
+      bench: 'inference',
+      goal: '(c) proxied TTFT added <= 25 ms',
+      figure: ms(r.proxy.ttftMs - r.direct.ttftMs),
+      met: r.proxy.ttftMs - r.direct.ttftMs <= 25,
+    },
+  ])
   for (const f of r.failovers) {
     console.log(
       `failover (${f.reason}) after ${f.generated} tokens: detection→first token ${f.resumeMs.toFixed(1)} ms; client-visible gap ${f.gapMs.toFixed(1)} ms (normal token interval ${r.tokenIntervalMs.toFixed(2)} ms, so +${(f.gapMs - r.tokenIntervalMs).toFixed(1)} ms added)`,

@@ -19,6 +19,7 @@ import { createCommonsHost } from '../src/net/index.ts'
 import type { ContentStore } from '../src/store/content-store.ts'
 import { createChunkReplicator, createContentStore } from '../src/store/index.ts'
 import type { ChunkReplicator } from '../src/store/replication/chunk-replicator.ts'
+import { type GoalRow, QUICK, reportGoals, times } from './goals.ts'
 
 /** One measured transfer. */
 export interface BenchFigure {
@@ -269,7 +270,7 @@ export async function runReplicationBench(options: ReplicationBenchOptions = {})
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const sizeMB = Number(process.argv[2] ?? 500)
+  const sizeMB = Number(process.argv[2] ?? (QUICK ? 50 : 500))
   const out = (line: string): void => {
     process.stdout.write(`${line}\n`)
   }
@@ -290,4 +291,21 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
         ` | ${f.mbPerCpuSec.toFixed(0).padStart(5)} MB/cpu-s (${f.cpuRatioToRawTcp!.toFixed(2)}x${cpuHelia})`,
     )
   }
+  const goals: GoalRow[] = []
+  for (const f of figures.filter((f) => f.name.startsWith('commons') && !f.name.includes('libp2p only'))) {
+    goals.push({
+      bench: 'replication',
+      goal: `${f.name} (${sizeMB} MB) vs raw TCP >= 0.5x`,
+      figure: times(f.ratioToRawTcp!),
+      met: f.ratioToRawTcp! >= 0.5,
+    })
+    if (helia !== undefined)
+      goals.push({
+        bench: 'replication',
+        goal: `${f.name} (${sizeMB} MB) vs Helia >= 2x`,
+        figure: times(f.mbPerSec / helia.mbPerSec),
+        met: f.mbPerSec / helia.mbPerSec >= 2,
+      })
+  }
+  reportGoals(goals)
 }

@@ -1,33 +1,69 @@
-// Runs the benchmarks, each in its own process so one's memory and JIT state do not skew another.
-// Usage: npm run bench [-- governance replication ...]   (default: all)
+// Runs the benchmarks, each in its own process so one's memory and JIT state do not skew another, and ends
+// with one table of every goal: the goal, this run's figure, met or not (each bench reports its goal rows
+// through bench/goals.ts).
+// Usage: npm run bench [-- [--quick] governance replication ...]   (default: all; --quick: reduced sizes)
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { GoalRow } from './goals.ts'
 
 const ALL = [
   'governance',
   'federated',
   'inference-engine',
+  'inference',
   'trainer',
   'replication',
   'metering',
   'eval',
+  'serving',
   'local-commons',
 ]
-const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL
-let failed = 0
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const picked = args.filter((a) => a !== '--quick')
+const names = picked.length > 0 ? picked : ALL
+const dir = mkdtempSync(join(tmpdir(), 'commons-bench-goals-'))
+const goalsFile = join(dir, 'goals.jsonl')
+const failed: string[] = []
+const started = loadavg()[0]!
 for (const name of names) {
   const file = join(import.meta.dirname, `${name}.ts`)
   if (!existsSync(file)) {
     console.error(`no benchmark named ${name} (have: ${ALL.join(', ')})`)
-    failed++
+    failed.push(name)
     continue
   }
-  console.log(`\n=== ${name} ===`)
+  console.log(`\n=== ${name}${quick ? ' (quick)' : ''} ===`)
   const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
     stdio: 'inherit',
-    env: { ...process.env, COMMONS_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      COMMONS_LOG_LEVEL: 'warn',
+      BENCH_GOALS_FILE: goalsFile,
+      ...(quick && { BENCH_QUICK: '1' }),
+    },
   })
-  if (r.status !== 0) failed++
+  if (r.status !== 0) failed.push(name)
 }
-process.exit(failed === 0 ? 0 : 1)
+
+const rows: GoalRow[] = existsSync(goalsFile)
+  ? readFileSync(goalsFile, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as GoalRow)
+  : []
+rmSync(dir, { recursive: true, force: true })
+for (const name of failed) rows.push({ bench: name, goal: '(benchmark failed)', figure: '-', met: false })
+const head = ['bench', 'goal', 'figure', 'met?']
+const body = rows.map((r) => [r.bench, r.goal, r.figure, r.met ? 'met' : 'NOT met'])
+const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
+const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')
+console.log(
+  `\n=== goals${quick ? ' (quick run: reduced sizes)' : ''}; load average ${started.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end ===`,
+)
+console.log([line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n'))
+const met = rows.filter((r) => r.met).length
+console.log(`${met} of ${rows.length} goals met`)
+process.exit(failed.length === 0 ? 0 : 1)

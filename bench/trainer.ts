@@ -14,6 +14,7 @@ import {
   loadCorpus,
   toTokenDataset,
 } from '../src/training/index.ts'
+import { QUICK, reportGoals, times } from './goals.ts'
 
 /** Figures of one backend. */
 export interface TrainerBenchBackendResult {
@@ -94,6 +95,14 @@ export async function runTrainerBench(
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const result = await runTrainerBench()
+  const result = await runTrainerBench(QUICK ? { steps: 1 } : {})
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+  reportGoals([
+    {
+      bench: 'trainer',
+      goal: 'WASM training step faster than the pure-JS CPU backend (> 1x)',
+      figure: times(result.wasmSpeedup),
+      met: result.wasmSpeedup > 1,
+    },
+  ])
 }

@@ -10,6 +10,13 @@ import { clipUpdate } from './privacy/clip-update.ts'
 import { addGaussianNoise, distributedNoiseStd } from './privacy/gaussian-noise.ts'
 import { SecureSumOutOfBoundsError } from './secagg/errors.ts'
 import { decodeFixedPoint, encodeFixedPoint, fixedPointScale } from './secagg/fixed-point.ts'
+import {
+  checkNeighbourhood,
+  defaultNeighbourhoodDegree,
+  inducesConnected,
+  neighbourhoodGraph,
+  neighbourhoodThreshold,
+} from './secagg/neighbourhood.ts'
 import { SecureAggregationClient } from './secagg/secure-aggregation-client.ts'
 import { SecureAggregator } from './secagg/secure-aggregator.ts'
 import { checkSecureSum, secureSumBounds } from './secagg/sum-bounds.ts'
@@ -26,6 +33,7 @@ import { flattenTensorMap, l2Norm, parameterCount, unflattenTensorMap } from './
 
 export type { ClientUpdate } from './client-update.ts'
 export type { AdvertisedKeys, EncryptedShare } from './secagg/messages.ts'
+export type { NeighbourhoodInit } from './secagg/neighbourhood.ts'
 export type { SumBounds, SumBoundsInit } from './secagg/sum-bounds.ts'
 export type { Bucket, BucketSum } from './secure-buckets.ts'
 export type { AggregateResult, ClientConfig, RoundInfo, Strategy, StrategyState } from './strategy.ts'
@@ -34,15 +42,20 @@ export type { Tensor, TensorMap } from './tensor-map.ts'
 export {
   addGaussianNoise,
   bucketMeansAsUpdates,
+  checkNeighbourhood,
   checkSecureSum,
   clipUpdate,
   decodeFixedPoint,
+  defaultNeighbourhoodDegree,
   distributedNoiseStd,
   encodeFixedPoint,
   fixedPointScale,
   flattenTensorMap,
+  inducesConnected,
   l2Norm,
   NotEnoughUpdatesError,
+  neighbourhoodGraph,
+  neighbourhoodThreshold,
   parameterCount,
   planBuckets,
   SecureAggregationClient,

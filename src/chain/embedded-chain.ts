@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Transport } from 'viem'
+import { keccak256, type Transport } from 'viem'
 import { writeFileAtomic } from '../atomic-file.ts'
 import type { Logger } from '../log.ts'
 import { type AnvilProcess, killStaleAnvil, startAnvil } from './anvil-process.ts'
@@ -152,7 +152,11 @@ export class EmbeddedChain {
    * raw transactions and timestamp) and fsyncs: after this resolves the transaction survives a crash.
    * Call it before reporting the transaction confirmed.
    */
-  recordTransaction(tx: { transactionHash: `0x${string}`; blockNumber: bigint }): Promise<void> {
+  recordTransaction(
+    tx: { transactionHash: `0x${string}`; blockNumber: bigint },
+    // The sender's signed bytes: not needed, every block is journaled whole from anvil (members' too).
+    _signed?: `0x${string}`,
+  ): Promise<void> {
     return this.journalThrough(Number(tx.blockNumber))
   }
 
@@ -297,6 +301,14 @@ export class EmbeddedChain {
       throw new ChainUnavailableError(`anvil ${method} failed: ${(err as Error).message}`, { cause: err })
     }
   }
+}
+
+/** The block timestamp anvil adds to a receipt (a number or a hex quantity), if it is there. */
+function receiptTimestamp(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
+  if (typeof value === 'bigint' && value > 0n) return Number(value)
+  if (typeof value === 'string' && /^0x[0-9a-f]+$/i.test(value)) return Number.parseInt(value, 16)
+  return undefined
 }
 
 /**

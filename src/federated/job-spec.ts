@@ -25,6 +25,24 @@ export const jobPrivacySchema = z
     noiseMultiplier: z.number().min(0).default(0),
     /** Shamir threshold t; default: the smallest majority of the participants, and at least 3. */
     threshold: z.number().int().min(MIN_SUM_MEMBERS).optional(),
+    /**
+     * SecAgg+ sparse neighbourhoods (aggregation/secagg/neighbourhood.ts): each member shares and masks only
+     * with `degree` neighbours of a public graph drawn from the global model hash and the round, so its cost
+     * grows with the degree instead of the members. The threshold is then a strict majority of the degree + 1
+     * holders of each member's secrets (at least 3), and a sum is unmasked only when its survivors are
+     * connected in the graph. A sum of `degree` members or fewer runs the full protocol.
+     */
+    sparseNeighbourhood: z
+      .object({
+        degree: z
+          .number()
+          .int()
+          .min(2)
+          .max(254)
+          .refine((k) => k % 2 === 0, 'the degree must be even'),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
 
@@ -124,6 +142,13 @@ export const trainingJobSpecSchema = z
     }
     const problem = bucketProblem(spec.strategy, spec.participants.length, spec.secureBuckets?.bucketSize)
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
+    if (spec.privacy.sparseNeighbourhood !== undefined && t !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'privacy.threshold applies to the full protocol; with sparseNeighbourhood it follows from the degree',
+      })
+    }
     if (spec.secureBuckets !== undefined && t !== undefined) {
       ctx.addIssue({
         code: 'custom',

@@ -80,6 +80,7 @@ export async function runCoordinatorRound(
       runSecureSum(c, {
         bucketId: sum.bucketId,
         members: sum.members,
+        ...(sum.neighbourhood !== undefined && { neighbourhood: sum.neighbourhood }),
         configure: configureFrame(
           p,
           sum,

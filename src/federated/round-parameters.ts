@@ -1,5 +1,12 @@
-import { createStrategy, distributedNoiseStd, fixedPointScale, planBuckets } from '../aggregation/index.ts'
-import { NOISE_CLAMP_STDS, SINGLE_SUM } from './constants.ts'
+import {
+  createStrategy,
+  distributedNoiseStd,
+  fixedPointScale,
+  type NeighbourhoodInit,
+  neighbourhoodThreshold,
+  planBuckets,
+} from '../aggregation/index.ts'
+import { MIN_SUM_MEMBERS, NOISE_CLAMP_STDS, SINGLE_SUM } from './constants.ts'
 import { jobThreshold, majorityThreshold, type TrainingJobSpec } from './job-spec.ts'
 import type { ConfigureMessage } from './messages.ts'
 
@@ -7,11 +14,12 @@ import type { ConfigureMessage } from './messages.ts'
 // to train, the round number and the global model hash. The coordinator derives its configure frames here;
 // each participant derives them again and refuses a frame that differs (configure-check.ts).
 
-/** One secure sum of a round: its members and Shamir threshold. */
+/** One secure sum of a round: its members and Shamir threshold, and its public graph when sparse. */
 export interface PlannedSum {
   bucketId: string
   members: string[]
   threshold: number
+  neighbourhood?: NeighbourhoodInit
 }
 
 /** The fixed-point and noise parameters of one sum. */
@@ -31,12 +39,26 @@ export function planRoundSums(
 ): PlannedSum[] {
   const members = [...roundMembers].sort()
   const bucketSize = spec.secureBuckets?.bucketSize
-  if (bucketSize === undefined) return [{ bucketId: SINGLE_SUM, members, threshold: jobThreshold(spec) }]
-  return planBuckets(members, bucketSize, `${globalHash}:${round}`).map((b) => ({
-    bucketId: b.bucketId,
-    members: [...b.memberIds],
-    threshold: majorityThreshold(b.memberIds.length),
-  }))
+  const sums: PlannedSum[] =
+    bucketSize === undefined
+      ? [{ bucketId: SINGLE_SUM, members, threshold: jobThreshold(spec) }]
+      : planBuckets(members, bucketSize, `${globalHash}:${round}`).map((b) => ({
+          bucketId: b.bucketId,
+          members: [...b.memberIds],
+          threshold: majorityThreshold(b.memberIds.length),
+        }))
+  const degree = spec.privacy.sparseNeighbourhood?.degree
+  if (degree === undefined) return sums
+  // The graph's seed is public and picked by no member (like the buckets'): the global hash and the round.
+  return sums.map((sum) =>
+    degree >= sum.members.length
+      ? sum
+      : {
+          ...sum,
+          threshold: Math.max(MIN_SUM_MEMBERS, neighbourhoodThreshold(degree)),
+          neighbourhood: { degree, seed: `${globalHash}:${round}:${sum.bucketId}`, members: sum.members },
+        },
+  )
 }
 
 /** Fixed-point range and DP noise of a sum with Shamir threshold `threshold`. */

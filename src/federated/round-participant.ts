@@ -109,6 +109,7 @@ export async function runParticipantRound(
     roundId: cfg.roundId,
     threshold: cfg.threshold,
     vectorLength: parameterCount(global),
+    ...(checked.sum.neighbourhood !== undefined && { neighbourhood: checked.sum.neighbourhood }),
   })
   await channel.send(await signAdvertisedKeys(c.privateKey, cfg.roundId, secure.advertiseKeys()))
 

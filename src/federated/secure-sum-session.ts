@@ -2,6 +2,7 @@ import {
   checkSecureSum,
   decodeFixedPoint,
   type EncryptedShare,
+  type NeighbourhoodInit,
   SecureAggregator,
 } from '../aggregation/index.ts'
 import type { Logger } from '../log.ts'
@@ -49,6 +50,8 @@ export interface SecureSumSession {
   members: string[]
   /** The configure frame of this sum (its roundId and threshold included). */
   configure: ConfigureMessage
+  /** The sum's public graph when the job uses sparse neighbourhoods (round-parameters.ts). */
+  neighbourhood?: NeighbourhoodInit
   /** The job's L2 clip bound: the decoded sum must lie within what clipped inputs can add up to. */
   clipNorm: number
   timeouts: RoundTimeouts
@@ -86,7 +89,12 @@ export async function runSecureSum(c: SecureSumComponents, s: SecureSumSession):
   const { configure, timeouts } = s
   const { round, roundId, threshold } = configure
   const vectorLength = configure.global.layout.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0)
-  const agg = new SecureAggregator({ roundId, threshold, vectorLength })
+  const agg = new SecureAggregator({
+    roundId,
+    threshold,
+    vectorLength,
+    ...(s.neighbourhood !== undefined && { neighbourhood: s.neighbourhood }),
+  })
   const channels = new Map<string, FrameChannel>()
   const dropped = new Set<string>()
   const ref = { jobId: configure.jobId, round }

@@ -267,6 +267,8 @@ export interface InferenceService extends InferenceApi {
 export interface InferenceServiceInit {
   /** Requests per model in progress or waiting, from /v1 and peers alike. Default DEFAULT_MAX_IN_FLIGHT_PER_MODEL. */
   maxInFlightPerModel?: number
+  /** How often a request queued here for a peer is reported to it before its first chunk (ms). */
+  queueProgressMs?: number
   /** Retry-After hint (s) of a ModelBusyError. Default DEFAULT_RETRY_AFTER_SECONDS. */
   retryAfterSeconds?: number
   /** Timeouts and hooks of the router. */

@@ -106,6 +106,7 @@ export class DefaultInferenceService implements InferenceService {
           log: this.log,
           admit: this.c.admitPeerRequest,
           meter: this.c.servedMeter,
+          queueProgressMs: this.init.queueProgressMs,
         }),
         { maxInboundStreams: MAX_INBOUND_INFER_STREAMS, maxOutboundStreams: MAX_INBOUND_INFER_STREAMS },
       )

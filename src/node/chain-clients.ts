@@ -4,6 +4,7 @@ import {
   createPublicClient,
   createWalletClient,
   defineChain,
+  keccak256,
   type TransactionReceipt,
 } from 'viem'
 import {
@@ -28,7 +29,8 @@ export function chainFor(rpcUrl: string, chainId: number): Chain {
 export function createChainAccess(opts: {
   rpcUrl: string
   deployment: Deployment
-  onConfirmed?: (receipt: TransactionReceipt) => Promise<void>
+  /** Runs once a transaction is mined, with the signed bytes when this process signed it. */
+  onConfirmed?: (receipt: TransactionReceipt, signed?: `0x${string}`) => Promise<void>
 }): { reader: ChainReader; writer(account: Account): ChainWriter } {
   const chain = chainFor(opts.rpcUrl, opts.deployment.chainId)
   // Local chains mine instantly: poll receipts fast so confirmations are not padded by the default 4 s.
@@ -38,11 +40,46 @@ export function createChainAccess(opts: {
     public: createPublicClient({ chain, transport, pollingInterval }),
     deployment: opts.deployment,
   }
+  const onConfirmed = opts.onConfirmed
+  if (onConfirmed === undefined) {
+    return {
+      reader,
+      writer: (account) => ({
+        ...reader,
+        wallet: createWalletClient({ chain, transport, account, pollingInterval }),
+      }),
+    }
+  }
+  // The confirmation hook (the embedded chain's journal) needs each transaction's signed bytes: keep what a
+  // local account signs, by hash, until its receipt arrives, instead of reading it back from the chain.
+  const signed = new Map<string, `0x${string}`>()
+  const keep = (raw: `0x${string}`): `0x${string}` => {
+    signed.set(keccak256(raw), raw)
+    if (signed.size > MAX_UNCONFIRMED) signed.delete(signed.keys().next().value!)
+    return raw
+  }
+  const confirmed = (receipt: TransactionReceipt): Promise<void> => {
+    const raw = signed.get(receipt.transactionHash)
+    signed.delete(receipt.transactionHash)
+    return onConfirmed(receipt, raw)
+  }
   return {
     reader,
     writer(account) {
-      const wallet = createWalletClient({ chain, transport, account, pollingInterval })
-      return { ...reader, wallet, onConfirmed: opts.onConfirmed }
+      let signer: Account = account
+      if (account.type === 'local') {
+        const sign = account.signTransaction
+        signer = {
+          ...account,
+          signTransaction: (async (...args: Parameters<typeof sign>) =>
+            keep(await sign(...args))) as typeof sign,
+        }
+      }
+      const wallet = createWalletClient({ chain, transport, account: signer, pollingInterval })
+      return { ...reader, wallet, onConfirmed: confirmed }
     },
   }
 }
+
+/** Signed transactions kept for the confirmation hook at most (older ones are read back if ever needed). */
+const MAX_UNCONFIRMED = 1024

@@ -101,6 +101,11 @@ export const nodeConfigSchema = z
         threads: z.number().int().positive().optional(),
         /** Concurrent sequences per loaded model. */
         sequences: z.number().int().positive().default(2),
+        /**
+         * Requests per served model running or waiting on this node's engine (from /v1 and from peers);
+         * beyond it, 429. Requests this node only forwards to a peer are not counted.
+         */
+        maxQueuePerModel: z.number().int().positive().max(4096).optional(),
         /** How often to re-check the serving list and newly published versions (ms). */
         refreshMs: z.number().int().min(1_000).default(30_000),
       })

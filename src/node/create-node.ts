@@ -87,6 +87,7 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
         refreshMs: config.inference.refreshMs,
         threads: config.inference.threads,
         sequences: config.inference.sequences,
+        maxInFlightPerModel: config.inference.maxQueuePerModel,
       },
       {
         resolver: new ChainModelResolver({

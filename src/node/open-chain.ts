@@ -78,7 +78,7 @@ export async function openChain(init: {
   const access = createChainAccess({
     rpcUrl,
     deployment,
-    onConfirmed: chain ? (receipt) => chain.recordTransaction(receipt) : undefined,
+    onConfirmed: chain ? (receipt, signed) => chain.recordTransaction(receipt, signed) : undefined,
   })
   const governance = createGovernance(
     {},

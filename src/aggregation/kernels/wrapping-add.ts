@@ -50,6 +50,11 @@ function getModule(): object {
   return module
 }
 
+/** The compiled add/sub module and its layout (scratch block at 0, free memory after it): for a worker. */
+export function wrappingAddModule(): { module: object; blockBytes: number } {
+  return { module: getModule(), blockBytes: BLOCK_BYTES }
+}
+
 interface Instance {
   readonly add: Op
   readonly sub: Op

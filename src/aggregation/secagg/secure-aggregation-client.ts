@@ -21,6 +21,12 @@ import type {
   UnmaskRequest,
   UnmaskResponse,
 } from './messages.ts'
+import {
+  checkNeighbourhood,
+  inducesConnected,
+  type NeighbourhoodInit,
+  neighbourhoodGraph,
+} from './neighbourhood.ts'
 import { openShare, sealShare } from './share-cipher.ts'
 
 /** Parameters of one member's part in one round. */
@@ -32,6 +38,11 @@ export interface SecureAggregationInit {
   readonly threshold: number
   /** Length of the fixed-point vector each member contributes. */
   readonly vectorLength: number
+  /**
+   * SecAgg+ sparse neighbourhoods (neighbourhood.ts): share, agree and mask only with the neighbours in the
+   * public graph; the threshold then applies within a neighbourhood. Absent: the full protocol.
+   */
+  readonly neighbourhood?: NeighbourhoodInit
 }
 
 /** X25519 secrets with one peer, computed once the roster is known so masking does no curve work. */
@@ -56,7 +67,11 @@ export function seedCommitment(seed: Uint8Array): Uint8Array {
 }
 
 /** Checks a roster as a member and the coordinator must: distinct ids, enough members for the threshold. */
-export function checkRoster(roster: readonly AdvertisedKeys[], threshold: number): AdvertisedKeys[] {
+export function checkRoster(
+  roster: readonly AdvertisedKeys[],
+  threshold: number,
+  planned?: ReadonlySet<string>,
+): AdvertisedKeys[] {
   const sorted = [...roster].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0))
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.memberId === sorted[i - 1]!.memberId) {
@@ -69,8 +84,12 @@ export function checkRoster(roster: readonly AdvertisedKeys[], threshold: number
       { details: { members: sorted.length, threshold } },
     )
   }
-  if (sorted.length > 255)
+  // Shamir shares carry a one-byte x coordinate: at most 255 holders, the whole roster in the full protocol.
+  if (planned === undefined && sorted.length > 255)
     throw new SecAggConfigError('Secure aggregation supports at most 255 members per group.')
+  const stranger = planned === undefined ? undefined : sorted.find((k) => !planned.has(k.memberId))
+  if (stranger !== undefined)
+    throw new SecAggProtocolError(`${stranger.memberId} is in the roster but not among the planned members.`)
   return sorted
 }
 
@@ -97,6 +116,8 @@ export class SecureAggregationClient {
   readonly #peers = new Map<string, PeerSecrets>()
   #contributors: Set<string> | undefined
   #answered = false
+  /** The public graph when sparse neighbourhoods are on. */
+  readonly #graph: Map<string, Set<string>> | undefined
 
   constructor(init: SecureAggregationInit) {
     if (!Number.isInteger(init.threshold) || init.threshold < 2) {
@@ -112,6 +133,18 @@ export class SecureAggregationClient {
     this.#channel = generateKeyPair()
     this.#mask = generateKeyPair()
     this.#selfSeed = new Uint8Array(randomBytes(32))
+    const hood = init.neighbourhood
+    if (hood !== undefined) {
+      checkNeighbourhood(hood.degree, init.threshold, hood.members.length)
+      this.#graph = neighbourhoodGraph(hood)
+      if (!this.#graph.has(this.memberId))
+        throw new SecAggConfigError(`${this.memberId} is not among the planned members of the round.`)
+    }
+  }
+
+  /** The members this one shares with and masks against: its neighbours, or everyone (full protocol). */
+  #isPeer(id: string): boolean {
+    return id !== this.memberId && (this.#graph === undefined || this.#graph.get(this.memberId)!.has(id))
   }
 
   /** Phase 1: this member's public keys and seed commitment. */
@@ -128,8 +161,8 @@ export class SecureAggregationClient {
   async shareKeys(roster: readonly AdvertisedKeys[]): Promise<SharedKeys> {
     if (this.#roster !== undefined)
       throw new SecAggProtocolError(`${this.memberId} already shared its keys this round.`)
-    const sorted = checkRoster(roster, this.threshold)
-    if (this.threshold * 2 <= sorted.length) {
+    const sorted = checkRoster(roster, this.threshold, this.#graph && new Set(this.#graph.keys()))
+    if (this.#graph === undefined && this.threshold * 2 <= sorted.length) {
       throw new SecAggConfigError(
         `Threshold ${this.threshold} must exceed half of the ${sorted.length} members, or a coordinator could learn both secrets of one member.`,
       )
@@ -141,20 +174,28 @@ export class SecureAggregationClient {
       )
     }
     this.#roster = new Map(sorted.map((k) => [k.memberId, k]))
+    // The holders of this member's shares: itself and its peers that advertised keys.
+    const holders = sorted.filter((k) => k.memberId === this.memberId || this.#isPeer(k.memberId))
+    if (holders.length < this.threshold) {
+      throw new SecAggBelowThresholdError(
+        `Only ${holders.length} members of ${this.memberId}'s neighbourhood advertised keys; the threshold is ${this.threshold}.`,
+        { details: { members: holders.length, threshold: this.threshold } },
+      )
+    }
     const channelSecret = x25519PrivateKey(this.#channel.secretKey)
     const maskSecret = x25519PrivateKey(this.#mask.secretKey)
-    for (const peer of sorted) {
+    for (const peer of holders) {
       if (peer.memberId === this.memberId) continue
       this.#peers.set(peer.memberId, {
         channel: sharedSecret(channelSecret, peer.channelPublicKey),
         mask: sharedSecret(maskSecret, peer.maskPublicKey),
       })
     }
-    const n = sorted.length
+    const n = holders.length
     const seedShares = await split(this.#selfSeed, n, this.threshold)
     const keyShares = await split(this.#mask.secretKey, n, this.threshold)
     const shares: EncryptedShare[] = []
-    sorted.forEach((peer, i) => {
+    holders.forEach((peer, i) => {
       const held = { selfSeedShare: seedShares[i]!, maskKeyShare: keyShares[i]! }
       if (peer.memberId === this.memberId) {
         this.#held.set(this.memberId, held)
@@ -196,7 +237,7 @@ export class SecureAggregationClient {
     const contributors = new Set([this.memberId])
     for (const s of received) {
       const peer = roster.get(s.from)
-      if (s.to !== this.memberId || peer === undefined || contributors.has(s.from)) {
+      if (s.to !== this.memberId || peer === undefined || !this.#isPeer(s.from) || contributors.has(s.from)) {
         throw new SecAggProtocolError(`Unexpected share from ${s.from} to ${s.to} at ${this.memberId}.`)
       }
       const key = this.#channelKey(peer.memberId, s.from, this.memberId)
@@ -251,8 +292,10 @@ export class SecureAggregationClient {
     if (survivors.size !== request.survivors.length || dropped.size !== request.dropped.length) {
       throw new SecAggProtocolError('The unmask request lists a member twice.')
     }
+    // Full protocol: this member saw every sharer; sparse: only its neighbours', the rest must be in the roster.
+    const known = this.#graph === undefined ? contributors : this.#roster!
     for (const id of [...survivors, ...dropped]) {
-      if (!contributors.has(id))
+      if (!known.has(id))
         throw new SecAggProtocolError(`The unmask request names ${id}, who did not share keys.`)
       if (survivors.has(id) && dropped.has(id)) {
         throw new SecAggProtocolError(
@@ -260,8 +303,14 @@ export class SecureAggregationClient {
         )
       }
     }
-    if (survivors.size + dropped.size !== contributors.size) {
+    if ([...contributors].some((id) => !survivors.has(id) && !dropped.has(id))) {
       throw new SecAggProtocolError('The unmask request does not account for every member that shared keys.')
+    }
+    if (this.#graph !== undefined && !inducesConnected(this.#graph, [...survivors])) {
+      throw new SecAggBelowThresholdError(
+        `The ${survivors.size} survivors split into parts of the public neighbourhood graph: unmasking would reveal the sum of a part. Refusing to reveal shares.`,
+        { details: { survivors: survivors.size, threshold: this.threshold } },
+      )
     }
     if (!survivors.has(this.memberId))
       throw new SecAggProtocolError(`${this.memberId} is not listed as a survivor.`)
@@ -273,7 +322,10 @@ export class SecureAggregationClient {
     }
     this.#answered = true
     const reveal = (ids: Set<string>, pick: (h: HeldShares) => Uint8Array): RevealedShare[] =>
-      [...ids].sort().map((of) => ({ of, share: pick(this.#held.get(of)!) }))
+      [...ids]
+        .filter((of) => this.#held.has(of))
+        .sort()
+        .map((of) => ({ of, share: pick(this.#held.get(of)!) }))
     return {
       memberId: this.memberId,
       selfSeedShares: reveal(survivors, (h) => h.selfSeedShare),

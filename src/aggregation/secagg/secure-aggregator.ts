@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import { combine } from 'shamir-secret-sharing'
 import { SECAGG_LABELS } from '../constants.ts'
+import { sumKeystreamsInWorker } from '../kernels/keystream-sum-worker.ts'
 import { WrappingAccumulator } from '../kernels/wrapping-add.ts'
 import {
   SecAggBelowThresholdError,
@@ -19,6 +21,12 @@ import type {
   UnmaskRequest,
   UnmaskResponse,
 } from './messages.ts'
+import {
+  checkNeighbourhood,
+  inducesConnected,
+  type NeighbourhoodInit,
+  neighbourhoodGraph,
+} from './neighbourhood.ts'
 import { checkRoster, pairSign, seedCommitment, selfMaskKey } from './secure-aggregation-client.ts'
 
 /** Parameters of the coordinator's side of one round. */
@@ -26,10 +34,15 @@ export interface SecureAggregatorInit {
   readonly roundId: string
   readonly threshold: number
   readonly vectorLength: number
+  /** SecAgg+ sparse neighbourhoods: the same setting every member of the round uses (neighbourhood.ts). */
+  readonly neighbourhood?: NeighbourhoodInit
 }
 
 /** Words per block of the unmasking pass: the block of the sum, one input and one keystream chunk fit in L2. */
 const UNMASK_BLOCK_WORDS = 1 << 14
+
+/** Keystream words below which a worker's round trip costs more than the half of the masks it takes. */
+const OFFLOAD_MIN_WORDS = 1 << 22
 
 type Phase = 'keys' | 'shares' | 'inputs' | 'unmask' | 'done'
 
@@ -50,9 +63,12 @@ export class SecureAggregator {
   #phase: Phase = 'keys'
   readonly #keys = new Map<string, AdvertisedKeys>()
   readonly #shares = new Map<string, readonly EncryptedShare[]>()
+  /** The shares by recipient, so routing costs one lookup per member, not a scan of every share. */
+  readonly #sharesTo = new Map<string, EncryptedShare[]>()
   readonly #inputs = new Map<string, Uint32Array>()
   readonly #responses = new Map<string, UnmaskResponse>()
   #request: UnmaskRequest | undefined
+  readonly #graph: Map<string, Set<string>> | undefined
 
   constructor(init: SecureAggregatorInit) {
     if (!Number.isInteger(init.threshold) || init.threshold < 2) {
@@ -61,22 +77,35 @@ export class SecureAggregator {
     this.roundId = init.roundId
     this.threshold = init.threshold
     this.vectorLength = init.vectorLength
+    if (init.neighbourhood !== undefined) {
+      checkNeighbourhood(init.neighbourhood.degree, init.threshold, init.neighbourhood.members.length)
+      this.#graph = neighbourhoodGraph(init.neighbourhood)
+    }
+  }
+
+  /** The members `id` shares with and masks against, among those in `among`. */
+  #peersOf(id: string, among: Iterable<string>): string[] {
+    const graph = this.#graph
+    return [...among].filter((x) => x !== id && (graph === undefined || graph.get(id)!.has(x)))
   }
 
   /** Phase 1 input: a member's advertised keys. */
   receiveKeys(msg: AdvertisedKeys): void {
     this.#expect('keys', msg.memberId)
+    if (this.#graph !== undefined && !this.#graph.has(msg.memberId))
+      throw new SecAggProtocolError(`${msg.memberId} is not among the planned members of the round.`)
     if (this.#keys.has(msg.memberId)) throw new SecAggProtocolError(`${msg.memberId} advertised keys twice.`)
     this.#keys.set(msg.memberId, msg)
   }
 
   /** Closes phase 1 and returns the roster to broadcast; throws SecAggBelowThresholdError if too few. */
   roster(): AdvertisedKeys[] {
+    const planned = this.#graph && new Set(this.#graph.keys())
     if (this.#phase === 'keys') {
-      checkRoster([...this.#keys.values()], this.threshold)
+      checkRoster([...this.#keys.values()], this.threshold, planned)
       this.#phase = 'shares'
     }
-    return checkRoster([...this.#keys.values()], this.threshold)
+    return checkRoster([...this.#keys.values()], this.threshold, planned)
   }
 
   /** Phase 2 input: a member's sealed shares for the others. */
@@ -91,10 +120,16 @@ export class SecureAggregator {
       }
       targets.add(s.to)
     }
-    if (targets.size !== this.#keys.size - 1) {
-      throw new SecAggProtocolError(`${msg.memberId} did not send a share to every other member.`)
+    const expected = this.#peersOf(msg.memberId, this.#keys.keys())
+    if (targets.size !== expected.length || expected.some((id) => !targets.has(id))) {
+      throw new SecAggProtocolError(`${msg.memberId} did not send a share to exactly each of its peers.`)
     }
     this.#shares.set(msg.memberId, msg.shares)
+    for (const s of msg.shares) {
+      const list = this.#sharesTo.get(s.to)
+      if (list === undefined) this.#sharesTo.set(s.to, [s])
+      else list.push(s)
+    }
   }
 
   /** The sealed shares addressed to `memberId`; the first call closes phase 2. */
@@ -111,9 +146,7 @@ export class SecureAggregator {
     if (this.#phase !== 'inputs') throw new SecAggProtocolError(`Shares are routed only before inputs close.`)
     if (!this.#shares.has(memberId))
       throw new SecAggProtocolError(`${memberId} did not share keys this round.`)
-    const out: EncryptedShare[] = []
-    for (const list of this.#shares.values()) for (const s of list) if (s.to === memberId) out.push(s)
-    return out
+    return [...(this.#sharesTo.get(memberId) ?? [])]
   }
 
   /** Phase 3 input: a member's masked vector. */
@@ -138,6 +171,12 @@ export class SecureAggregator {
       if (survivors.length < this.threshold) {
         throw new SecAggBelowThresholdError(
           `Only ${survivors.length} masked inputs arrived; the threshold is ${this.threshold}. The round's sum cannot be recovered; rerun it.`,
+          { details: { survivors: survivors.length, threshold: this.threshold } },
+        )
+      }
+      if (this.#graph !== undefined && !inducesConnected(this.#graph, survivors)) {
+        throw new SecAggBelowThresholdError(
+          `The ${survivors.length} members whose inputs arrived split into parts of the public neighbourhood graph; members refuse to unmask a part. Rerun the round.`,
           { details: { survivors: survivors.length, threshold: this.threshold } },
         )
       }
@@ -173,27 +212,39 @@ export class SecureAggregator {
         { details: { responses: responses.length, threshold: this.threshold } },
       )
     }
-    const quorum = responses.slice(0, this.threshold)
+    const full = responses.slice(0, this.threshold)
+    // Sparse: a secret's holders are its owner's neighbourhood; any t of those who answered reconstruct it.
+    const quorum = (id: string): UnmaskResponse[] => {
+      if (this.#graph === undefined) return full
+      const holders = responses.filter((r) => r.memberId === id || this.#graph!.get(id)!.has(r.memberId))
+      if (holders.length < this.threshold) {
+        throw new SecAggBelowThresholdError(
+          `Only ${holders.length} of ${id}'s neighbours revealed shares; the threshold is ${this.threshold}. The sum cannot be unmasked.`,
+          { details: { responses: holders.length, threshold: this.threshold } },
+        )
+      }
+      return holders.slice(0, this.threshold)
+    }
     // Reconstruct and check every secret first, then remove all masks in one pass over the vector.
-    const masks: Array<{ readonly stream: Keystream; readonly sign: 1 | -1 }> = []
+    const masks: Array<{ readonly key: Uint8Array; readonly sign: 1 | -1 }> = []
     for (const id of request.survivors) {
-      const seed = await combine(collect(quorum, id, 'selfSeedShares'))
+      const seed = await combine(collect(quorum(id), id, 'selfSeedShares'))
       if (!equalBytes(seedCommitment(seed), this.#keys.get(id)!.selfSeedCommitment)) {
         throw new SecAggReconstructionError(
           `Revealed shares of ${id}'s self-mask seed do not match its commitment.`,
         )
       }
-      masks.push({ stream: new Keystream(selfMaskKey(seed, this.roundId, id)), sign: -1 })
+      masks.push({ key: selfMaskKey(seed, this.roundId, id), sign: -1 })
     }
     const survivorKeys = new Map<string, KeyObject>()
     for (const id of request.dropped) {
-      const secretKey = x25519PrivateKey(await combine(collect(quorum, id, 'maskKeyShares')))
+      const secretKey = x25519PrivateKey(await combine(collect(quorum(id), id, 'maskKeyShares')))
       if (!equalBytes(publicKeyOf(secretKey), this.#keys.get(id)!.maskPublicKey)) {
         throw new SecAggReconstructionError(
           `Revealed shares of ${id}'s mask key do not match its public key.`,
         )
       }
-      for (const survivor of request.survivors) {
+      for (const survivor of this.#peersOf(id, request.survivors)) {
         let publicKey = survivorKeys.get(survivor)
         if (publicKey === undefined) {
           publicKey = x25519PublicKey(this.#keys.get(survivor)!.maskPublicKey)
@@ -207,17 +258,29 @@ export class SecureAggregator {
           pairContext(id, survivor),
         )
         // The survivor added pairSign(survivor, id) * mask; take it back out.
-        masks.push({ stream: new Keystream(key), sign: pairSign(survivor, id) === 1 ? -1 : 1 })
+        masks.push({ key, sign: pairSign(survivor, id) === 1 ? -1 : 1 })
       }
     }
-    // Block by block, so the block of the sum stays in cache while every input and mask is added to it.
-    const inputs = request.survivors.map((id) => this.#inputs.get(id)!)
+    // With a second core, a worker sums half of the keystreams while this thread sums the inputs and the rest.
+    const offload =
+      availableParallelism() > 1 && masks.length >= 4 && masks.length * this.vectorLength >= OFFLOAD_MIN_WORDS
+        ? masks.splice(0, masks.length >> 1)
+        : []
     const sum = new WrappingAccumulator(this.vectorLength)
-    for (let offset = 0; offset < this.vectorLength; offset += UNMASK_BLOCK_WORDS) {
-      const end = Math.min(this.vectorLength, offset + UNMASK_BLOCK_WORDS)
-      for (const input of inputs) sum.add(input.subarray(offset, end), 1, offset)
-      for (const { stream, sign } of masks) stream.addTo(sum, end - offset, sign, offset)
-    }
+    const off =
+      offload.length > 0
+        ? sumKeystreamsInWorker(offload, this.vectorLength, (part) => sum.add(part, 1)).then(
+            () => true,
+            () => false,
+          )
+        : undefined
+    addBlockwise(
+      sum,
+      request.survivors.map((id) => this.#inputs.get(id)!),
+      masks,
+    )
+    // A failed worker leaves its half to this thread.
+    if (off !== undefined && !(await off)) addBlockwise(sum, [], offload)
     this.#phase = 'done'
     return { sum: sum.take(), contributors: request.survivors, dropped: request.dropped }
   }
@@ -228,6 +291,20 @@ export class SecureAggregator {
         `Message from ${who} arrived in phase "${this.#phase}", expected "${phase}".`,
       )
     }
+  }
+}
+
+/** Block by block, so the block of the sum stays in cache while every input and mask is added to it. */
+function addBlockwise(
+  sum: WrappingAccumulator,
+  inputs: readonly Uint32Array[],
+  masks: ReadonlyArray<{ readonly key: Uint8Array; readonly sign: 1 | -1 }>,
+): void {
+  const streams = masks.map((m) => ({ stream: new Keystream(m.key), sign: m.sign }))
+  for (let offset = 0; offset < sum.length; offset += UNMASK_BLOCK_WORDS) {
+    const end = Math.min(sum.length, offset + UNMASK_BLOCK_WORDS)
+    for (const input of inputs) sum.add(input.subarray(offset, end), 1, offset)
+    for (const { stream, sign } of streams) stream.addTo(sum, end - offset, sign, offset)
   }
 }
 

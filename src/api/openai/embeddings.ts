@@ -27,30 +27,26 @@ export function embeddingRoutes(c: OpenAiContext): Hono {
     }
     const target = await c.resolver.resolve(body.model)
     await admitConsumer(c, ctx, target, { promptBytes: bytes, maxTokens: 0 }, true)
-    const release = c.admission.admit(target.contentRoot)
+    // Admission (429) happens where each embedding runs: on this node's engine, or at the serving peer.
     const cancel = AbortSignal.any([ctx.req.raw.signal, AbortSignal.timeout(c.limits.requestTimeoutMs)])
-    try {
-      const data = []
-      let promptTokens = 0
-      for (const [index, input] of inputs.entries()) {
-        if (cancel.aborted) throw new AbortedError(undefined, { cause: cancel.reason })
-        const e = await c.inference.embed(target, input, { signal: cancel, consumer: consumerOf(ctx) })
-        promptTokens += e.promptTokens
-        const embedding =
-          body.encoding_format === 'base64'
-            ? Buffer.from(e.vector.buffer, e.vector.byteOffset, e.vector.byteLength).toString('base64')
-            : Array.from(e.vector)
-        data.push({ object: 'embedding', index, embedding })
-      }
-      return ctx.json({
-        object: 'list',
-        data,
-        model: body.model,
-        usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
-      })
-    } finally {
-      release()
+    const data = []
+    let promptTokens = 0
+    for (const [index, input] of inputs.entries()) {
+      if (cancel.aborted) throw new AbortedError(undefined, { cause: cancel.reason })
+      const e = await c.inference.embed(target, input, { signal: cancel, consumer: consumerOf(ctx) })
+      promptTokens += e.promptTokens
+      const embedding =
+        body.encoding_format === 'base64'
+          ? Buffer.from(e.vector.buffer, e.vector.byteOffset, e.vector.byteLength).toString('base64')
+          : Array.from(e.vector)
+      data.push({ object: 'embedding', index, embedding })
     }
+    return ctx.json({
+      object: 'list',
+      data,
+      model: body.model,
+      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+    })
   })
   return app
 }

@@ -102,7 +102,7 @@ export async function respondWithGeneration(
   body: SamplingFields,
   shape: ResponseShape,
 ): Promise<Response> {
-  const release = c.admission.admit(target.contentRoot)
+  // Admission (429) happens where the generation runs: on this node's engine, or at the serving peer.
   const cancel = new AbortController()
   const onClientGone = (): void => cancel.abort(new AbortedError('The client closed the connection.'))
   const clientSignal = ctx.req.raw.signal
@@ -119,7 +119,6 @@ export async function respondWithGeneration(
   const cleanup = (): void => {
     clearTimeout(timer)
     clientSignal.removeEventListener('abort', onClientGone)
-    release()
   }
   const consumer = consumerOf(ctx)
   const stream = c.inference

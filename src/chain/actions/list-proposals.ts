@@ -46,13 +46,29 @@ export async function readProposalsCreated(
 export async function readProposalStatus(c: ChainReader, p: ProposalCreated): Promise<ProposalInfo> {
   try {
     const governor = { address: p.governor, abi: ModelGovernor.abi } as const
+    // A proposal's class is fixed at creation and its quorum once its snapshot has passed: read them once.
+    let fixed = fixedFacts.get(c.public)
+    if (fixed === undefined) {
+      fixed = new Map()
+      fixedFacts.set(c.public, fixed)
+    }
+    const key = `${p.governor}:${p.id}`
+    const known = fixed.get(key)
     const [state, votes, eta, quorum, constitutional] = await Promise.all([
       c.public.readContract({ ...governor, functionName: 'state', args: [p.id] }),
       c.public.readContract({ ...governor, functionName: 'proposalVotes', args: [p.id] }),
       c.public.readContract({ ...governor, functionName: 'proposalEta', args: [p.id] }),
-      quorumAt(c, p.governor, p.voteStart),
-      c.public.readContract({ ...governor, functionName: 'proposalIsConstitutional', args: [p.id] }),
+      known?.quorum ?? quorumAt(c, p.governor, p.voteStart),
+      known?.constitutional ??
+        c.public.readContract({ ...governor, functionName: 'proposalIsConstitutional', args: [p.id] }),
     ])
+    if (known?.quorum === undefined) {
+      // Before its snapshot a proposal reads the latest quorum instead: only a state past it fixes the quorum
+      // (a proposal canceled while pending may not have passed it).
+      const settled = !['pending', 'canceled', undefined].includes(PROPOSAL_STATES[state])
+      if (fixed.size >= MAX_FIXED_FACTS) fixed.delete(fixed.keys().next().value!)
+      fixed.set(key, { constitutional, ...(settled && { quorum }) })
+    }
     return {
       ...p,
       state: PROPOSAL_STATES[state] ?? 'pending',
@@ -65,6 +81,10 @@ export async function readProposalStatus(c: ChainReader, p: ProposalCreated): Pr
     throw translateChainError(err, `Reading proposal ${p.ref}`)
   }
 }
+
+/** Proposal facts that never change once known, per chain client (tests run several chains in a process). */
+const fixedFacts = new WeakMap<object, Map<string, { constitutional: boolean; quorum?: bigint }>>()
+const MAX_FIXED_FACTS = 4096
 
 /** Quorum at the snapshot; before the snapshot has passed the governor cannot answer, so use the latest. */
 async function quorumAt(c: ChainReader, governor: `0x${string}`, voteStart: bigint): Promise<bigint> {

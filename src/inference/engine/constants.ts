@@ -18,3 +18,6 @@ export const DETOKENIZE_CONTEXT_TOKENS = 8
 
 /** Context tokens of the embedding context. */
 export const EMBEDDING_CONTEXT_SIZE = 512
+
+/** Chunks a generation runs ahead of its consumer, so its next evaluation joins the other sequences' batch. */
+export const READ_AHEAD_CHUNKS = 2

@@ -32,6 +32,7 @@ import {
   DEFAULT_SEQUENCES,
   DETOKENIZE_CONTEXT_TOKENS,
   EMBEDDING_CONTEXT_SIZE,
+  READ_AHEAD_CHUNKS,
 } from './constants.ts'
 import {
   ContextOverflowError,
@@ -42,6 +43,7 @@ import {
 } from './errors.ts'
 import { sharedLlamaRuntime } from './llama-runtime.ts'
 import { positionSeed, randomSeed } from './position-seed.ts'
+import { readAhead } from './read-ahead.ts'
 import { SequencePool } from './sequence-pool.ts'
 import { TokenTextStream } from './token-text-stream.ts'
 
@@ -148,11 +150,11 @@ export class LlamaCppEngine implements InferenceEngine {
   }
 
   generate(request: GenerateRequest): AsyncIterable<GenerationChunk> {
-    return this.run(request, [])
+    return readAhead(this.run(request, []), READ_AHEAD_CHUNKS, request.signal)
   }
 
   resume(request: GenerateRequest, generated: readonly number[]): AsyncIterable<GenerationChunk> {
-    return this.run(request, generated)
+    return readAhead(this.run(request, generated), READ_AHEAD_CHUNKS, request.signal)
   }
 
   async applyChatTemplate(messages: readonly ChatMessage[]): Promise<ChatPrompt> {

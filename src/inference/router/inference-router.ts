@@ -138,7 +138,7 @@ export class InferenceRouter {
   route(target: RouteTarget, exclude: ReadonlySet<string>): Route {
     return chooseRoute({
       localAvailable: this.c.localModels.get(target.contentRoot) !== undefined,
-      // Counts the request being routed (the API admits it first): 1 = it took the last local slot.
+      // Requests on the local engine (admitted when a local attempt starts): 1 = no slot left.
       localLoad: Math.min(1, this.c.admission.count(target.contentRoot) / this.c.admission.capacity),
       candidates: this.candidates(target),
       exclude,
@@ -248,7 +248,12 @@ export class InferenceRouter {
       try {
         if (route.kind === 'local') {
           tried.add(LOCAL)
-          return await embedOnEngine(this.localEngine(target), input, options.signal)
+          const release = this.c.admission.admit(target.contentRoot)
+          try {
+            return await embedOnEngine(this.localEngine(target), input, options.signal)
+          } finally {
+            release()
+          }
         }
         tried.add(route.peerId)
         return await embedOnPeer(this.c.host!, this.dialTarget(route.peerId), target.contentRoot, input, {
@@ -275,7 +280,7 @@ export class InferenceRouter {
     consumer: `0x${string}` | undefined,
     requestId?: `0x${string}`,
   ): AsyncIterable<GenerationChunk> {
-    if (route.kind === 'local') return runOnEngine(this.localEngine(target), task, [...generated], signal)
+    if (route.kind === 'local') return this.runLocal(target, task, [...generated], signal)
     if (route.kind !== 'peer' || this.c.host === undefined) throw new Error('unreachable route')
     return generateOnPeer(
       this.c.host,
@@ -290,6 +295,25 @@ export class InferenceRouter {
         scope: { modelId: target.modelId, consumer, requestId },
       },
     )
+  }
+
+  /**
+   * A generation on this node's engine, holding one of the model's admission slots while it runs or waits
+   * (ModelBusyError when none is left: the router then tries a peer). Requests this node forwards to a
+   * peer take no slot here: the serving peer admits them.
+   */
+  private async *runLocal(
+    target: RouteTarget,
+    task: InferenceTask,
+    generated: number[],
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<GenerationChunk> {
+    const release = this.c.admission.admit(target.contentRoot)
+    try {
+      yield* runOnEngine(this.localEngine(target), task, generated, signal)
+    } finally {
+      release()
+    }
   }
 
   /**

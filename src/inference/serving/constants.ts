@@ -50,3 +50,6 @@ export const PEER_REQUEST_LIMITS = {
   /** Most chat messages in one request. */
   maxMessages: 1024,
 } as const
+
+/** How often a serving peer reports a queued request's place before its first chunk (ms). */
+export const QUEUE_PROGRESS_INTERVAL_MS = 2_000

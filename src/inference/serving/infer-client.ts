@@ -5,7 +5,7 @@ import type { GenerationChunk } from '../index.ts'
 import { AnswerBudget } from './answer-budget.ts'
 import { DEFAULT_PEER_DEADLINE_MS, INFER_PROTOCOL, MAX_INFER_ANSWER_BYTES } from './constants.ts'
 import { InferenceProtocolError, PeerStalledError, PeerStreamError } from './errors.ts'
-import { ChunkFrameSchema, EmbeddingFrameSchema, type RequestScope } from './infer-frames.ts'
+import { EmbeddingFrameSchema, GenerationFrameSchema, type RequestScope } from './infer-frames.ts'
 import type { Embedding, InferenceTask } from './inference-task.ts'
 
 /** The host part the client uses (CommonsHost satisfies it). */
@@ -24,6 +24,8 @@ export interface RemoteInferOptions {
   deadlineMs?: number
   /** On whose behalf the request is made (the serving node applies the model's policy to it). */
   scope?: RequestScope
+  /** Called when the peer reports the request queued (its place, 1 = next), before the first chunk. */
+  onQueued?(position: number): void
 }
 
 /**
@@ -60,13 +62,23 @@ export async function* generateOnPeer(
       { type: 'generate', contentRoot, task, generated, ...options.scope },
       { signal: watch.signal },
     )
+    let chunks = 0
     for (;;) {
-      let frame: Awaited<ReturnType<typeof readChunk>>
+      let frame: Awaited<ReturnType<typeof readFrame>>
       try {
-        frame = await readChunk(reader, watch.signal)
+        frame = await readFrame(reader, watch.signal)
       } catch (err) {
         throw watch.translate(err, `The inference stream from ${peerId} broke.`)
       }
+      if (frame.type === 'queued') {
+        // A queued request is not a stalled one: wait for the first chunk again, within the deadline.
+        if (chunks > 0)
+          throw new InferenceProtocolError(`${peerId} reported its queue after the generation started.`)
+        watch.arm(options.firstChunkTimeoutMs)
+        options.onQueued?.(frame.position)
+        continue
+      }
+      chunks++
       watch.arm(options.stallTimeoutMs)
       budget.take(frame)
       const chunk: GenerationChunk = { index: frame.index, tokens: frame.tokens, text: frame.text }
@@ -119,8 +131,8 @@ export async function embedOnPeer(
   }
 }
 
-function readChunk(reader: FrameReader, signal: AbortSignal) {
-  return reader.readJson(ChunkFrameSchema, { signal })
+function readFrame(reader: FrameReader, signal: AbortSignal) {
+  return reader.readJson(GenerationFrameSchema, { signal })
 }
 
 /** One abort signal for a remote call: the caller's signal or a resettable stall timer. */

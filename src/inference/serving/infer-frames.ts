@@ -76,6 +76,18 @@ export const ChunkFrameSchema = z
   })
   .strict()
 
+/**
+ * Sent by the serving peer before the first chunk while the request waits for a free sequence: its place
+ * in the queue (1 = next). Additive: the requester keeps waiting instead of declaring the peer stalled,
+ * within its total deadline.
+ */
+export const QueuedFrameSchema = z
+  .object({ type: z.literal('queued'), position: z.number().int().min(1).max(1_000_000) })
+  .strict()
+
+/** What a generation stream carries: chunks, and queue progress before the first chunk. */
+export const GenerationFrameSchema = z.discriminatedUnion('type', [ChunkFrameSchema, QueuedFrameSchema])
+
 /** The answer to an embed request. */
 export const EmbeddingFrameSchema = z
   .object({

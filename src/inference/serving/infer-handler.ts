@@ -6,7 +6,7 @@ import type { RemotePeer } from '../../net/index.ts'
 import { closeWithError, encodeJsonFrame, FrameReader, writeJson, writeRaw } from '../../net/index.ts'
 import type { ServedMeter } from '../metering-hooks.ts'
 import { mergeChunks } from './chunk-frames.ts'
-import { MAX_INFER_REQUEST_BYTES } from './constants.ts'
+import { MAX_INFER_REQUEST_BYTES, QUEUE_PROGRESS_INTERVAL_MS } from './constants.ts'
 import { ModelNotLoadedError } from './errors.ts'
 import { type InferRequestFrame, InferRequestFrameSchema } from './infer-frames.ts'
 import { embedOnEngine, runOnEngine } from './inference-task.ts'
@@ -22,6 +22,8 @@ export interface InferHandlerComponents {
   log: Logger
   /** How long a peer may take to send its request frame (ms). */
   requestTimeoutMs?: number
+  /** How often a queued request's place is reported before its first chunk (ms). */
+  queueProgressMs?: number
   /**
    * The models' usage policy, applied to the consumer a peer asks for before any work (throws the
    * refusal); absent: peers are trusted to have applied it (tests, open commons).
@@ -51,6 +53,7 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
     let release: (() => void) | undefined
     let req: InferRequestFrame | undefined
     let sentTokens = 0
+    let progress: NodeJS.Timeout | undefined
     try {
       req = await reader.readJson(InferRequestFrameSchema, {
         signal: AbortSignal.any([cancel.signal, AbortSignal.timeout(c.requestTimeoutMs ?? 10_000)]),
@@ -66,7 +69,8 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
       if (engine === undefined) {
         throw new ModelNotLoadedError(`Content root ${req.contentRoot} is not loaded on this node.`)
       }
-      release = c.admission.admit(req.contentRoot)
+      const ticket = c.admission.admitTicket(req.contentRoot)
+      release = ticket.release
       if (req.type === 'embed') {
         const { vector, promptTokens } = await embedOnEngine(engine, req.input, cancel.signal)
         await writeJson(
@@ -75,11 +79,29 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
           { signal: cancel.signal },
         )
       } else {
+        // While the request waits for a free sequence, tell the requester its place now and then, so it
+        // knows the peer is alive. Writes go one after another: the first chunk waits for a report in flight.
+        let writing: Promise<unknown> = Promise.resolve()
+        let started = false
+        const report = (): void => {
+          const position = ticket.ahead() - engine.info.parallelSequences + 1
+          if (started || position < 1) return
+          writing = writing
+            .then(() => writeJson(stream, { type: 'queued', position }, { signal: cancel.signal }))
+            .catch(() => {})
+        }
+        report()
+        progress = setInterval(report, c.queueProgressMs ?? QUEUE_PROGRESS_INTERVAL_MS)
         // Generation runs ahead of the socket; chunks that piled up while the last write was in flight go
         // out merged into one frame (a lone chunk is sent at once, so the first token is never delayed).
         for await (const batch of prefetchBatches(
           runOnEngine(engine, req.task, req.generated, cancel.signal),
         )) {
+          if (!started) {
+            started = true
+            clearInterval(progress)
+            await writing
+          }
           const frames = new Uint8ArrayList()
           for (const chunk of mergeChunks(batch)) {
             const receipt =
@@ -106,6 +128,7 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
       c.log.debug({ err, peerId: remote.peerId }, 'inference request failed')
       await closeWithError(stream, err)
     } finally {
+      clearInterval(progress)
       release?.()
       reader.release()
       stream.removeEventListener('close', onClose)

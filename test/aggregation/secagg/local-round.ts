@@ -7,6 +7,7 @@ import type {
   UnmaskRequest,
   UnmaskResponse,
 } from '../../../src/aggregation/secagg/messages.ts'
+import type { NeighbourhoodInit } from '../../../src/aggregation/secagg/neighbourhood.ts'
 import { SecureAggregationClient } from '../../../src/aggregation/secagg/secure-aggregation-client.ts'
 import { SecureAggregator } from '../../../src/aggregation/secagg/secure-aggregator.ts'
 
@@ -22,6 +23,8 @@ export type CoordinatorInbox = Array<
 export interface LocalRoundInit {
   readonly roundId: string
   readonly threshold: number
+  /** SecAgg+ sparse neighbourhoods (every member and the coordinator use the same setting). */
+  readonly neighbourhood?: NeighbourhoodInit
   /** Members that vanish after advertising keys (before sharing). */
   readonly dropBeforeSharing?: readonly string[]
   /** Members that vanish after sharing keys, before uploading their masked input. */
@@ -47,10 +50,11 @@ export async function runLocalSecureAggregation(
   const vectorLength = inputs.values().next().value?.length ?? 0
   const { roundId, threshold } = init
   const inbox = init.inbox ?? []
+  const hood = init.neighbourhood === undefined ? {} : { neighbourhood: init.neighbourhood }
   const clients = [...inputs.keys()].map(
-    (memberId) => new SecureAggregationClient({ memberId, roundId, threshold, vectorLength }),
+    (memberId) => new SecureAggregationClient({ memberId, roundId, threshold, vectorLength, ...hood }),
   )
-  const coordinator = new SecureAggregator({ roundId, threshold, vectorLength })
+  const coordinator = new SecureAggregator({ roundId, threshold, vectorLength, ...hood })
   const gone = new Set<string>()
   for (const c of clients) {
     const msg = c.advertiseKeys()
