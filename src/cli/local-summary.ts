@@ -3,6 +3,7 @@ import type { LocalCommons } from '../node/index.ts'
 /** The one screen `npm start` prints: the members, the model, how to ask it and how to vote. */
 export function formatLocalCommons(
   c: Pick<LocalCommons, 'members' | 'model' | 'readyMs' | 'chainSocket'> & {
+    paid?: LocalCommons['paid']
     memoryBytes: number | undefined
     processes: number
     dataDir: string
@@ -35,6 +36,7 @@ export function formatLocalCommons(
     `  ask it  curl ${ask.apiUrl}/v1/chat/completions -H 'content-type: application/json' \\`,
     `            -d '{"model":"${c.model.name}","messages":[{"role":"user","content":"Hello"}],"max_tokens":16}'`,
     '          (any member answers: one that does not serve the model forwards to one that does)',
+    ...paidLines(c.paid, cli),
     `  vote    ${cli('clinic', 'proposals')}`,
     `          ${cli('clinic', 'vote <proposal> for')}`,
     `  status  npm run commons -- --data ${c.dataDir} status     (every member; --data …/members/<member> for one)`,
@@ -43,4 +45,30 @@ export function formatLocalCommons(
     'Stop with Ctrl-C: every member stops. `npm start` again resumes where it stopped.',
     '',
   ].join('\n')
+}
+
+const gwei = (wei: string) =>
+  `${(Number(BigInt(wei)) / 1e9).toLocaleString('en', { maximumFractionDigits: 3 })} gwei`
+
+/** The value loop in the summary: prices, what was settled, and what each member can claim. */
+function paidLines(
+  paid: LocalCommons['paid'] | undefined,
+  cli: (member: string, args: string) => string,
+): string[] {
+  if (paid === undefined) return []
+  const { prices } = paid
+  return [
+    `  paid    ${gwei(prices.promptPricePer1k)} / ${gwei(prices.completionPricePer1k)} per 1k prompt / completion tokens, voted by the owners;`,
+    "          a keyless loopback /v1 pays from its member's escrow deposit (`commons deposit`), vouchers after each answer",
+    ...(paid.requests > 0
+      ? [
+          `          first start: ${paid.requests} paid requests, ${gwei(paid.settledWei)} settled on chain and split by governance`,
+        ]
+      : []),
+    ...paid.earnings.map(
+      (e) =>
+        `          ${e.name.padEnd(11)} can claim ${gwei(e.ownerWei)} as owner, ${gwei(e.nodeWei)} for serving; deposit ${gwei(e.depositWei)}`,
+    ),
+    `  earn    ${cli('university', 'earnings')}     ${cli('university', 'claim owner --model commons-demo')}`,
+  ]
 }

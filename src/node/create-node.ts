@@ -154,6 +154,8 @@ export async function startNode(init: NodeInit, components: { log: Logger }): Pr
           {},
           {
             ...{ inference: servingInference, apiKeys: apiKeyStore ?? 'open', sessions, log },
+            // A keyless loopback /v1 acts for the node's operator (who pays for paid models).
+            openConsumer: nodeAccount.address,
             policy: usagePolicy.gate,
             onRefusal: (reason, model) => refusals.inc({ reason, model }),
           },

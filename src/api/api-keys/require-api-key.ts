@@ -9,7 +9,7 @@ import type { ApiKeyPrincipal, ApiKeyStore } from './api-key-store.ts'
  */
 export type ApiAuth =
   | { mode: 'keys'; store: Pick<ApiKeyStore, 'verify'>; sessions?: Pick<SignInSessions, 'verify'> }
-  | { mode: 'open' }
+  | { mode: 'open'; consumer?: `0x${string}` }
 
 /** Hono variables set by the middleware. */
 export type ApiKeyVariables = { apiKey: ApiKeyPrincipal | undefined }
@@ -21,7 +21,10 @@ export type ApiKeyVariables = { apiKey: ApiKeyPrincipal | undefined }
 export function requireApiKey(auth: ApiAuth): MiddlewareHandler<{ Variables: ApiKeyVariables }> {
   return async (c, next) => {
     if (auth.mode === 'open') {
-      c.set('apiKey', undefined)
+      c.set(
+        'apiKey',
+        auth.consumer === undefined ? undefined : { id: 'open', label: 'open /v1 (the node operator)', address: auth.consumer },
+      )
       return next()
     }
     const header = c.req.header('authorization') ?? ''

@@ -37,6 +37,11 @@ export interface OpenAiRoutesComponents {
   apiKeys: Pick<ApiKeyStore, 'verify'> | 'open'
   /** Sign-In with Ethereum sessions, accepted like API keys (not when `/v1` is open). */
   sessions?: Pick<SignInSessions, 'verify'>
+  /**
+   * When `/v1` is open (loopback only): the address keyless requests act for, i.e. the node's operator,
+   * who pays for paid models from its own deposit. Absent: keyless requests are anonymous.
+   */
+  openConsumer?: `0x${string}`
   /** The models' usage policy, applied to every request before any work. */
   policy?: Pick<UsageGate, 'admit'>
   onRefusal?(reason: string, model: string): void
@@ -75,7 +80,7 @@ export function openAiRoutes(init: OpenAiRoutesInit, components: OpenAiRoutesCom
   }
   const auth =
     components.apiKeys === 'open'
-      ? { mode: 'open' as const }
+      ? { mode: 'open' as const, consumer: components.openConsumer }
       : { mode: 'keys' as const, store: components.apiKeys, sessions: components.sessions }
   const app = new Hono()
   app.onError((err, ctx) => openAiErrorResponse(ctx, err, c.log))

@@ -11,6 +11,7 @@ import {
   planMembers,
   writeMemberConfigs,
 } from './members.ts'
+import { ensurePaidDemo, type PaidDemoSummary } from './paid-demo.ts'
 import { processTree, residentBytes } from './process-tree.ts'
 
 /** What `runLocalCommons` needs to know. */
@@ -37,6 +38,8 @@ export interface LocalCommons {
     pid(): number | undefined
   }>
   model: { name: string; contentRoot: string }
+  /** The paid demo: prices, requests made and settled on first start, and each member's earnings. */
+  paid: PaidDemoSummary
   chainSocket: string
   readyMs: number
   /** Every process of the commons: this one, the members, their anvil (Linux; just this one elsewhere). */
@@ -87,7 +90,10 @@ export async function runLocalCommons(init: LocalCommonsInit, c: { log: Logger }
     progress(`placing the ${DEMO_MODEL_NAME} model: replicated to every member, served by ${LOCAL_SERVERS}`)
     await placeDemoModel(plan, contentRoot)
     await untilServed(plan)
+    progress('the value loop: the demo model is paid; each member pays for a request, the servers settle')
+    const paid = await ensurePaidDemo(plan, chain)
     return {
+      paid,
       members: processes.map((p, i) => describe(p, i)),
       model: { name: DEMO_MODEL_NAME, contentRoot },
       chainSocket,

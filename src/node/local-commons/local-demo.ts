@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { parseEther } from 'viem'
-import { DEVNET_FUNDING_WEI, readDeployment } from '../../chain/index.ts'
+import { type ChainWriter, DEVNET_FUNDING_WEI, readDeployment } from '../../chain/index.ts'
 import { createGovernance, type Governance } from '../../governance/index.ts'
 import { createChainAccess } from '../chain-clients.ts'
 import { createDemoModel, DEMO_MODEL_NAME } from '../demo.ts'
@@ -13,6 +13,8 @@ export interface LaunchChain {
   /** Gives a member gas on the shared devnet when it has less than 1 ETH (journaled by the host). */
   fundIfEmpty(address: `0x${string}`): Promise<void>
   warp(seconds: number): Promise<void>
+  /** Signs as the member of that name (escrow deposits and the like). */
+  writerFor(name: string): ChainWriter
 }
 
 /** Opens the shared chain through its socket, with governance that signs as the member of the account's name. */
@@ -48,6 +50,7 @@ export async function openLaunchChain(plan: LocalMember[], chainSocket: string):
       await request('evm_increaseTime', [seconds])
       await request('evm_mine', [])
     },
+    writerFor: (name) => access.writer(accountOf(name)),
   }
 }
 
@@ -151,7 +154,7 @@ async function fetchFromPeers(m: LocalMember, root: string): Promise<void> {
 }
 
 /** Calls a member's `/api` with its API token (read from its data dir). */
-async function nodeApi(
+export async function nodeApi(
   m: LocalMember,
   path: string,
   body: unknown,
