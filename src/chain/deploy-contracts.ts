@@ -38,6 +38,11 @@ export async function deployContracts(
     /** The commons's founding members besides the deployer, and its first admission policy (default open). */
     membership?: { founders?: `0x${string}`[]; admission?: AdmissionPolicy }
     deployOne?: DeployOne
+    /**
+     * Only walk the deployment order (`commons deploy` plans and estimates this way, with placeholder
+     * addresses): nothing is read from or sent to the deployed contracts.
+     */
+    planOnly?: boolean
   } = {},
 ): Promise<Deployment> {
   const startBlock = await c.public.getBlockNumber()
@@ -66,11 +71,9 @@ export async function deployContracts(
   const usageTerms = await deploy('UsageTerms', UsageTerms, [modelRegistry])
   const usageEscrow = await deploy('UsageEscrow', UsageEscrow, [modelRegistry, trainingLedger])
   // The registry creates its ReleaseGate in its constructor (so the gate knows its registry without an owner).
-  const releaseGate = await c.public.readContract({
-    address: modelRegistry,
-    abi: ModelRegistry.abi,
-    functionName: 'releaseGate',
-  })
+  const releaseGate = opts.planOnly
+    ? ZERO_ADDRESS
+    : await c.public.readContract({ address: modelRegistry, abi: ModelRegistry.abi, functionName: 'releaseGate' })
   const founders = [c.wallet.account.address, ...(opts.membership?.founders ?? [])]
   const commonsMembership = await deploy('CommonsMembership', CommonsMembership, [
     governor,
@@ -81,7 +84,7 @@ export async function deployContracts(
     GOVERNANCE_MINIMUMS.votingPeriod,
     BigInt(GOVERNANCE_MINIMUMS.timelockDelay),
   ])
-  await createCommonsGovernance(c, commonsMembership)
+  if (!opts.planOnly) await createCommonsGovernance(c, commonsMembership)
   return {
     chainId: c.public.chain.id,
     modelRegistry,
