@@ -91,6 +91,19 @@ async function ask(apiUrl: string): Promise<string> {
   return body.choices![0]!.message.content
 }
 
+/** `ask`, retried for up to 30 s (a member that just came back, or a chain still replaying). */
+async function askEventually(apiUrl: string): Promise<string> {
+  const end = Date.now() + 30_000
+  for (;;) {
+    try {
+      return await ask(apiUrl)
+    } catch (err) {
+      if (Date.now() > end) throw err
+      await new Promise((r) => setTimeout(r, 500))
+    }
+  }
+}
+
 async function api(member: { apiUrl: string; name: string }, path: string, body?: unknown): Promise<any> {
   const token = (await readFile(join(dir.path, 'members', member.name, 'api-token'), 'utf8')).trim()
   const res = await fetch(`${member.apiUrl}${path}`, {
@@ -179,7 +192,8 @@ test('npm start: three members answer /v1, one serving member is killed and the 
     to: ngo!.address,
   })
   assert.equal((await chain.getTransactionReceipt({ hash: again.transactionHash })).status, 'success')
-  await ask(ngo!.apiUrl)
+  // The restarted host may still be replaying its journal for a moment: the ngo answers once it is done.
+  await askEventually(ngo!.apiUrl)
 
   const anvilPid = Number(
     await readFile(join(dir.path, 'members', 'university', 'chain', 'anvil.pid'), 'utf8'),
