@@ -11,8 +11,8 @@ import { createChainAccess } from '../../src/node/chain-clients.ts'
 import { dataDirLayout } from '../../src/node/data-dir.ts'
 import { deployToRpc } from '../../src/node/deploy.ts'
 import { runCli } from '../helpers/cli.ts'
-import { tmpDir } from '../helpers/tmp-dir.ts'
 import { startHttpAnvil } from '../helpers/plain-anvil.ts'
+import { tmpDir } from '../helpers/tmp-dir.ts'
 
 const _hash = (byte: string) => `0x${byte.repeat(32)}` as const
 const settings = {

@@ -14,11 +14,15 @@ const ROOT = join(import.meta.dirname, '..', '..')
 const dir = await tmpDir()
 /** The commons running now: a failed test must not leave it behind. */
 let running: Started | undefined
-after(async () => {
+/** Stops the commons a failed test left running (Ctrl-C to its process group), so the next one can start. */
+async function stopLeftover(): Promise<void> {
   if (running && running.npm.exitCode === null && running.npm.signalCode === null) {
     process.kill(-running.npm.pid!, 'SIGINT')
     await running.exited
   }
+}
+after(async () => {
+  await stopLeftover()
   await dir[Symbol.asyncDispose]()
 })
 const BASE_PORT = 21_000 + Math.floor(Math.random() * 400) * 20
@@ -44,6 +48,7 @@ interface Started {
 }
 
 async function startCommons(): Promise<Started> {
+  await stopLeftover()
   // Its own process group, like a terminal's foreground job: Ctrl-C signals every process in it.
   const npm = spawn('npm', ['start', '--', '--data', dir.path, '--json', '--port', String(BASE_PORT)], {
     cwd: ROOT,

@@ -16,18 +16,14 @@ import { createNode } from '../../src/node/index.ts'
 import { Keystore } from '../../src/node/keystore.ts'
 import { type NodeProcess, startNodeProcess } from '../helpers/cli.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
+import { until } from '../helpers/until.ts'
+import { voteDemoPaid } from './fixtures.ts'
 
 const PRICE = { promptPricePer1k: 3_000_000_000n, completionPricePer1k: 11_000_000_000n }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn().catch(() => undefined)
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
+/** `until`, retrying a probe that throws (a node restarting refuses connections meanwhile). */
+const untilOk = <T>(what: string, probe: () => Promise<T | undefined>) =>
+  until(what, () => probe().catch(() => undefined))
 
 function kill9(p: NodeProcess): Promise<void> {
   const exited = new Promise<void>((r) => p.child.once('exit', () => r()))
@@ -89,21 +85,7 @@ test('kill -9 of the gateway (mid-stream too) and of the provider between servin
   await updateServingList(dataDirLayout(dirP.path).servingList, 'commons-demo')
 
   // The demo model becomes paid.
-  const p = await a.governance.propose({
-    account: 'alice',
-    model: 'commons-demo',
-    kind: 'set-policy',
-    open: true,
-    promptPricePer1k: PRICE.promptPricePer1k.toString(),
-    completionPricePer1k: PRICE.completionPricePer1k.toString(),
-  } as never)
-  await devnet.warp(301)
-  for (const account of ['alice', 'bob'])
-    await a.governance.vote({ account, proposal: p.ref, support: 'for' })
-  await devnet.warp(3_601)
-  await a.governance.queue({ account: 'carol', proposal: p.ref })
-  await devnet.warp(601)
-  await a.governance.execute({ account: 'carol', proposal: p.ref })
+  await voteDemoPaid(a, PRICE)
 
   const dave = privateKeyToAccount(generatePrivateKey())
   await devnet.fund(dave.address, parseEther('5'))
@@ -121,7 +103,7 @@ test('kill -9 of the gateway (mid-stream too) and of the provider between servin
   let gateway = await startNodeProcess(dirG.path)
   try {
     // P fetched and serves the model; A stops serving it, so every request crosses to P.
-    await until('P serves the demo', async () => {
+    await untilOk('P serves the demo', async () => {
       const r = await fetch(`${provider.apiUrl}/api/peers`).then((x) => x.json() as Promise<any>)
       return r.self
         ? (await apiA('GET', '/api/peers')).peers.some(
@@ -139,14 +121,14 @@ test('kill -9 of the gateway (mid-stream too) and of the provider between servin
       })
     let served = 0n
     const gatewaySeesP = () =>
-      until('G sees P serving', async () => {
+      untilOk('G sees P serving', async () => {
         const t = (await readFile(join(dirG.path, 'api-token'), 'utf8')).trim()
         const r = await fetch(`${gateway.apiUrl}/api/peers`, { headers: { authorization: `Bearer ${t}` } })
         const peers = ((await r.json()) as any).peers as any[]
         return peers.some((x) => x.connected && x.serves?.length > 0) || undefined
       })
     await gatewaySeesP()
-    await until('a paid request through G is served by P', async () => (await ask('warm up')) && true)
+    await untilOk('a paid request through G is served by P', async () => (await ask('warm up')) && true)
     for (let i = 0; i < 3; i++) {
       const r = await ask(`question ${i}`)
       served += priceWei(PRICE, r.usage!.prompt_tokens, r.usage!.completion_tokens)
@@ -177,7 +159,7 @@ test('kill -9 of the gateway (mid-stream too) and of the provider between servin
     await gatewaySeesP()
 
     // kill -9 of the provider before settlement: what it holds is in its journal.
-    await until('P holds no unpaid receipt', async () => {
+    await untilOk('P holds no unpaid receipt', async () => {
       const u = await fetch(`${provider.apiUrl}/api/usage`, {
         headers: { authorization: `Bearer ${(await readFile(join(dirP.path, 'api-token'), 'utf8')).trim()}` },
       }).then((x) => x.json() as Promise<any>)

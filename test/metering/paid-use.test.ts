@@ -20,20 +20,12 @@ import { dataDirLayout } from '../../src/node/data-dir.ts'
 import { createNode } from '../../src/node/index.ts'
 import { Keystore } from '../../src/node/keystore.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
+import { until } from '../helpers/until.ts'
+import { voteDemoPaid } from './fixtures.ts'
 
 const PROMPT_PRICE = 2_000_000_000n // wei per 1k prompt tokens
 const COMPLETION_PRICE = 7_000_000_000n
 const MAG = 2n ** 128n
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 test('paid use end to end: consumers pay through two gateways (one serving, one proxying over libp2p), settlement pays node, owners (mid-epoch sale) and treasury to the wei', async () => {
   await using dirA = await tmpDir()
@@ -77,21 +69,7 @@ test('paid use end to end: consumers pay through two gateways (one serving, one 
   )
 
   // The owners make the demo model paid.
-  const p = await a.governance.propose({
-    account: 'alice',
-    model: 'commons-demo',
-    kind: 'set-policy',
-    open: true,
-    promptPricePer1k: PROMPT_PRICE.toString(),
-    completionPricePer1k: COMPLETION_PRICE.toString(),
-  } as never)
-  await devnet.warp(301)
-  for (const account of ['alice', 'bob'])
-    await a.governance.vote({ account, proposal: p.ref, support: 'for' })
-  await devnet.warp(3_601)
-  await a.governance.queue({ account: 'carol', proposal: p.ref })
-  await devnet.warp(601)
-  await a.governance.execute({ account: 'carol', proposal: p.ref })
+  await voteDemoPaid(a, { promptPricePer1k: PROMPT_PRICE, completionPricePer1k: COMPLETION_PRICE })
 
   // Consumers: dave uses gateway C, erin gateway A; each authorises its gateway to sign vouchers.
   const access = createChainAccess({ rpcUrl: a.rpcUrl, deployment: a.deployment })

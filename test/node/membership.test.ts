@@ -10,16 +10,7 @@ import { type CommonsNode, createNode } from '../../src/node/index.ts'
 import { Keystore } from '../../src/node/keystore.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+import { until } from '../helpers/until.ts'
 
 const peersOf = async (node: CommonsNode) =>
   (await fetch(`${node.apiUrl}/api/peers`).then((r) => r.json())) as any

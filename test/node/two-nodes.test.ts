@@ -10,17 +10,8 @@ import { createNode } from '../../src/node/index.ts'
 import { Keystore } from '../../src/node/keystore.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
+import { until } from '../helpers/until.ts'
 import { writeTinyModel } from '../inference/fixtures.ts'
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 test('two nodes on one chain: registry admission, store add/fetch through the CLI, followers fetch published versions', async () => {
   await using dirA = await tmpDir()

@@ -12,16 +12,7 @@ import { createChainAccess } from '../../src/node/chain-clients.ts'
 import { createNode, dataDirLayout, Keystore } from '../../src/node/index.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
+import { until } from '../helpers/until.ts'
 
 test('random bytes cannot be proposed as a version; published anyway by a direct contract call, the node keeps serving the previous version and says why', async () => {
   await using dir = await tmpDir()
