@@ -73,7 +73,11 @@ export async function deployContracts(
   // The registry creates its ReleaseGate in its constructor (so the gate knows its registry without an owner).
   const releaseGate = opts.planOnly
     ? ZERO_ADDRESS
-    : await c.public.readContract({ address: modelRegistry, abi: ModelRegistry.abi, functionName: 'releaseGate' })
+    : await c.public.readContract({
+        address: modelRegistry,
+        abi: ModelRegistry.abi,
+        functionName: 'releaseGate',
+      })
   const founders = [c.wallet.account.address, ...(opts.membership?.founders ?? [])]
   const commonsMembership = await deploy('CommonsMembership', CommonsMembership, [
     governor,

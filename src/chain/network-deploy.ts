@@ -220,7 +220,11 @@ async function checkCode(
   if (artifact.abi.some((x) => x.type === 'function' && x.name === 'releaseGate')) {
     // The registry creates its ReleaseGate in its constructor and keeps its address as an immutable: the
     // simulation created one elsewhere. Put the real one where the simulated one is.
-    const gate = (await pub.readContract({ address, abi: artifact.abi, functionName: 'releaseGate' })) as Address
+    const gate = (await pub.readContract({
+      address,
+      abi: artifact.abi,
+      functionName: 'releaseGate',
+    })) as Address
     const at = onChain.toLowerCase().indexOf(gate.slice(2).toLowerCase())
     if (at > 0 && at % 2 === 0) {
       expected = expected.replaceAll(expected.slice(at, at + 40), gate.slice(2).toLowerCase())

@@ -25,4 +25,6 @@ export interface GovernanceContext {
   versionCheck?: VersionCheck
   /** When given, versions proposed by content root get a model card, and cards are shown with versions. */
   cards?: CardStore
+  /** A version's lineage (datasets, members, rounds, base, withdrawal marks), read live for its card. */
+  lineage?: (modelId: string, versionId: string) => Promise<unknown>
 }

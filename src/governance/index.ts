@@ -72,6 +72,8 @@ export interface GovernanceComponents {
   versionCheck?: VersionCheck
   /** Keeps model cards (the node: its content store). */
   cards?: CardStore
+  /** What made a version (the data commons' lineage), shown in its model card; absent: the card's own. */
+  lineage?: (modelId: string, versionId: string) => Promise<unknown>
 }
 
 /**
@@ -87,6 +89,7 @@ export function createGovernance(_init: GovernanceInit, components: GovernanceCo
     directory: new ModelDirectory({ reader: components.reader, addressOf: components.addressOf }),
     versionCheck: components.versionCheck,
     cards: components.cards,
+    lineage: components.lineage,
   }
   return {
     createModel: (input) => createModel(c, input),

@@ -27,7 +27,11 @@ export async function listVersions(c: GovernanceContext, idOrName: string) {
 }
 
 async function versionWithRelease(c: GovernanceContext, v: VersionInfo) {
-  const card = v.cardURI ? await c.cards?.read(v.cardURI) : undefined
+  let card = v.cardURI ? await c.cards?.read(v.cardURI) : undefined
+  if (card && card.lineage == null && c.lineage) {
+    // Read live, so a withdrawal marks the card of every version it touched (a card's bytes never change).
+    card = { ...card, lineage: await c.lineage(v.modelId.toString(), v.id.toString()).catch(() => null) }
+  }
   // A registry deployed before release policies has no gate: its versions show no release state.
   const release = await versionRelease(c, v.modelId, v.id).catch((err: unknown) => {
     if (err instanceof DeploymentMissingError) return { releasable: undefined, attestations: [] }

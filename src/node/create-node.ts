@@ -262,17 +262,25 @@ async function startChainAndNetwork(
   offer: Pick<Parameters<typeof startNetwork>[0], 'serves' | 'load'>,
 ) {
   const { layout, config } = init
+  // A version's card shows its lineage, read through the data commons once the chain is open.
+  let lineageOf: ((modelId: string, versionId: string) => Promise<unknown>) | undefined
   const opened = await openChain({
     paths: layout,
     passphrase: init.passphrase,
     chain: config.chain,
     log: c.log,
-    release: { versionCheck: init.release, cards: init.release },
+    release: {
+      versionCheck: init.release,
+      cards: init.release,
+      lineage: (modelId, versionId) => lineageOf?.(modelId, versionId) ?? Promise.resolve(null),
+    },
     // openChain names its steps in the same `domain:thing:verb` words (see NodeStartStep).
     progress: (type, message) => c.progress(type as NodeStartStep, { message }),
   })
   c.cleanups.push(() => opened.close())
   const { keystore, nodeAccount, access } = opened
+  const data = createDataCommons({}, { chain: access.writer(nodeAccount) })
+  lineageOf = (model, version) => data.lineage({ model, version })
   c.progress('net:host:starting', { message: 'starting the peer-to-peer host' })
   const network = await startNetwork({
     ...offer,

@@ -40,7 +40,7 @@ export async function openChain(init: {
   log: Logger
   progress?: (type: string, message: string) => void
   /** Checks versions before they are proposed and keeps model cards (the node's content store). */
-  release?: Pick<GovernanceComponents, 'versionCheck' | 'cards'>
+  release?: Pick<GovernanceComponents, 'versionCheck' | 'cards' | 'lineage'>
 }): Promise<OpenedChain> {
   const progress = init.progress ?? (() => {})
   const layout = init.paths

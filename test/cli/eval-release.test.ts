@@ -114,7 +114,11 @@ test('eval run measures held-out perplexity with llama.cpp; eval attest carries 
   assert.equal(v2.status, 'published')
   assert.equal(v2.card.intendedUse, 'demos and tests')
   assert.equal(v2.card.ethicsStatement, 'We publish only evaluated versions.\n')
-  assert.equal(v2.card.lineage, null)
+  // The card shows the version's lineage, read live: proposed from the store, it was trained by no job.
+  assert.equal(v2.card.lineage.versionId, v2.id)
+  assert.equal(v2.card.lineage.jobId, undefined)
+  assert.deepEqual(v2.card.lineage.datasets, [])
+  assert.equal(v2.card.lineage.marked, false)
   assert.deepEqual(
     v2.attestations.map((a: { evaluation: string; reportRoot: string; approved: boolean }) => [
       a.evaluation,

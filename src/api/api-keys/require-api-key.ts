@@ -23,7 +23,9 @@ export function requireApiKey(auth: ApiAuth): MiddlewareHandler<{ Variables: Api
     if (auth.mode === 'open') {
       c.set(
         'apiKey',
-        auth.consumer === undefined ? undefined : { id: 'open', label: 'open /v1 (the node operator)', address: auth.consumer },
+        auth.consumer === undefined
+          ? undefined
+          : { id: 'open', label: 'open /v1 (the node operator)', address: auth.consumer },
       )
       return next()
     }
