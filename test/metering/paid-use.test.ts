@@ -201,7 +201,7 @@ test('paid use end to end: consumers pay through two gateways (one serving, one 
   const claimed = await api(a, dirA.path, 'POST', '/api/earnings/claim', {
     account: 'bob',
     kind: 'owner',
-    model: 'commons-demo',
+    modelId: '1', // as the dashboard's Earnings view sends it (by id, from /api/earnings)
   })
   assert.equal(BigInt(claimed.amountWei), expectOwner.bob)
   assert.equal((await readEarnings(access.reader, bob!.address, { modelIds: [1n] })).owners[0]!.claimable, 0n)

@@ -23,11 +23,25 @@ const ClaimBodySchema = z
       .string()
       .regex(/^\d{1,30}$/)
       .optional(),
+    /** The same as `model` and `version`, by id (what `/api/earnings` lists). */
+    modelId: z
+      .string()
+      .regex(/^\d{1,30}$/)
+      .optional(),
+    versionId: z
+      .string()
+      .regex(/^\d{1,30}$/)
+      .optional(),
   })
   .strict()
+  .transform(({ modelId, versionId, ...rest }) => ({
+    ...rest,
+    model: rest.model ?? modelId,
+    version: rest.version ?? versionId,
+  }))
 
 export type DepositInput = z.infer<typeof DepositBodySchema>
-export type ClaimInput = z.infer<typeof ClaimBodySchema>
+export type ClaimInput = z.output<typeof ClaimBodySchema>
 
 /** What the usage and earnings routes reach (the node's metering and its accounts). */
 export interface UsageApi {
