@@ -48,6 +48,7 @@ export function Model({ live, arg, accounts }) {
       <div class="wrap"><table><thead><tr><th scope="col">Version</th><th scope="col">Status</th><th scope="col">Content root</th><th scope="col">Size</th><th scope="col">Proposed by</th><th scope="col">Proposed</th></tr></thead>
         <tbody>${m.versions.map((v, i) => html`<tr><td>v${v.id}${i > 0 ? html` <span class="muted">(after v${m.versions[i - 1].id})</span>` : ''}</td><td>${v.status}</td>
           <td class="mono">${short(v.contentRoot)}</td><td>${num(Number(v.size) / 1024, 0)} KiB</td><td class="mono">${short(v.proposer)}</td><td>${time(v.proposedAt)}</td></tr>`)}</tbody></table></div>
+      ${m.versions.filter((v) => v.card).map((v) => card(v))}
       <h3>Serving nodes</h3>
       ${serving.length === 0 ? html`<p class="muted">No peer announces this model; this node serves what its serving list names (Network view).</p>`
         : html`<ul>${serving.map((p) => html`<li class="mono">${short(p.peerId)} load ${p.load ?? '—'} latency ${p.latencyMs ?? '—'} ms</li>`)}</ul>`}
@@ -56,4 +57,16 @@ export function Model({ live, arg, accounts }) {
         : usage.data ? html`<dl><dt>Served</dt><dd>${usage.data.served.requests} requests, ${usage.data.served.completionTokens} tokens, ${eth(usage.data.served.revenueWei)} ETH earned</dd>
           <dt>Consumed</dt><dd>${usage.data.consumed.requests} requests, ${eth(usage.data.consumed.spendWei)} ETH spent</dd></dl>` : html`<p class="muted">Loading usage…</p>`}`}
   </div>`
+}
+
+/** A version's model card: what its owners say it is for, what made it, and how it was evaluated. */
+function card(v) {
+  const c = v.card
+  const l = c.lineage
+  return html`<details class="card" data-testid=${`card-v${v.id}`}><summary>Model card of v${v.id}${l?.marked ? ' (trained with withdrawn data)' : ''}</summary><dl>
+    <dt>Intended use</dt><dd>${c.intendedUse || '—'}</dd>
+    <dt>Limits</dt><dd>${c.limits || '—'}</dd>
+    <dt>Ethics statement</dt><dd>${c.ethicsStatement || '—'}</dd>
+    <dt>Lineage</dt><dd>${l ? `${l.jobId ? `training job ${l.jobId}, ${l.rounds.length} rounds, ${l.members.length} members` : 'not trained in the commons'}${l.baseVersionId ? `, from v${l.baseVersionId}` : ''}; ${l.datasets.length} datasets${l.marked ? `; withdrawn: ${l.withdrawnDatasets.join(', ')}` : ''}` : '—'}</dd>
+    <dt>Attestations</dt><dd>${(v.attestations ?? []).length === 0 ? 'none' : v.attestations.map((a) => `${a.evaluation} ${a.value} by ${short(a.evaluator)}`).join('; ')}</dd></dl></details>`
 }
