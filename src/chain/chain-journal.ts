@@ -39,8 +39,6 @@ export class ChainJournal {
   private handle: FileHandle | undefined
   private seq = 0
   private tail: Promise<void> = Promise.resolve()
-  /** The batch of lines waiting for the write in flight, if any (group commit). */
-  private batch: { lines: string[]; done: Promise<void> } | undefined
 
   constructor(
     private readonly path: string,
@@ -70,24 +68,10 @@ export class ChainJournal {
     return entries.sort(replayOrder)
   }
 
-  /**
-   * Appends an entry and fsyncs before resolving. Appends are serialized; those made while an earlier write
-   * is in flight share the next write and fsync (group commit), so concurrent transactions do not queue
-   * one fsync each. Each still resolves only once an fsync covers its line.
-   */
+  /** Appends an entry and fsyncs before resolving. Appends are serialized. */
   append(entry: NewJournalEntry): Promise<void> {
     const line = `${JSON.stringify({ ...entry, seq: ++this.seq })}\n`
-    const waiting = this.batch
-    if (waiting !== undefined) {
-      waiting.lines.push(line)
-      return waiting.done
-    }
-    const batch: { lines: string[]; done: Promise<void> } = { lines: [line], done: Promise.resolve() }
-    this.batch = batch
-    batch.done = this.tail.then(async () => {
-      // From here on, new appends start the next batch, which waits for this one.
-      this.batch = undefined
-      const text = batch.lines.join('')
+    const next = this.tail.then(async () => {
       if (this.handle === undefined) {
         const created = !(await exists(this.path))
         this.handle = await open(this.path, 'a', 0o600)
@@ -95,11 +79,11 @@ export class ChainJournal {
         // crash could lose the whole file, and with it a transaction already reported confirmed.
         if (created) await this.syncDirectory(this.path)
       }
-      await this.handle.write(text)
+      await this.handle.write(line)
       await this.handle.datasync()
     })
-    this.tail = batch.done.catch(() => {})
-    return batch.done
+    this.tail = next.catch(() => {})
+    return next
   }
 
   /** Sequence number of the last appended entry. */

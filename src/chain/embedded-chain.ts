@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { keccak256, type Transport } from 'viem'
+import type { Transport } from 'viem'
 import { writeFileAtomic } from '../atomic-file.ts'
 import type { Logger } from '../log.ts'
 import { type AnvilProcess, killStaleAnvil, startAnvil } from './anvil-process.ts'
@@ -301,14 +301,6 @@ export class EmbeddedChain {
       throw new ChainUnavailableError(`anvil ${method} failed: ${(err as Error).message}`, { cause: err })
     }
   }
-}
-
-/** The block timestamp anvil adds to a receipt (a number or a hex quantity), if it is there. */
-function receiptTimestamp(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
-  if (typeof value === 'bigint' && value > 0n) return Number(value)
-  if (typeof value === 'string' && /^0x[0-9a-f]+$/i.test(value)) return Number.parseInt(value, 16)
-  return undefined
 }
 
 /**

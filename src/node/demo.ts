@@ -5,6 +5,8 @@ import { createTinyLlama, writeGguf } from '../gguf/index.ts'
 import type { Governance } from '../governance/index.ts'
 
 export const DEMO_MODEL_NAME = 'commons-demo'
+/** The local commons' demo prices: wei per 1,000 prompt and completion tokens (a gwei a token, three for output). */
+export const DEMO_PRICES = { promptPricePer1k: '1000000000000', completionPricePer1k: '3000000000000' }
 /** The demo model's owners' shares, in the order of `createDemoModel`'s `owners`. */
 export const DEMO_SHARES = ['40', '35', '25'] as const
 // The shortest delays every model keeps (the demo's clock is warped anyway), and the quorum of `model
@@ -39,6 +41,8 @@ export async function createDemoModel(c: {
    * starting (and registering with those keys), signing before would race them for nonces.
    */
   othersMaySign?: () => Promise<unknown>
+  /** Wei per 1,000 prompt and completion tokens: the demo model is voted paid with its first version. */
+  prices?: { promptPricePer1k: string; completionPricePer1k: string }
 }): Promise<{ name: string; owners: string[]; contentRoot: string }> {
   const [first, second, third] = c.owners
   await c.governance.createModel({
@@ -59,22 +63,36 @@ export async function createDemoModel(c: {
   const added = await c.addWeights(file)
   await rm(file, { force: true })
 
-  const p = await c.governance.propose({
-    account: first,
-    model: DEMO_MODEL_NAME,
-    kind: 'publish-version',
-    contentRoot: added.root,
-    size: String(added.size),
-    description: 'Demo: a tiny generated llama so the node has a model to serve.',
-  })
+  const proposals = [
+    await c.governance.propose({
+      account: first,
+      model: DEMO_MODEL_NAME,
+      kind: 'publish-version',
+      contentRoot: added.root,
+      size: String(added.size),
+      description: 'Demo: a tiny generated llama so the node has a model to serve.',
+    }),
+  ]
+  // A paid demo: the owners vote its prices in the same round of votes as its first version.
+  if (c.prices !== undefined) {
+    proposals.push(
+      await c.governance.propose({
+        account: first,
+        model: DEMO_MODEL_NAME,
+        kind: 'set-policy',
+        open: true,
+        ...c.prices,
+      } as never),
+    )
+  }
   await c.warp(DEMO_SETTINGS.votingDelay + 1)
-  await c.governance.vote({ account: first, proposal: p.ref, support: 'for' })
+  for (const p of proposals) await c.governance.vote({ account: first, proposal: p.ref, support: 'for' })
   await c.othersMaySign?.()
-  await c.governance.vote({ account: second, proposal: p.ref, support: 'for' })
+  for (const p of proposals) await c.governance.vote({ account: second, proposal: p.ref, support: 'for' })
   await c.warp(DEMO_SETTINGS.votingPeriod + 1)
-  await c.governance.queue({ account: third, proposal: p.ref })
+  for (const p of proposals) await c.governance.queue({ account: third, proposal: p.ref })
   await c.warp(DEMO_SETTINGS.timelockDelay + 1)
-  await c.governance.execute({ account: third, proposal: p.ref })
+  for (const p of proposals) await c.governance.execute({ account: third, proposal: p.ref })
   return {
     name: DEMO_MODEL_NAME,
     owners: c.owners.map((n, i) => `${n} ${DEMO_SHARES[i]}%`),

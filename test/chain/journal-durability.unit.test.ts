@@ -26,31 +26,3 @@ test('the journal fsyncs its directory whenever it creates the file, including t
     [3],
   )
 })
-
-test('concurrent appends share fsyncs (group commit), each resolves only after one covers it, all in order', async () => {
-  await using dir = await tmpDir()
-  const path = join(dir.path, 'journal.jsonl')
-  const journal = new ChainJournal(path, async () => {})
-  await journal.append(entry(0)) // opens the file: every later write goes through the same handle
-  const handle = (journal as unknown as { handle: { datasync(): Promise<void> } }).handle
-  const datasync = handle.datasync.bind(handle)
-  let syncs = 0
-  handle.datasync = async () => {
-    await datasync()
-    syncs++
-  }
-  const resolvedAfter: number[] = []
-  await Promise.all(
-    Array.from({ length: 40 }, (_, i) => journal.append(entry(i + 1)).then(() => resolvedAfter.push(syncs))),
-  )
-  assert.ok(syncs >= 1 && syncs < 40, `40 concurrent appends took ${syncs} fsyncs`)
-  assert.ok(
-    resolvedAfter.every((n) => n >= 1),
-    'an append resolved before any fsync',
-  )
-  await journal.close()
-  assert.deepEqual(
-    (await new ChainJournal(path).read()).map((e) => e.block),
-    Array.from({ length: 41 }, (_, i) => i),
-  )
-})

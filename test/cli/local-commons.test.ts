@@ -103,7 +103,18 @@ async function askEventually(apiUrl: string): Promise<string> {
     try {
       return await ask(apiUrl)
     } catch (err) {
-      if (Date.now() > end) throw err
+      if (Date.now() > end) {
+        const seen = await Promise.all(
+          ['/v1/models', '/api/models/commons-demo', '/api/serving', '/healthz'].map((p) =>
+            fetch(`${apiUrl}${p}`).then(async (r) => {
+              const text = await r.text()
+              const m = /"latestPublishedVersion":"\d+"|"versions":\[.*?"status":"\w+"/.exec(text)
+              return `${p} ${r.status} ${m ? m[0] : ''} ${text.slice(0, 200)}`
+            }),
+          ),
+        )
+        throw new Error(`${(err as Error).message}\n${seen.join('\n')}`)
+      }
       await new Promise((r) => setTimeout(r, 500))
     }
   }

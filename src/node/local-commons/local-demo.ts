@@ -3,7 +3,7 @@ import { parseEther } from 'viem'
 import { type ChainWriter, DEVNET_FUNDING_WEI, readDeployment } from '../../chain/index.ts'
 import { createGovernance, type Governance } from '../../governance/index.ts'
 import { createChainAccess } from '../chain-clients.ts'
-import { createDemoModel, DEMO_MODEL_NAME } from '../demo.ts'
+import { createDemoModel, DEMO_MODEL_NAME, DEMO_PRICES } from '../demo.ts'
 import { NodeStartFailedError } from '../errors.ts'
 import type { LocalMember } from './members.ts'
 
@@ -82,6 +82,7 @@ export async function ensureDemoModel(
       tmpDir: host.layout.tmp,
       warp: (seconds) => chain.warp(seconds),
       othersMaySign,
+      prices: DEMO_PRICES,
     })
     return created.contentRoot
   }

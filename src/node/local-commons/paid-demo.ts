@@ -1,12 +1,10 @@
 import { parseEther } from 'viem'
 import { depositToEscrow } from '../../chain/index.ts'
-import { DEMO_MODEL_NAME } from '../demo.ts'
+import { DEMO_MODEL_NAME, DEMO_PRICES } from '../demo.ts'
 import type { LaunchChain } from './local-demo.ts'
 import { nodeApi } from './local-demo.ts'
 import type { LocalMember } from './members.ts'
 
-/** The demo's prices: wei per 1,000 prompt and completion tokens (a gwei a token, three for output). */
-export const DEMO_PRICES = { promptPricePer1k: '1000000000000', completionPricePer1k: '3000000000000' }
 const DEPOSIT = parseEther('1')
 
 /** What the paid demo did, for the summary. */
@@ -19,31 +17,20 @@ export interface PaidDemoSummary {
 }
 
 /**
- * On first start, shows the value loop: the owners vote the demo model paid, each member deposits 1 ETH
- * into the usage escrow (its keyless loopback `/v1` acts for it), one paid request goes through each
- * member, the serving members settle, and every member's earnings are read back. Idempotent: a model that
- * is already paid is left as it is, and only the earnings are read.
+ * On first start, shows the value loop (the owners voted the demo model paid with its first version): each
+ * member deposits 1 ETH into the usage escrow (its keyless loopback `/v1` acts for it), one paid request goes through each
+ * member, the serving members settle, and every member's earnings are read back. On a restart (deposits
+ * made) only the earnings are read.
  */
 export async function ensurePaidDemo(plan: LocalMember[], chain: LaunchChain): Promise<PaidDemoSummary> {
-  const [first, second] = plan
-  const model = await chain.governance.showModel(DEMO_MODEL_NAME)
+  const [first] = plan
   let requests = 0
   let settled = 0n
-  if (model.policy.promptPricePer1k === '0' && model.policy.completionPricePer1k === '0') {
-    const p = await chain.governance.propose({
-      account: first!.name,
-      model: DEMO_MODEL_NAME,
-      kind: 'set-policy',
-      open: true,
-      ...DEMO_PRICES,
-    } as never)
-    await chain.warp(301)
-    for (const m of [first!, second!])
-      await chain.governance.vote({ account: m.name, proposal: p.ref, support: 'for' })
-    await chain.warp(3_601)
-    await chain.governance.queue({ account: first!.name, proposal: p.ref })
-    await chain.warp(601)
-    await chain.governance.execute({ account: first!.name, proposal: p.ref })
+  // The prices were voted with the first version (createDemoModel); the deposits and requests run once.
+  const deposited = (await nodeApi(first!, '/api/earnings?account=node', undefined)) as {
+    accounts: { depositWei: string }[]
+  }
+  if (deposited.accounts[0]?.depositWei === '0') {
     for (const m of plan) await depositToEscrow(chain.writerFor(m.name), DEPOSIT)
     await new Promise((r) => setTimeout(r, 2_100)) // the nodes' policy cache time
     for (const m of plan) {
