@@ -63,7 +63,13 @@ export class MeteringService {
   private readonly outbox: VoucherOutbox
   private readonly log: Logger
   private readonly signers = new TtlCache<boolean>(2_000, 10_000)
-  private readonly funds = new TtlCache<bigint>(2_000, 10_000)
+  /**
+   * Deposits and redeemed amounts, trusted for 30 s: a deposit only shrinks by redemptions (of what this node
+   * signed, already counted as outstanding, or of others' vouchers, unknown here anyway) or by a withdrawal,
+   * which waits a day; a stale redeemed amount only overstates what is outstanding. Keeps chain reads off
+   * the path of almost every paid request.
+   */
+  private readonly funds = new TtlCache<bigint>(30_000, 10_000)
   private readonly versions = new TtlCache<bigint>(60_000, 10_000)
   private timers: NodeJS.Timeout[] = []
   private settling: Promise<SettleResult> | undefined
@@ -237,20 +243,26 @@ export class MeteringService {
   ): Promise<boolean> {
     const signer = await this.signerFor(consumer)
     if (signer === undefined) return false
-    let owed = this.gateway.reservedFor(consumer) + maxCostWei(policy, bound.promptBytes, bound.maxTokens)
+    const bounded =
+      this.gateway.reservedFor(consumer) + maxCostWei(policy, bound.promptBytes, bound.maxTokens)
+    // From the cache first; a refusal is checked again against the chain (a deposit may just have arrived).
+    return (await this.covers(consumer, bounded, true)) || this.covers(consumer, bounded, false)
+  }
+
+  /** Whether the consumer's deposit covers `owed` plus what this gateway signed and saw no redemption of. */
+  private async covers(consumer: `0x${string}`, owed: bigint, cached: boolean): Promise<boolean> {
+    const read = (key: string, load: () => Promise<bigint>) => (cached ? this.funds.get(key, load) : load())
     let deposit: bigint | undefined
     for (const { channel, cumulative } of this.gateway.signedFor(consumer)) {
-      const ch = await this.funds.get(
-        `ch:${channel.signer}:${channel.provider}:${channel.modelId}:${channel.versionId}:${consumer}`,
-        async () => {
-          const r = await readChannel(this.c.reader, channel)
-          deposit = r.deposit
-          return r.redeemed
-        },
-      )
-      owed += cumulative > ch ? cumulative - ch : 0n
+      const key = `ch:${channel.signer}:${channel.provider}:${channel.modelId}:${channel.versionId}:${consumer}`
+      const redeemed = await read(key, async () => {
+        const r = await readChannel(this.c.reader, channel)
+        deposit = r.deposit
+        return r.redeemed
+      })
+      owed += cumulative > redeemed ? cumulative - redeemed : 0n
     }
-    deposit ??= await this.funds.get(`dep:${consumer}`, () => this.depositOf(consumer))
+    deposit ??= await read(`dep:${consumer}`, () => this.depositOf(consumer))
     return deposit >= owed
   }
 
@@ -264,11 +276,10 @@ export class MeteringService {
     policy: UsagePolicy,
     bound: { promptBytes: number; maxTokens: number },
   ): Promise<boolean> {
-    const deposit = await this.funds.get(`dep:${consumer}`, () => this.depositOf(consumer))
-    return (
-      deposit >=
+    const owed =
       this.provider.outstandingFor(consumer) + maxCostWei(policy, bound.promptBytes, bound.maxTokens)
-    )
+    if ((await this.funds.get(`dep:${consumer}`, () => this.depositOf(consumer))) >= owed) return true
+    return (await this.depositOf(consumer)) >= owed // a refusal is checked against the chain itself
   }
 
   private async depositOf(consumer: `0x${string}`): Promise<bigint> {
