@@ -62,7 +62,11 @@ export class MeteringService {
   private readonly providerJournal: UsageJournal<import('./records.ts').ProviderRecord>
   private readonly outbox: VoucherOutbox
   private readonly log: Logger
-  private readonly signers = new TtlCache<boolean>(2_000, 10_000)
+  /**
+   * Signer authorisations, trusted for 30 s when granted (a revoked signer's vouchers stay redeemable for a
+   * day, so nothing signed meanwhile is lost); a refusal is re-read from chain at once.
+   */
+  private readonly signers = new TtlCache<boolean>(30_000, 10_000)
   /**
    * Deposits and redeemed amounts, trusted for 30 s: a deposit only shrinks by redemptions (of what this node
    * signed, already counted as outstanding, or of others' vouchers, unknown here anyway) or by a withdrawal,
@@ -102,8 +106,7 @@ export class MeteringService {
       domain: c.domain,
       address: c.nodeAddress,
       privateKey: c.nodeKey,
-      isSigner: (consumer, signer) =>
-        this.signers.get(`${consumer}:${signer}`, () => isEscrowSigner(c.reader, { consumer, signer })),
+      isSigner: (consumer, signer) => this.isSigner(consumer, signer),
       stats: this.stats,
       log: this.log,
     })
@@ -344,10 +347,14 @@ export class MeteringService {
   private async signerFor(consumer: `0x${string}`): Promise<VoucherSigner | undefined> {
     const own = this.c.localKeys.get(consumer.toLowerCase())
     if (own !== undefined) return { address: consumer, privateKey: own }
-    const ok = await this.signers.get(`${consumer}:${this.c.nodeAddress}`, () =>
-      isEscrowSigner(this.c.reader, { consumer, signer: this.c.nodeAddress }),
-    )
+    const ok = await this.isSigner(consumer, this.c.nodeAddress)
     return ok ? { address: this.c.nodeAddress, privateKey: this.c.nodeKey } : undefined
+  }
+
+  /** Whether `signer` signs for `consumer` on the escrow: a cached yes, or the chain's answer now. */
+  private async isSigner(consumer: `0x${string}`, signer: `0x${string}`): Promise<boolean> {
+    const read = () => isEscrowSigner(this.c.reader, { consumer, signer })
+    return (await this.signers.get(`${consumer}:${signer}`, read)) || read()
   }
 
   private checkReceipt(
