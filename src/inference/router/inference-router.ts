@@ -171,6 +171,7 @@ export class InferenceRouter {
       tried.add(name)
       const startTokens = generated.length
       const metered = await this.beginMetered(route, target, task, startTokens, options.consumer)
+      let final: Parameters<MeteredAttempt['end']>[0] | undefined
       const source = this.open(route, target, task, generated, signal, options.consumer, metered?.requestId)
       const startedAt = performance.now()
       const measure = route.kind === 'peer' ? this.scores.start(route.peerId) : undefined
@@ -194,11 +195,12 @@ export class InferenceRouter {
           generated.push(...chunk.tokens)
           if (chunk.finishReason !== undefined) {
             measure?.({ ok: true, ms: now - startedAt, tokens: generated.length - startTokens })
-            metered?.end({
+            // Paid for once the final chunk is out (below, in `finally`): metering adds nothing to the answer.
+            final = {
               completionTokens: generated.length - startTokens,
               promptTokens: chunk.usage === undefined ? undefined : chunk.usage.promptTokens + startTokens,
               receipt: chunk.receipt,
-            })
+            }
           }
           yield chunk
           if (chunk.finishReason !== undefined) return
@@ -216,7 +218,7 @@ export class InferenceRouter {
       } finally {
         measure?.()
         // Ended early (failure, cancel): the consumer pays for the tokens that reached it, no prompt.
-        metered?.end({ completionTokens: generated.length - startTokens })
+        metered?.end(final ?? { completionTokens: generated.length - startTokens })
       }
     }
     throw this.exhausted(target, tried, lastError)
