@@ -106,7 +106,10 @@ export class MeteringService {
       domain: c.domain,
       address: c.nodeAddress,
       privateKey: c.nodeKey,
-      isSigner: (consumer, signer) => this.isSigner(consumer, signer),
+      // Cached either way: a peer sending vouchers by signers nobody authorised must not turn each one into a
+      // chain read (a refused voucher is sent again by its gateway's retries once the cache has expired).
+      isSigner: (consumer, signer) =>
+        this.signers.get(`${consumer}:${signer}`, () => isEscrowSigner(c.reader, { consumer, signer })),
       stats: this.stats,
       log: this.log,
     })
