@@ -10,7 +10,7 @@ export function Network({ live }) {
   return html`<div data-ready=${live.peers && live.nodes ? 'network' : undefined}>
     <h3>This node</h3>
     ${self && html`<dl><dt>Peer id</dt><dd class="mono">${self.peerId}</dd><dt>Address</dt><dd class="mono">${self.address}</dd>
-      <dt>Serves</dt><dd data-testid="self-serves">${(serving.data?.models ?? []).map((m) => (typeof m === 'string' ? m : m.model ?? JSON.stringify(m))).join(', ') || 'nothing'}</dd></dl>`}
+      <dt>Serves</dt><dd data-testid="self-serves">${serving.data ? serving.data.models.map((m) => (typeof m === 'string' ? m : m.model ?? JSON.stringify(m))).join(', ') || 'nothing' : serving.error ? `unknown (${serving.error})` : 'loading…'}</dd></dl>`}
     <h3>Peers in reach</h3>
     ${peers.length === 0 ? html`<p class="muted">No peers connected.</p>` : html`<div class="wrap"><table>
       <thead><tr><th scope="col">Peer</th><th scope="col">Connected</th><th scope="col">Holds</th><th scope="col">Serves</th><th scope="col">Load</th><th scope="col">Latency</th></tr></thead>
