@@ -96,6 +96,10 @@ export async function startAnvil(opts: {
     '--accounts',
     '0',
     '--no-cors',
+    // First come, first mined: a journal replay sends a block's transactions in their recorded order and
+    // they must be mined in that order (the default sorts by fee).
+    '--order',
+    'fifo',
     '--ipc',
     opts.ipcPath,
   ]

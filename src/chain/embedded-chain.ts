@@ -5,7 +5,7 @@ import type { Transport } from 'viem'
 import { writeFileAtomic } from '../atomic-file.ts'
 import type { Logger } from '../log.ts'
 import { type AnvilProcess, killStaleAnvil, startAnvil } from './anvil-process.ts'
-import { ChainJournal } from './chain-journal.ts'
+import { ChainJournal, type JournalEntry } from './chain-journal.ts'
 import { chainTransport } from './chain-transport.ts'
 import {
   ANVIL_IPC_FILE,
@@ -99,32 +99,66 @@ export class EmbeddedChain {
       }
       await this.rpc('anvil_loadState', [state])
     }
-    const head = await this.headBlock()
-    let replayed = 0
-    let last = head
-    for (const e of entries) {
-      if (e.block <= head.number && !(e.op === 'balance' && e.block === head.number)) continue
-      if (e.op === 'balance') {
-        await this.rpc('anvil_setBalance', [e.address, `0x${BigInt(e.wei).toString(16)}`])
-      } else {
-        // The recorded time, but never before the block under it (anvil may have bumped a timestamp).
-        await this.rpc('evm_setNextBlockTimestamp', [Math.max(e.timestamp, last.timestamp)])
-        if (e.op === 'tx') await this.rpc('eth_sendRawTransaction', [e.raw])
-        else await this.rpc('evm_mine', [])
-        last = await this.headBlock()
-        if (last.number !== e.block) {
-          this.log.warn(
-            { expected: e.block, actual: last.number },
-            'replayed block number differs from the journal',
-          )
-        }
-      }
-      replayed++
-    }
+    const replayed = await this.replay(entries, await this.headBlock())
     await this.reanchorTime()
     // Fold the replayed journal into a fresh snapshot so the next start replays nothing.
     if (entries.length > 0) await this.snapshot()
     this.log.info({ path: this.statePath, replayed }, 'chain state loaded')
+  }
+
+  /**
+   * Replays the journal over the snapshot block by block: a block's transactions are sent with automine off
+   * and mined together at the recorded time, so the replayed chain has the same blocks, in the same order,
+   * at the same times. Replaying them one block each (as before) moved a block's later transactions into
+   * later blocks and later seconds, which could push a vote past its proposal's deadline: the vote, and
+   * then the queue and the execution that depended on it, reverted, and a publication was lost.
+   */
+  private async replay(
+    entries: JournalEntry[],
+    head: { number: number; timestamp: number },
+  ): Promise<number> {
+    const pending = entries.filter(
+      (e) => e.block > head.number || (e.op === 'balance' && e.block === head.number),
+    )
+    if (pending.length === 0) return 0
+    await this.rpc('evm_setAutomine', [false])
+    try {
+      let last = head
+      for (let i = 0; i < pending.length; ) {
+        const e = pending[i]!
+        if (e.op === 'balance') {
+          await this.rpc('anvil_setBalance', [e.address, `0x${BigInt(e.wei).toString(16)}`])
+          i++
+          continue
+        }
+        const raws: `0x${string}`[] = []
+        while (i < pending.length && pending[i]!.op !== 'balance' && pending[i]!.block === e.block) {
+          const tx = pending[i]!
+          if (tx.op === 'tx') raws.push(tx.raw as `0x${string}`)
+          i++
+        }
+        for (const raw of raws) await this.rpc('eth_sendRawTransaction', [raw])
+        // The recorded time, but never before the block under it (anvil may have bumped a timestamp).
+        await this.rpc('evm_setNextBlockTimestamp', [Math.max(e.timestamp, last.timestamp)])
+        await this.rpc('evm_mine', [])
+        last = await this.headBlock()
+        const mined = await this.rpc<{ transactions: string[] }>('eth_getBlockByNumber', ['latest', false])
+        if (last.number !== e.block || mined.transactions.length !== raws.length) {
+          this.log.warn(
+            {
+              expected: e.block,
+              actual: last.number,
+              transactions: raws.length,
+              mined: mined.transactions.length,
+            },
+            'replayed block differs from the journal',
+          )
+        }
+      }
+    } finally {
+      await this.rpc('evm_setAutomine', [true])
+    }
+    return pending.length
   }
 
   private async headBlock(): Promise<{ number: number; timestamp: number }> {

@@ -67,3 +67,53 @@ test('after kill -9, journaled transactions, warps and balances replay over the 
     await chain.stop()
   }
 })
+
+test("a block of several members' transactions replays as one block, at its time, in its order", async () => {
+  await using dir = await tmpDir()
+  let chain = await EmbeddedChain.start({ dir: dir.path, log: silentLogger })
+  const senders = [0, 1, 2].map(() => privateKeyToAccount(generatePrivateKey()))
+  const bob = privateKeyToAccount(generatePrivateKey())
+  for (const s of senders) await chain.fund(s.address, parseEther('1'))
+  const rpc = (url: string) => createPublicClient({ transport: chainTransport(url), pollingInterval: 50 })
+  let pub = rpc(chain.rpcUrl)
+  // Three members' transactions land in one block (as concurrent votes do), with different tips.
+  await pub.request({ method: 'evm_setAutomine' as any, params: [false] as any })
+  const hashes: `0x${string}`[] = []
+  for (const [i, s] of senders.entries()) {
+    const wallet = createWalletClient({
+      chain: chainFor(chain.rpcUrl, chain.chainId),
+      transport: chainTransport(chain.rpcUrl),
+      account: s,
+    })
+    hashes.push(
+      await wallet.sendTransaction({
+        to: bob.address,
+        value: 1n,
+        maxPriorityFeePerGas: BigInt(i + 1) * 1_000_000_000n,
+        maxFeePerGas: 10_000_000_000n,
+      }),
+    )
+  }
+  await pub.request({ method: 'evm_mine' as any, params: [] as any })
+  await pub.request({ method: 'evm_setAutomine' as any, params: [true] as any })
+  const receipt = await pub.waitForTransactionReceipt({ hash: hashes[0]! })
+  await chain.recordTransaction(receipt)
+  const original = await pub.getBlock({ blockNumber: receipt.blockNumber })
+  assert.equal(original.transactions.length, 3)
+  await chain.kill()
+
+  chain = await EmbeddedChain.start({ dir: dir.path, log: silentLogger })
+  try {
+    pub = rpc(chain.rpcUrl)
+    const replayed = await pub.getBlock({ blockNumber: receipt.blockNumber })
+    assert.deepEqual(
+      replayed.transactions,
+      original.transactions,
+      'same transactions, same block, same order',
+    )
+    assert.equal(replayed.timestamp, original.timestamp)
+    for (const hash of hashes) assert.equal((await pub.getTransactionReceipt({ hash })).status, 'success')
+  } finally {
+    await chain.stop()
+  }
+})
