@@ -2,16 +2,27 @@ import assert from 'node:assert/strict'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { type AddressInfo, createServer } from 'node:net'
 import { join } from 'node:path'
-import { test } from 'node:test'
-import { parseEther } from 'viem'
+import { after, test } from 'node:test'
+import { hexToBytes, parseEther } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { castVote } from '../../src/chain/actions/cast-vote.ts'
 import { createModel } from '../../src/chain/actions/create-model.ts'
-import { deploymentSchema } from '../../src/chain/deployment.ts'
+import { getModel } from '../../src/chain/actions/get-model.ts'
+import { listProposals } from '../../src/chain/actions/list-proposals.ts'
+import { registerNode } from '../../src/chain/actions/nodes.ts'
+import { propose } from '../../src/chain/actions/propose.ts'
+import { proposeVersion } from '../../src/chain/actions/propose-version.ts'
+import { executeProposal, queueProposal } from '../../src/chain/actions/queue-proposal.ts'
+import { type Deployment, deploymentSchema, writeDeployment } from '../../src/chain/deployment.ts'
+import { publishVersionCall } from '../../src/chain/proposal-calls.ts'
 import { createChainAccess } from '../../src/node/chain-clients.ts'
+import { nodeConfigSchema } from '../../src/node/config.ts'
 import { dataDirLayout } from '../../src/node/data-dir.ts'
 import { deployToRpc } from '../../src/node/deploy.ts'
-import { runCli } from '../helpers/cli.ts'
-import { startHttpAnvil } from '../helpers/plain-anvil.ts'
+import { createInvite, writeConfig } from '../../src/node/index.ts'
+import { Keystore } from '../../src/node/keystore.ts'
+import { runCli, startNodeProcess } from '../helpers/cli.ts'
+import { startHardhatEvm } from '../helpers/hardhat-evm.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 
 const _hash = (byte: string) => `0x${byte.repeat(32)}` as const
@@ -23,25 +34,14 @@ const settings = {
   timelockDelay: 600n,
 }
 
-// The contracts need cancun (MCOPY, also in the ReleaseGate the registry creates in its constructor), which
-// ganache 7.9 (the ethereumjs VM) lacks: `commons deploy` is tested on an anvil
-// reached over plain HTTP, as any remote JSON-RPC endpoint is. See docs/deploy.md.
-async function startHttpEvm() {
-  const anvil = await startHttpAnvil()
-  return {
-    rpcUrl: anvil.rpcUrl,
-    chainId: 31337,
-    rpc: anvil.rpc,
-    mine: () => anvil.rpc('evm_mine', []),
-    fund: async (address: `0x${string}`, wei: bigint) => {
-      await anvil.rpc('anvil_setBalance', [address, `0x${wei.toString(16)}`])
-    },
-    [Symbol.asyncDispose]: () => anvil[Symbol.asyncDispose](),
-  }
-}
+// The second EVM implementation: Hardhat Network from the `hardhat` npm package (see the helper for why
+// not ganache or tevm). Nothing here may rely on anvil: its helpers are hardhat_*, its fee market its own.
+const chain = await startHardhatEvm()
+after(() => chain[Symbol.asyncDispose]())
+/** What the deploy test deployed, for the tests after it. */
+let deployed: Deployment
 
 test('commons deploy to an EVM endpoint over HTTP: typed errors, confirmations, code check, re-run, resume', async () => {
-  await using chain = await startHttpEvm()
   await using data = await tmpDir('commons-deploy-')
   const file = join(data.path, 'remote-deployment.json')
   const deploy = (...extra: string[]) =>
@@ -92,6 +92,7 @@ test('commons deploy to an EVM endpoint over HTTP: typed errors, confirmations, 
   assert.equal(first.code, 0, first.stderr)
   assert.equal(first.json.deployed.length, 10)
   const deployment = deploymentSchema.parse(JSON.parse(await readFile(file, 'utf8')))
+  deployed = deployment
   assert.equal(deployment.chainId, chain.chainId)
 
   // A re-run checks every contract's code and deploys nothing.
@@ -142,6 +143,92 @@ test('commons deploy to an EVM endpoint over HTTP: typed errors, confirmations, 
     settings,
   })
   assert.equal(modelId, 1n)
+})
+
+test('on the second EVM: owners 40/35/25 publish a version by vote, and a node joins with `commons join` and registers itself', async () => {
+  const access = createChainAccess({ rpcUrl: chain.rpcUrl, deployment: deployed })
+  const [alice, bob, carol] = [0, 1, 2].map(() => privateKeyToAccount(generatePrivateKey()))
+  for (const a of [alice!, bob!, carol!]) await chain.fund(a.address, parseEther('10'))
+  const { modelId } = await createModel(access.writer(alice!), {
+    name: 'hardhat-model',
+    symbol: 'HHM',
+    cardURI: '',
+    owners: [
+      { address: alice!.address, shares: parseEther('40') },
+      { address: bob!.address, shares: parseEther('35') },
+      { address: carol!.address, shares: parseEther('25') },
+    ],
+    settings,
+  })
+  const model = await getModel(access.reader, modelId)
+  const versionId = await proposeVersion(access.writer(alice!), {
+    modelId,
+    contentRoot: _hash('ab'),
+    format: 'gguf',
+    size: 1234n,
+    cardURI: '',
+  })
+  const contracts = { registry: deployed.modelRegistry, shares: model.shares, timelock: model.timelock }
+  const proposalId = await propose(access.writer(alice!), {
+    governor: model.governor,
+    calls: [publishVersionCall(contracts, modelId, versionId)],
+    description: 'Publish version 1 on the second EVM',
+  })
+  await chain.warp(settings.votingDelay + 1)
+  await castVote(access.writer(alice!), { governor: model.governor, proposalId, support: 'for' })
+  await castVote(access.writer(bob!), { governor: model.governor, proposalId, support: 'for' })
+  await castVote(access.writer(carol!), { governor: model.governor, proposalId, support: 'against' })
+  await chain.warp(settings.votingPeriod + 1)
+  const [p] = await listProposals(access.reader, model)
+  assert.equal(p!.state, 'succeeded')
+  assert.deepEqual(p!.votes, { for: parseEther('75'), against: parseEther('25'), abstain: 0n })
+  await queueProposal(access.writer(carol!), p!)
+  await chain.warp(Number(settings.timelockDelay) + 1)
+  await executeProposal(access.writer(carol!), p!)
+  assert.equal((await getModel(access.reader, modelId)).latestPublishedVersion, versionId)
+
+  // A member's node (registered, its chain saved in its data dir) invites; a new machine joins.
+  await using inviterDir = await tmpDir()
+  const inviter = await new Keystore({ dir: join(inviterDir.path, 'accounts') }).create('node')
+  await chain.fund(inviter.address, parseEther('1'))
+  await registerNode(access.writer(inviter), {
+    publicKey: hexToBytes(inviter.publicKey).slice(1),
+    multiaddrs: [],
+    capabilities: [],
+  })
+  await writeDeployment(join(inviterDir.path, 'deployment.json'), deployed)
+  await writeConfig(
+    join(inviterDir.path, 'config.json'),
+    nodeConfigSchema.parse({
+      chain: { mode: 'rpc', rpcUrl: chain.rpcUrl, deploymentFile: join(inviterDir.path, 'deployment.json') },
+    }),
+  )
+  const { invite } = await createInvite({
+    dataDir: inviterDir.path,
+    rpcUrl: chain.rpcUrl,
+    bootstrap: ['/ip4/127.0.0.1/tcp/9/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'],
+    ttlSeconds: 600,
+  })
+  await using joinerDir = await tmpDir()
+  const joined = await runCli(joinerDir.path, ['--json', 'join', '--no-up', invite])
+  assert.equal(joined.code, 0, joined.stderr)
+  assert.equal(joined.json.chainId, chain.chainId)
+  await chain.fund(joined.json.address, parseEther('1'))
+  const node = await startNodeProcess(joinerDir.path)
+  try {
+    assert.equal(node.address.toLowerCase(), joined.json.address.toLowerCase())
+    const token = (await readFile(join(joinerDir.path, 'api-token'), 'utf8')).trim()
+    const { nodes } = (await (
+      await fetch(`${node.apiUrl}/api/nodes`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { nodes: { address: string }[] }
+    assert.deepEqual(
+      nodes.map((n) => n.address.toLowerCase()).sort(),
+      [inviter.address, joined.json.address].map((a: string) => a.toLowerCase()).sort(),
+      'the joined node registered itself on the second EVM',
+    )
+  } finally {
+    await node.stop()
+  }
 })
 
 /** A loopback port nothing listens on. */
