@@ -1,5 +1,6 @@
 import {
   type ChainReader,
+  ChainUnavailableError,
   ContractRevertedError,
   findModelId,
   getModel,
@@ -16,9 +17,30 @@ import { type ModelResolver, modelNotFound, parseModelRef, type ResolvedModel } 
  * the newest published one before it, so one bad release does not take the model dark.
  */
 export class ChainModelResolver implements ModelResolver {
+  /**
+   * What each reference last resolved to, answered while the chain is unreachable: the node keeps serving
+   * what it knew (a version published or revoked meanwhile takes effect when the chain answers again).
+   */
+  private readonly known = new Map<string, ResolvedModel>()
+  private knownList: ResolvedModel[] | undefined
+
   constructor(private readonly c: { reader: ChainReader; unloadable?: (contentRoot: string) => boolean }) {}
 
   async resolve(model: string): Promise<ResolvedModel> {
+    try {
+      const found = await this.resolveOnChain(model)
+      this.known.delete(model)
+      this.known.set(model, found)
+      if (this.known.size > MAX_KNOWN) this.known.delete(this.known.keys().next().value!)
+      return found
+    } catch (err) {
+      const known = this.known.get(model)
+      if (err instanceof ChainUnavailableError && known) return known
+      throw err
+    }
+  }
+
+  private async resolveOnChain(model: string): Promise<ResolvedModel> {
     const { name, version } = parseModelRef(model)
     const id = await findModelId(this.c.reader, name)
     if (id === undefined) throw modelNotFound(model)
@@ -45,6 +67,16 @@ export class ChainModelResolver implements ModelResolver {
   }
 
   async list(): Promise<ResolvedModel[]> {
+    try {
+      this.knownList = await this.listOnChain()
+      return this.knownList
+    } catch (err) {
+      if (err instanceof ChainUnavailableError && this.knownList) return this.knownList
+      throw err
+    }
+  }
+
+  private async listOnChain(): Promise<ResolvedModel[]> {
     const models = await listModels(this.c.reader)
     const published = models.filter((m) => m.latestPublishedVersion > 0n)
     const found = await Promise.all(
@@ -65,6 +97,9 @@ export class ChainModelResolver implements ModelResolver {
       .sort((a, b) => Number(b.decidedAt - a.decidedAt) || Number(b.id - a.id))[0]
   }
 }
+
+/** Model references remembered for a chain outage (only ones that resolved: published versions). */
+const MAX_KNOWN = 1_000
 
 function resolved(modelName: string, v: VersionInfo): ResolvedModel {
   return {

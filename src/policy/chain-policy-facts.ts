@@ -1,5 +1,6 @@
 import {
   type ChainReader,
+  ChainUnavailableError,
   getAcceptedTerms,
   getUsagePolicy,
   isAllowlisted,
@@ -22,9 +23,12 @@ export class ChainPolicyFacts implements PolicyFacts {
     init: { ttlMs: number; maxEntries?: number },
   ) {
     const max = init.maxEntries ?? 50_000
-    this.policies = new TtlCache(init.ttlMs, 1_000)
-    this.lists = new TtlCache(init.ttlMs, max)
-    this.terms = new TtlCache(init.ttlMs, max)
+    // With the chain unreachable, the last facts read stand until it answers again (the node keeps
+    // serving); a change voted meanwhile takes effect when it does.
+    const stale = (err: unknown) => err instanceof ChainUnavailableError
+    this.policies = new TtlCache(init.ttlMs, 1_000, Date.now, stale)
+    this.lists = new TtlCache(init.ttlMs, max, Date.now, stale)
+    this.terms = new TtlCache(init.ttlMs, max, Date.now, stale)
   }
 
   policy(modelId: string): Promise<UsagePolicy> {

@@ -2,7 +2,12 @@
  * The policy domain: the usage policy the owners of a model voted (who may use it, at what price, under
  * which terms, how often), enforced at every edge through one gate.
  */
-import { type ChainReader, getPublishedVersionId, type UsagePolicy } from '../chain/index.ts'
+import {
+  type ChainReader,
+  ChainUnavailableError,
+  getPublishedVersionId,
+  type UsagePolicy,
+} from '../chain/index.ts'
 import { InvalidInputError } from '../errors.ts'
 import { TtlCache } from '../ttl-cache.ts'
 import { ChainPolicyFacts } from './chain-policy-facts.ts'
@@ -50,7 +55,12 @@ export function createUsagePolicy(init: UsagePolicyInit, c: UsagePolicyComponent
   })
   const gate = new UsageGate(withPayment(c.canPay))
   const peerGate = new UsageGate(withPayment(c.canPayPeer))
-  const versions = new TtlCache<bigint>(init.cacheMs ?? 2_000, 10_000)
+  const versions = new TtlCache<bigint>(
+    init.cacheMs ?? 2_000,
+    10_000,
+    Date.now,
+    (err) => err instanceof ChainUnavailableError,
+  )
   return {
     gate,
     policy: (modelId) => facts.policy(modelId),
