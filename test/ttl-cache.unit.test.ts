@@ -6,7 +6,12 @@ class Down extends Error {}
 
 test('a TtlCache reloads after its ttl, forgets failed loads, and with staleIf answers the last value while its source is down', async () => {
   let now = 0
-  const cache = new TtlCache<number>(100, 10, () => now, (err) => err instanceof Down)
+  const cache = new TtlCache<number>(
+    100,
+    10,
+    () => now,
+    (err) => err instanceof Down,
+  )
   let source: () => Promise<number> = async () => 1
   const get = () => cache.get('k', () => source())
   assert.equal(await get(), 1)
@@ -29,7 +34,12 @@ test('a TtlCache reloads after its ttl, forgets failed loads, and with staleIf a
   source = async () => 3
   assert.equal(await get(), 3)
   // Without a value ever read, a down source is an error, and a failed load is not cached.
-  const fresh = new TtlCache<number>(100, 10, () => now, (err) => err instanceof Down)
+  const fresh = new TtlCache<number>(
+    100,
+    10,
+    () => now,
+    (err) => err instanceof Down,
+  )
   await assert.rejects(
     fresh.get('x', async () => {
       throw new Down('unreachable')
