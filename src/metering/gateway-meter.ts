@@ -182,13 +182,18 @@ export class GatewayMeter {
   ): { vouchers: VoucherWire[]; resolved: Hex[] } {
     const touched = new Set<ChannelState>()
     const resolved: Hex[] = []
+    const from = provider.toLowerCase()
+    // A receipt this gateway has no request for (already charged, or never sent): answer with the
+    // provider's vouchers as they stand, gathered once per frame, whatever number of such receipts it holds.
+    let answeredAll = false
     for (const r of receipts) {
       const p = this.pending.get(r.requestId)
       resolved.push(r.requestId)
-      if (p === undefined || p.channel.provider.toLowerCase() !== provider.toLowerCase()) {
+      if (p === undefined || p.channel.provider.toLowerCase() !== from) {
+        if (answeredAll) continue
+        answeredAll = true
         for (const s of this.channels.values()) {
-          if (s.channel.provider.toLowerCase() === provider.toLowerCase() && s.signature !== undefined)
-            touched.add(s)
+          if (s.channel.provider.toLowerCase() === from && s.signature !== undefined) touched.add(s)
         }
         continue
       }
