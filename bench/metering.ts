@@ -172,7 +172,9 @@ const printRows = (rs: typeof rows) => {
   }
 }
 printRows(rows)
-console.log('(b2) the same on a token deployment (ERC20 payment currency: the owners\' part moves by transferFrom)')
+console.log(
+  "(b2) the same on a token deployment (ERC20 payment currency: the owners' part moves by transferFrom)",
+)
 printRows(await settlementGas({ stablecoin: true }))
 reportGoals([
   ...(['voucher', 'receipt', 'voucherAccount'] as const).map((k) => ({

@@ -198,7 +198,9 @@ export const proposeInput = z.discriminatedUnion('kind', [
       /** Price per 1000 tokens (wei), prompt and completion alike unless one is given apart. */
       pricePer1kTokens: wholeNumber('the price per 1000 tokens (smallest currency unit)').default(0n),
       promptPricePer1k: wholeNumber('the price per 1000 prompt tokens (smallest currency unit)').optional(),
-      completionPricePer1k: wholeNumber('the price per 1000 completion tokens (smallest currency unit)').optional(),
+      completionPricePer1k: wholeNumber(
+        'the price per 1000 completion tokens (smallest currency unit)',
+      ).optional(),
       open: z.boolean(),
       requestsPerMinute: z.coerce
         .number()

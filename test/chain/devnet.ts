@@ -59,7 +59,8 @@ export async function startDevnet(nAccounts = 4, opts: { stablecoin?: boolean } 
   }
 }
 
-async function deployStablecoin(w: ChainWriter): Promise<`0x${string}`> {
+/** Deploys the test-only TestStablecoin (6 decimals, anyone may mint). */
+export async function deployStablecoin(w: ChainWriter): Promise<`0x${string}`> {
   const hash = await w.wallet.deployContract({ abi: TestStablecoin.abi, bytecode: TestStablecoin.bytecode })
   const r = await w.public.waitForTransactionReceipt({ hash })
   if (!r.contractAddress) throw new Error('deploying TestStablecoin failed')
