@@ -7,6 +7,8 @@ import { claimNodeRevenue } from '../../src/chain/actions/claim-node-revenue.ts'
 import { claimOwnerRevenue } from '../../src/chain/actions/claim-owner-revenue.ts'
 import { createModel } from '../../src/chain/actions/create-model.ts'
 import { depositToEscrow } from '../../src/chain/actions/escrow-deposit.ts'
+import { requestEscrowWithdrawal } from '../../src/chain/actions/escrow-request-withdrawal.ts'
+import { withdrawFromEscrow } from '../../src/chain/actions/escrow-withdraw.ts'
 import { writeEscrow } from '../../src/chain/actions/escrow-write.ts'
 import { getModel } from '../../src/chain/actions/get-model.ts'
 import { linkTrainingJob } from '../../src/chain/actions/link-training-job.ts'
@@ -181,6 +183,13 @@ test('a stablecoin deployment: deposits, batched vouchers, the split and every c
   assert.equal(await stablecoinBalance(net, escrow), usd('15.5'))
   assert.equal(await stablecoinBalance(net, model.shares), 0n)
   assert.equal(await net.chain.balance(escrow), 0n)
+  // A withdrawal pays tokens back after the delay.
+  await requestEscrowWithdrawal(net.as(cons2!), usd('1'))
+  await net.chain.warp(86_401)
+  const held = await stablecoinBalance(net, cons2!.address)
+  await withdrawFromEscrow(net.as(cons2!))
+  assert.equal(await stablecoinBalance(net, cons2!.address), held + usd('1'))
+  assert.equal(await stablecoinBalance(net, escrow), usd('14.5'))
 
   // An escrow whose currency differs from the shares' is refused at construction.
   const data = encodeDeployData({
