@@ -19,7 +19,7 @@ import {
   verifyReceipt,
   verifyVoucher,
 } from '../src/chain/usage-typed-data.ts'
-import { startDevnet } from '../test/chain/devnet.ts'
+import { mintStablecoin, startDevnet } from '../test/chain/devnet.ts'
 import { QUICK, reportGoals, times } from './goals.ts'
 
 const SETTINGS = {
@@ -87,8 +87,9 @@ async function signingRates(n = QUICK ? 200 : 1_000) {
   return { bare, voucher, receipt, voucherAccount }
 }
 
-async function settlementGas() {
-  await using net = await startDevnet(2 + CHANNELS)
+/** Settlement gas on a native deployment, or on a token one (the test-only 6-decimals stablecoin). */
+async function settlementGas(opts: { stablecoin?: boolean } = {}) {
+  await using net = await startDevnet(2 + CHANNELS, opts)
   const [owner, provider, ...consumers] = net.accounts as NonNullable<(typeof net.accounts)[0]>[]
   const { modelId } = await createModel(net.deployer, {
     name: 'bench-paid',
@@ -98,7 +99,10 @@ async function settlementGas() {
     settings: SETTINGS,
   })
   const domain = { chainId: net.chain.chainId, escrow: net.deployment.usageEscrow! }
-  for (const c of consumers) await depositToEscrow(net.as(c!), parseEther('100'))
+  for (const c of consumers) {
+    if (opts.stablecoin) await mintStablecoin(net, c!.address, parseEther('100'))
+    await depositToEscrow(net.as(c!), parseEther('100'))
+  }
   const pricePerRequest = 1_000_000_000n // 1 gwei per request, enough to exercise every transfer
   const cumulative = new Map<string, bigint>()
   let versionId = 0n
@@ -160,11 +164,18 @@ console.log(
   `  ${'requests'.padStart(8)}  ${'settlement'.padEnd(30)} ${'gas'.padStart(10)}  ${'gas/request'.padStart(11)}`,
 )
 const rows = await settlementGas()
-for (const r of rows) {
-  console.log(
-    `  ${String(r.requests).padStart(8)}  ${r.shape.padEnd(30)} ${r.gas.toString().padStart(10)}  ${r.perRequest.toFixed(1).padStart(11)}`,
-  )
+const printRows = (rs: typeof rows) => {
+  for (const r of rs) {
+    console.log(
+      `  ${String(r.requests).padStart(8)}  ${r.shape.padEnd(30)} ${r.gas.toString().padStart(10)}  ${r.perRequest.toFixed(1).padStart(11)}`,
+    )
+  }
 }
+printRows(rows)
+console.log(
+  "(b2) the same on a token deployment (ERC20 payment currency: the owners' part moves by transferFrom)",
+)
+printRows(await settlementGas({ stablecoin: true }))
 reportGoals([
   ...(['voucher', 'receipt', 'voucherAccount'] as const).map((k) => ({
     bench: 'metering',

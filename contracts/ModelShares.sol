@@ -5,11 +5,13 @@ import {ERC20Upgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/
 import {ERC20PermitUpgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/extensions/ERC20PermitUpgradeable.sol";
 import {ERC20VotesUpgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/extensions/ERC20VotesUpgradeable.sol";
 import {NoncesUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/NoncesUpgradeable.sol";
+import {PaymentCurrency} from "./PaymentCurrency.sol";
 
 /// @title ModelShares
 /// @notice Fractional ownership of one model: an ERC20 whose balances are voting power (timestamp clock).
-/// Only the model's timelock can mint. A holder who never delegated votes with their own shares.
-contract ModelShares is ERC20Upgradeable, ERC20PermitUpgradeable, ERC20VotesUpgradeable {
+/// Only the model's timelock can mint. A holder who never delegated votes with their own shares. Revenue is paid in
+/// the deployment's currency (the implementation's immutable, which every clone shares).
+contract ModelShares is PaymentCurrency, ERC20Upgradeable, ERC20PermitUpgradeable, ERC20VotesUpgradeable {
     /// @notice The model's timelock: the only account allowed to mint.
     address public timelock;
 
@@ -28,9 +30,6 @@ contract ModelShares is ERC20Upgradeable, ERC20PermitUpgradeable, ERC20VotesUpgr
 
     /// @notice Revenue of zero, or revenue while no share exists.
     error SharesNoRevenueRecipients(uint256 amount, uint256 supply);
-    /// @notice Sending claimed revenue to the account failed.
-    error SharesRevenueTransferFailed(address account, uint256 amount);
-
     /// @notice A caller other than the model's timelock tried a timelock-only action.
     error SharesUnauthorizedMinter(address caller);
     /// @notice Owners and amounts have different lengths, or there are none.
@@ -38,7 +37,8 @@ contract ModelShares is ERC20Upgradeable, ERC20PermitUpgradeable, ERC20VotesUpgr
     /// @notice An initial owner was given zero shares.
     error SharesZeroAmount(address owner);
 
-    constructor() {
+    /// @param currency_ The deployment's currency: address(0) for native, else the ERC20 revenue is paid in.
+    constructor(address currency_) PaymentCurrency(currency_) {
         _disableInitializers();
     }
 
@@ -69,12 +69,22 @@ contract ModelShares is ERC20Upgradeable, ERC20PermitUpgradeable, ERC20VotesUpgr
 
     /// @notice Pays native currency to the current holders, pro rata to their balances now
     /// ("dividends per share"): a later transfer does not move revenue that already arrived.
-    /// The rounding remainder (below one wei per holder) stays in this contract.
+    /// The rounding remainder (below one wei per holder) stays in this contract. Native deployments only.
     function distributeRevenue() external payable {
+        _distribute(_collect(0));
+    }
+
+    /// @notice The same for a token deployment: takes `amount` of the currency from the caller (approve first).
+    function distributeTokenRevenue(uint256 amount) external {
+        if (currency == address(0)) revert TokenPaymentOnNativeCurrency();
+        _distribute(_collect(amount));
+    }
+
+    function _distribute(uint256 amount) private {
         uint256 supply = totalSupply();
-        if (msg.value == 0 || supply == 0) revert SharesNoRevenueRecipients(msg.value, supply);
-        magnifiedRevenuePerShare += (msg.value * MAGNITUDE) / supply;
-        emit RevenueDistributed(msg.sender, msg.value);
+        if (amount == 0 || supply == 0) revert SharesNoRevenueRecipients(amount, supply);
+        magnifiedRevenuePerShare += (amount * MAGNITUDE) / supply;
+        emit RevenueDistributed(msg.sender, amount);
     }
 
     /// @notice All revenue an account has earned so far, claimed or not.
@@ -93,8 +103,7 @@ contract ModelShares is ERC20Upgradeable, ERC20PermitUpgradeable, ERC20VotesUpgr
         amount = claimableRevenueOf(msg.sender);
         if (amount == 0) return 0;
         revenueClaimed[msg.sender] += amount;
-        (bool ok,) = msg.sender.call{value: amount}("");
-        if (!ok) revert SharesRevenueTransferFailed(msg.sender, amount);
+        _pay(msg.sender, amount);
         emit RevenueClaimed(msg.sender, amount);
     }
 

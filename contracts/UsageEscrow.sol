@@ -3,14 +3,16 @@ pragma solidity ^0.8.24;
 
 import {ModelRegistry} from "./ModelRegistry.sol";
 import {TrainingLedger} from "./TrainingLedger.sol";
+import {PaymentCurrency} from "./PaymentCurrency.sol";
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
 interface IEscrowShares {
     function distributeRevenue() external payable;
+    function distributeTokenRevenue(uint256 amount) external;
+    function currency() external view returns (address);
 }
-
 
 /// @title UsageEscrow
 /// @notice Consumers' deposits and pay-after-serve payment channels. After each answer the consumer signs an
@@ -19,8 +21,9 @@ interface IEscrowShares {
 /// number of requests. Revenue is split by the model's governance setting between the serving node (pull), the
 /// owners (ModelShares.distributeRevenue: pro rata to the holders at that moment, pull), the training contributors
 /// of the served version (pull, pro rata to TrainingLedger contributions) and the model's treasury (its timelock).
-/// Nothing is owned: only a model's timelock changes that model's split.
-contract UsageEscrow is EIP712 {
+/// Nothing is owned: only a model's timelock changes that model's split. Every amount is in the deployment's one
+/// currency (PaymentCurrency: native, or an ERC20 such as a stablecoin), the same as the ModelShares'.
+contract UsageEscrow is EIP712, PaymentCurrency {
     struct Voucher {
         address consumer;
         address provider;
@@ -122,23 +125,44 @@ contract UsageEscrow is EIP712 {
     /// @notice The job does not record this model and version as its published result.
     error TrainingJobMismatch(uint256 modelId, uint256 versionId, uint256 jobId);
     error TrainingJobAlreadyLinked(uint256 modelId, uint256 versionId, uint256 jobId);
-    error PaymentFailed(address to, uint256 amount);
+    /// @notice The escrow's currency differs from the one the registry's ModelShares pay revenue in.
+    error CurrencyMismatch(address escrow, address shares);
 
-    constructor(address registry_, address ledger_) EIP712("Model Commons UsageEscrow", "1") {
+    /// @param currency_ address(0) for native currency, else the ERC20 every deposit and payout is in.
+    constructor(address registry_, address ledger_, address currency_)
+        EIP712("Model Commons UsageEscrow", "1")
+        PaymentCurrency(currency_)
+    {
         registry = ModelRegistry(registry_);
         ledger = TrainingLedger(ledger_);
+        address sharesCurrency = IEscrowShares(registry.sharesImplementation()).currency();
+        if (sharesCurrency != currency_) revert CurrencyMismatch(currency_, sharesCurrency);
     }
 
     // ---- consumers ----
 
+    /// @notice Deposits `msg.value` (native deployments; a token deployment refuses it).
     function deposit() external payable {
         depositFor(msg.sender);
     }
 
     function depositFor(address consumer) public payable {
-        if (msg.value == 0) revert ZeroDeposit();
-        depositOf[consumer] += msg.value;
-        emit Deposited(consumer, msg.value);
+        _credit(consumer, _collect(0));
+    }
+
+    /// @notice Deposits `amount` of the deployment's token, taken by transferFrom (approve the escrow first).
+    function depositToken(uint256 amount) external {
+        depositTokenFor(msg.sender, amount);
+    }
+
+    function depositTokenFor(address consumer, uint256 amount) public {
+        _credit(consumer, _collect(amount));
+    }
+
+    function _credit(address consumer, uint256 amount) private {
+        if (amount == 0) revert ZeroDeposit();
+        depositOf[consumer] += amount;
+        emit Deposited(consumer, amount);
     }
 
     /// @notice Lets `signer` sign vouchers paid from the caller's deposit (e.g. the node that serves the caller's
@@ -358,7 +382,9 @@ contract UsageEscrow is EIP712 {
     function _flush(uint256 modelId, uint256 toOwners, uint256 toTreasury) private {
         ModelAddresses memory m = _modelAddresses(modelId);
         if (toTreasury > 0) _pay(m.timelock, toTreasury);
-        if (toOwners > 0) IEscrowShares(m.shares).distributeRevenue{value: toOwners}();
+        if (toOwners == 0) return;
+        if (currency == address(0)) IEscrowShares(m.shares).distributeRevenue{value: toOwners}();
+        else IEscrowShares(m.shares).distributeTokenRevenue(toOwners);
     }
 
     function _modelAddresses(uint256 modelId) private returns (ModelAddresses memory m) {
@@ -367,11 +393,8 @@ contract UsageEscrow is EIP712 {
             ModelRegistry.Model memory model = registry.getModel(modelId);
             m = ModelAddresses(model.shares, model.timelock);
             _models[modelId] = m;
+            // Once per model: the shares contract pulls the owners' part (it only ever takes from its caller).
+            if (currency != address(0)) _approveMax(m.shares);
         }
-    }
-
-    function _pay(address to, uint256 amount) private {
-        (bool ok,) = to.call{value: amount}("");
-        if (!ok) revert PaymentFailed(to, amount);
     }
 }

@@ -98,3 +98,6 @@ export const num = (s, digits = 2) => {
 export const short = (a) => (a && a.length > 14 ? `${a.slice(0, 6)}…${a.slice(-4)}` : (a ?? ''))
 export const time = (s) => (s && s !== '0' ? new Date(Number(s) * 1000).toISOString().replace('T', ' ').slice(0, 16) : '—')
 export const eth = (wei) => num(Number(BigInt(wei ?? '0')) / 1e18, 6)
+/** An amount in the deployment currency's smallest unit, in whole units of it (`currency` from the API; ETH without). */
+export const money = (wei, currency) =>
+  `${num(Number(BigInt(wei ?? '0')) / 10 ** (currency?.decimals ?? 18), 6)} ${currency?.symbol ?? 'ETH'}`

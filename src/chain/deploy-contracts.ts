@@ -39,6 +39,11 @@ export async function deployContracts(
     membership?: { founders?: `0x${string}`[]; admission?: AdmissionPolicy }
     deployOne?: DeployOne
     /**
+     * The ERC20 every deposit and payout is in (e.g. a stablecoin); absent: the chain's native currency. The
+     * caller checks it is a token (`checkPaymentToken`); the contracts refuse an address without code.
+     */
+    paymentToken?: `0x${string}`
+    /**
      * Only walk the deployment order (`commons deploy` plans and estimates this way, with placeholder
      * addresses): nothing is read from or sent to the deployed contracts.
      */
@@ -61,7 +66,8 @@ export async function deployContracts(
     opts.onProgress?.({ type: 'chain:contract:deployed', name, address })
     return address
   }
-  const shares = await deploy('ModelShares', ModelShares)
+  const currency = opts.paymentToken ?? ZERO_ADDRESS
+  const shares = await deploy('ModelShares', ModelShares, [currency])
   const timelock = await deploy('ModelTimelock', ModelTimelock)
   const governor = await deploy('ModelGovernor', ModelGovernor)
   const modelRegistry = await deploy('ModelRegistry', ModelRegistry, [shares, timelock, governor])
@@ -69,7 +75,7 @@ export async function deployContracts(
   const datasetRegistry = await deploy('DatasetRegistry', DatasetRegistry)
   const trainingLedger = await deploy('TrainingLedger', TrainingLedger, [modelRegistry, datasetRegistry])
   const usageTerms = await deploy('UsageTerms', UsageTerms, [modelRegistry])
-  const usageEscrow = await deploy('UsageEscrow', UsageEscrow, [modelRegistry, trainingLedger])
+  const usageEscrow = await deploy('UsageEscrow', UsageEscrow, [modelRegistry, trainingLedger, currency])
   // The registry creates its ReleaseGate in its constructor (so the gate knows its registry without an owner).
   const releaseGate = opts.planOnly
     ? ZERO_ADDRESS
@@ -100,6 +106,7 @@ export async function deployContracts(
     releaseGate,
     commonsMembership,
     implementations: { shares, timelock, governor },
+    ...(opts.paymentToken === undefined ? {} : { paymentToken: opts.paymentToken }),
     deployedAtBlock: startBlock.toString(),
   }
 }

@@ -22,6 +22,8 @@ export const deploymentSchema = z.object({
   releaseGate: address.optional(),
   /** The commons's membership and admission policy (its governor and timelock are read from it). Optional so older deployment files still parse (then every registered node is admitted). */
   commonsMembership: address.optional(),
+  /** The ERC20 the UsageEscrow and ModelShares pay in (a record: the contracts' `currency()` is the truth); absent: native currency. */
+  paymentToken: address.optional(),
   implementations: z.object({ shares: address, timelock: address, governor: address }),
   deployedAtBlock: z.string().regex(/^\d+$/),
 })

@@ -118,3 +118,9 @@ export class InsufficientGasFundsError extends RefusedError {}
 
 /** A deployment lists a contract whose code on the chain is not the artifact's (or is missing). */
 export class DeployedCodeMismatchError extends RefusedError {}
+
+/** The payment token named for a deployment is not an ERC20 (no code, or no decimals()). */
+export class PaymentTokenInvalidError extends InvalidInputError {}
+
+/** The deployment file names another payment currency than the UsageEscrow on chain pays in. */
+export class PaymentCurrencyMismatchError extends RefusedError {}

@@ -48,6 +48,11 @@ export {
   readBallot,
   readVoterStanding,
 } from './actions/cast-vote-by-sig.ts'
+export {
+  checkPaymentToken,
+  NATIVE_CURRENCY,
+  type PaymentCurrencyInfo,
+} from './actions/check-payment-token.ts'
 export { claimContributorRevenue } from './actions/claim-contributor-revenue.ts'
 export { claimDatasetRevenue } from './actions/claim-dataset-revenue.ts'
 export { claimNodeRevenue } from './actions/claim-node-revenue.ts'
@@ -101,6 +106,7 @@ export { propose } from './actions/propose.ts'
 export { type ProposeVersionParams, proposeVersion } from './actions/propose-version.ts'
 export { executeProposal, queueProposal } from './actions/queue-proposal.ts'
 export { type Earnings, readEarnings } from './actions/read-earnings.ts'
+export { readPaymentCurrency } from './actions/read-payment-currency.ts'
 export {
   getAttestations,
   getReleasePolicy,
@@ -155,6 +161,8 @@ export {
   DeploymentMissingError,
   DevnetOnlyError,
   InsufficientGasFundsError,
+  PaymentCurrencyMismatchError,
+  PaymentTokenInvalidError,
   ProposalNotFoundError,
   ProposalStateError,
   RpcUnreachableError,

@@ -18,6 +18,7 @@ import {
 } from 'viem'
 import { z } from 'zod'
 import { writeFileAtomic } from '../atomic-file.ts'
+import { checkPaymentToken } from './actions/check-payment-token.ts'
 import { type DeployOne, deployContracts } from './deploy-contracts.ts'
 import { type Deployment, readDeployment, writeDeployment } from './deployment.ts'
 import {
@@ -40,6 +41,8 @@ export interface NetworkDeployOptions {
   /** Blocks on top of each deployment's block before it counts (1 = mined). */
   confirmations: number
   fees: DeployFees
+  /** The ERC20 the deployment pays in (checked: a contract answering decimals()); absent: native currency. */
+  paymentToken?: Address
   onProgress?: (e: { type: string; message: string }) => void
 }
 
@@ -69,6 +72,7 @@ export async function deployToNetwork(c: Clients, o: NetworkDeployOptions): Prom
   const known = await readKnown(o.file, c.public.chain.id)
   const partialFile = `${o.file}.partial`
   const from = c.wallet.account.address
+  if (o.paymentToken !== undefined) await checkPaymentToken(c.public, o.paymentToken)
 
   // Plan: walk the deployment order without sending anything: check the code of every known contract,
   // estimate the gas of every missing one (placeholder addresses stand in for contracts not deployed yet).
@@ -77,6 +81,7 @@ export async function deployToNetwork(c: Clients, o: NetworkDeployOptions): Prom
   let placeholder = 0
   await deployContracts(c, {
     planOnly: true,
+    paymentToken: o.paymentToken,
     deployOne: async (name, artifact, args) => {
       const have = known.addresses[name]
       if (have) {
@@ -136,7 +141,7 @@ export async function deployToNetwork(c: Clients, o: NetworkDeployOptions): Prom
     progress({ type: 'chain:contract:deployed', message: `${name} at ${r.address}` })
     return r.address
   }
-  const fresh = await deployContracts(c, { deployOne })
+  const fresh = await deployContracts(c, { deployOne, paymentToken: o.paymentToken })
   const deployment: Deployment = {
     ...fresh,
     deployedAtBlock: known.fromBlock ?? startBlock.toString(),

@@ -196,9 +196,11 @@ export const proposeInput = z.discriminatedUnion('kind', [
       ...proposalBase,
       kind: z.literal('set-policy'),
       /** Price per 1000 tokens (wei), prompt and completion alike unless one is given apart. */
-      pricePer1kTokens: wholeNumber('the price per 1000 tokens (wei)').default(0n),
-      promptPricePer1k: wholeNumber('the price per 1000 prompt tokens (wei)').optional(),
-      completionPricePer1k: wholeNumber('the price per 1000 completion tokens (wei)').optional(),
+      pricePer1kTokens: wholeNumber('the price per 1000 tokens (smallest currency unit)').default(0n),
+      promptPricePer1k: wholeNumber('the price per 1000 prompt tokens (smallest currency unit)').optional(),
+      completionPricePer1k: wholeNumber(
+        'the price per 1000 completion tokens (smallest currency unit)',
+      ).optional(),
       open: z.boolean(),
       requestsPerMinute: z.coerce
         .number()

@@ -17,6 +17,7 @@ export async function deployToRpc(init: {
   file: string
   confirmations: number
   fees: DeployFees
+  paymentToken?: `0x${string}`
   onProgress?: (e: { type: string; message: string }) => void
 }): Promise<NetworkDeployResult & { from: `0x${string}`; chainId: number }> {
   const chainId = await probeRpc(init.rpcUrl, { expectedChainId: init.expectedChainId })
@@ -41,6 +42,7 @@ export async function deployToRpc(init: {
     file: init.file,
     confirmations: init.confirmations,
     fees: init.fees,
+    paymentToken: init.paymentToken,
     onProgress: init.onProgress,
   })
   return { ...result, from: account.address, chainId }

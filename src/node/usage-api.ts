@@ -1,4 +1,4 @@
-import type { PrivateKeyAccount } from 'viem'
+import { formatUnits, type PrivateKeyAccount, parseUnits } from 'viem'
 import type { ClaimInput, DepositInput, UsageApi } from '../api/index.ts'
 import {
   authorizeEscrowSigner,
@@ -8,16 +8,37 @@ import {
   claimNodeRevenue,
   claimOwnerRevenue,
   depositToEscrow,
+  type PaymentCurrencyInfo,
   readEarnings,
+  readPaymentCurrency,
 } from '../chain/index.ts'
 import { InvalidInputError, UnavailableError } from '../errors.ts'
 import type { Governance } from '../governance/index.ts'
 import type { MeteringService } from '../metering/index.ts'
 import type { Keystore } from './keystore.ts'
 
-/** Wei as decimal strings (JSON has no bigint). */
+/** Amounts in the currency's smallest unit (wei for native) as decimal strings (JSON has no bigint). */
 function wei(v: bigint): string {
   return v.toString()
+}
+
+/** The deployment currency as the API shows it: every `*Wei` figure is in its smallest unit. */
+export interface CurrencyView {
+  symbol: string
+  decimals: number
+  /** The ERC20's address; null for native currency. */
+  token: string | null
+}
+
+/** `amount` in whole units of the currency ("2.5") to its smallest unit; more decimals than it has are refused. */
+export function parseAmount(amount: string, c: CurrencyView): bigint {
+  const fraction = amount.split('.')[1] ?? ''
+  if (fraction.length > c.decimals) {
+    throw new InvalidInputError(
+      `${amount} ${c.symbol} has more than the ${c.decimals} decimals ${c.symbol} has: round it to ${c.decimals} decimals.`,
+    )
+  }
+  return parseUnits(amount, c.decimals)
 }
 
 /** The usage and earnings use cases behind `/api/usage` and `/api/earnings`. */
@@ -35,6 +56,16 @@ export function usageApi(c: {
   }
   const account = async (name: string): Promise<PrivateKeyAccount> => c.keystore.resolve(name)
   const modelId = async (model: string): Promise<string> => (await c.governance.showModel(model)).id
+  // A deployment's currency never changes: read once (a failed read is retried next time).
+  let currencyRead: Promise<PaymentCurrencyInfo> | undefined
+  const currency = async (): Promise<CurrencyView> => {
+    currencyRead ??= readPaymentCurrency(c.access.reader).catch((err: unknown) => {
+      currencyRead = undefined
+      throw err
+    })
+    const { symbol, decimals, token } = await currencyRead
+    return { symbol, decimals, token: token ?? null }
+  }
   return {
     async usage(model) {
       const u = metering().usage(model === undefined ? undefined : await modelId(model))
@@ -46,6 +77,7 @@ export function usageApi(c: {
         unpaidReceipts: u.unpaidReceipts,
         unpaidWei: wei(u.unpaidWei),
         undeliveredVouchers: u.undeliveredVouchers,
+        currency: await currency(),
       }
     },
     async settle() {
@@ -55,20 +87,34 @@ export function usageApi(c: {
     async deposit(p: DepositInput) {
       const who = await account(p.account)
       const writer = c.access.writer(who)
-      if (p.amountWei === undefined && p.authorize === undefined) {
+      if (p.amountWei === undefined && p.amount === undefined && p.authorize === undefined) {
         throw new InvalidInputError(
-          'Say how much to deposit (amountWei), or which signer to authorise (authorize).',
+          'Say how much to deposit (amount, or amountWei in the smallest unit), or which signer to authorise (authorize).',
         )
       }
+      if (p.amountWei !== undefined && p.amount !== undefined)
+        throw new InvalidInputError('Give the deposit as amount or as amountWei, not both.')
+      const cur = await currency()
       const out: Record<string, string> = { account: who.address }
-      if (p.amountWei !== undefined) {
-        if (BigInt(p.amountWei) === 0n) throw new InvalidInputError('A deposit must be above 0 wei.')
-        out.depositTx = await depositToEscrow(writer, BigInt(p.amountWei))
+      const amount =
+        p.amount !== undefined
+          ? parseAmount(p.amount, cur)
+          : p.amountWei === undefined
+            ? undefined
+            : BigInt(p.amountWei)
+      if (amount !== undefined) {
+        if (amount === 0n) throw new InvalidInputError(`A deposit must be above 0 ${cur.symbol}.`)
+        out.depositTx = await depositToEscrow(writer, amount)
       }
       if (p.authorize !== undefined)
         out.authorizeTx = await authorizeEscrowSigner(writer, p.authorize as `0x${string}`)
       const e = await readEarnings(c.access.reader, who.address)
-      return { ...out, depositWei: wei(e.deposit) }
+      return {
+        ...out,
+        depositWei: wei(e.deposit),
+        deposit: formatUnits(e.deposit, cur.decimals),
+        currency: cur,
+      }
     },
     async earnings(only) {
       const names = only === undefined ? await c.keystore.names() : [only]
@@ -113,33 +159,42 @@ export function usageApi(c: {
           }
         }),
       )
-      return { accounts }
+      return { accounts, currency: await currency() }
     },
     async claim(p: ClaimInput) {
       const who = await account(p.account)
-      const writer = c.access.writer(who)
-      if (p.kind === 'node') {
-        const before = (await readEarnings(c.access.reader, who.address)).node
-        return { account: who.address, txHash: await claimNodeRevenue(writer), amountWei: wei(before) }
-      }
-      if (p.model === undefined)
-        throw new InvalidInputError(`Claiming ${p.kind} revenue needs the model (model).`)
-      const id = BigInt(await modelId(p.model))
-      if (p.kind === 'owner') {
-        const before =
-          (await readEarnings(c.access.reader, who.address, { modelIds: [id] })).owners[0]?.claimable ?? 0n
-        return { account: who.address, txHash: await claimOwnerRevenue(writer, id), amountWei: wei(before) }
-      }
-      if (p.version === undefined)
-        throw new InvalidInputError('Claiming contributor revenue needs the version (version).')
-      const v = { modelId: id, versionId: BigInt(p.version) }
-      const before =
-        (await readEarnings(c.access.reader, who.address, { versions: [v] })).contributors[0]?.claimable ?? 0n
-      return {
-        account: who.address,
-        txHash: await claimContributorRevenue(writer, v),
-        amountWei: wei(before),
-      }
+      const r = await claimRevenue({ reader: c.access.reader, writer: c.access.writer(who), modelId }, who, p)
+      return { ...r, currency: await currency() }
     },
+  }
+}
+
+/** Claims one kind of revenue for `who`; returns what it paid (read just before the claim). */
+async function claimRevenue(
+  c: { reader: ChainReader; writer: ChainWriter; modelId(model: string): Promise<string> },
+  who: PrivateKeyAccount,
+  p: ClaimInput,
+) {
+  const writer = c.writer
+  if (p.kind === 'node') {
+    const before = (await readEarnings(c.reader, who.address)).node
+    return { account: who.address, txHash: await claimNodeRevenue(writer), amountWei: wei(before) }
+  }
+  if (p.model === undefined)
+    throw new InvalidInputError(`Claiming ${p.kind} revenue needs the model (model).`)
+  const id = BigInt(await c.modelId(p.model))
+  if (p.kind === 'owner') {
+    const before = (await readEarnings(c.reader, who.address, { modelIds: [id] })).owners[0]?.claimable ?? 0n
+    return { account: who.address, txHash: await claimOwnerRevenue(writer, id), amountWei: wei(before) }
+  }
+  if (p.version === undefined)
+    throw new InvalidInputError('Claiming contributor revenue needs the version (version).')
+  const v = { modelId: id, versionId: BigInt(p.version) }
+  const before =
+    (await readEarnings(c.reader, who.address, { versions: [v] })).contributors[0]?.claimable ?? 0n
+  return {
+    account: who.address,
+    txHash: await claimContributorRevenue(writer, v),
+    amountWei: wei(before),
   }
 }

@@ -1,4 +1,4 @@
-import { api, eth, short } from '../api.js'
+import { api, money, short } from '../api.js'
 import { html } from '../html.js'
 import { useData } from '../use-data.js'
 import { useAction } from './proposals.js'
@@ -17,13 +17,13 @@ export function Earnings({ live }) {
   return html`<div data-ready="earnings">
     <p role="status" aria-live="polite" class=${action.msg.error ? 'error' : 'ok'}>${action.msg.text}</p>
     <div class="wrap"><table>
-      <thead><tr><th scope="col">Account</th><th scope="col">As</th><th scope="col">Model</th><th scope="col">Claimable (ETH)</th><th scope="col"></th></tr></thead>
+      <thead><tr><th scope="col">Account</th><th scope="col">As</th><th scope="col">Model</th><th scope="col">Claimable</th><th scope="col"></th></tr></thead>
       <tbody>${earnings.data.accounts.flatMap((a) => [
-        html`<tr><td>${a.name} <span class="mono">${short(a.address)}</span></td><td>node</td><td>all</td><td>${eth(a.node.claimableWei)}</td>
+        html`<tr><td>${a.name} <span class="mono">${short(a.address)}</span></td><td>node</td><td>all</td><td>${money(a.node.claimableWei, earnings.data.currency)}</td>
           <td>${btn(`Claim node revenue for ${a.name}`, a.node.claimableWei, () => claim(a.name, 'node'))}</td></tr>`,
-        ...a.owner.map((o) => html`<tr><td>${a.name}</td><td>owner</td><td>${o.model}</td><td>${eth(o.claimableWei)}</td>
+        ...a.owner.map((o) => html`<tr><td>${a.name}</td><td>owner</td><td>${o.model}</td><td>${money(o.claimableWei, earnings.data.currency)}</td>
           <td>${btn(`Claim owner revenue of ${o.model} for ${a.name}`, o.claimableWei, () => claim(a.name, 'owner', { modelId: o.modelId }))}</td></tr>`),
-        ...a.contributor.map((o) => html`<tr><td>${a.name}</td><td>contributor (v${o.versionId})</td><td>${o.model}</td><td>${eth(o.claimableWei)}</td>
+        ...a.contributor.map((o) => html`<tr><td>${a.name}</td><td>contributor (v${o.versionId})</td><td>${o.model}</td><td>${money(o.claimableWei, earnings.data.currency)}</td>
           <td>${btn(`Claim contributor revenue of ${o.model} v${o.versionId} for ${a.name}`, o.claimableWei, () => claim(a.name, 'contributor', { modelId: o.modelId, versionId: o.versionId }))}</td></tr>`),
       ])}</tbody></table></div>
   </div>`

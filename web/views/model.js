@@ -1,4 +1,4 @@
-import { api, eth, num, short, time } from '../api.js'
+import { api, money, num, short, time } from '../api.js'
 import { ShareChart } from '../chart.js'
 import { html } from '../html.js'
 import { useEffect, useState } from '../vendor/hooks.js'
@@ -40,8 +40,8 @@ export function Model({ live, arg, accounts }) {
           <dt>Governor</dt><dd class="mono">${m.governor}</dd></dl></section>
         <section><h3>Usage policy and price</h3><dl>
           <dt>Access</dt><dd data-testid="policy-open">${m.policy.open ? 'open to anyone' : 'allowlisted consumers only'}</dd>
-          <dt>Prompt price</dt><dd>${eth(m.policy.promptPricePer1k)} ETH / 1k tokens</dd>
-          <dt>Completion price</dt><dd>${eth(m.policy.completionPricePer1k)} ETH / 1k tokens</dd>
+          <dt>Prompt price</dt><dd>${money(m.policy.promptPricePer1k, usage.data?.currency)} / 1k tokens</dd>
+          <dt>Completion price</dt><dd>${money(m.policy.completionPricePer1k, usage.data?.currency)} / 1k tokens</dd>
           <dt>Requests per minute</dt><dd data-testid="rate-limit">${m.policy.requestsPerMinute || 'unlimited'}</dd></dl></section>
       </div>
       <h3>Versions and lineage</h3>
@@ -54,8 +54,8 @@ export function Model({ live, arg, accounts }) {
         : html`<ul>${serving.map((p) => html`<li class="mono">${short(p.peerId)} load ${p.load ?? '—'} latency ${p.latencyMs ?? '—'} ms</li>`)}</ul>`}
       <h3>Usage and revenue</h3>
       ${usage.status === 404 ? html`<p class="muted" data-testid="usage-na">Usage is not available on this node.</p>`
-        : usage.data ? html`<dl><dt>Served</dt><dd>${usage.data.served.requests} requests, ${usage.data.served.completionTokens} tokens, ${eth(usage.data.served.revenueWei)} ETH earned</dd>
-          <dt>Consumed</dt><dd>${usage.data.consumed.requests} requests, ${eth(usage.data.consumed.spendWei)} ETH spent</dd></dl>` : html`<p class="muted">Loading usage…</p>`}`}
+        : usage.data ? html`<dl><dt>Served</dt><dd>${usage.data.served.requests} requests, ${usage.data.served.completionTokens} tokens, ${money(usage.data.served.revenueWei, usage.data.currency)} earned</dd>
+          <dt>Consumed</dt><dd>${usage.data.consumed.requests} requests, ${money(usage.data.consumed.spendWei, usage.data.currency)} spent</dd></dl>` : html`<p class="muted">Loading usage…</p>`}`}
   </div>`
 }
 

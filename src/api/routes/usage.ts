@@ -8,7 +8,13 @@ const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address 0x + 40 hex 
 const DepositBodySchema = z
   .object({
     account: z.string().min(1).max(100).default('node'),
+    /** In the currency's smallest unit (wei, or 1e-6 of a 6-decimals stablecoin). */
     amountWei: Wei.optional(),
+    /** The same in whole currency units, e.g. "2.5" (the node applies the currency's decimals). */
+    amount: z
+      .string()
+      .regex(/^\d{1,40}(\.\d{1,36})?$/, 'an amount of the currency, like 2.5')
+      .optional(),
     /** Also let this address (usually the node itself) sign vouchers for the account's deposit. */
     authorize: Address.optional(),
   })

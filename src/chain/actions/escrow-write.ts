@@ -7,6 +7,7 @@ import { usageEscrowAddress } from './usage-escrow-address.ts'
 type EscrowAbi = typeof UsageEscrow.abi
 type WriteName =
   | 'deposit'
+  | 'depositToken'
   | 'requestWithdrawal'
   | 'withdraw'
   | 'redeem'

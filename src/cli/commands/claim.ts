@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { commandContext, print } from '../context.ts'
+import { type CurrencyView, money } from '../money.ts'
 import { requireNode } from '../node-api.ts'
 
 /** `commons claim node|owner|contributor [--model M] [--version V]`: take earned revenue. */
@@ -15,16 +16,17 @@ export function registerClaim(program: Command): void {
     .action(async (kind: string, o: { model?: string; version?: string }, cmd: Command) => {
       const ctx = await commandContext(cmd)
       const node = await requireNode(ctx.dataDir)
-      const r = await node.json<{ account: string; txHash: string; amountWei: string }>(
-        'POST',
-        '/api/earnings/claim',
-        {
-          account: ctx.account,
-          kind,
-          model: o.model,
-          version: o.version,
-        },
-      )
-      print(ctx.opts, r, (x) => `${x.account} claimed ${x.amountWei} wei (${x.txHash})`)
+      const r = await node.json<{
+        account: string
+        txHash: string
+        amountWei: string
+        currency?: CurrencyView
+      }>('POST', '/api/earnings/claim', {
+        account: ctx.account,
+        kind,
+        model: o.model,
+        version: o.version,
+      })
+      print(ctx.opts, r, (x) => `${x.account} claimed ${money(x.amountWei, x.currency)} (${x.txHash})`)
     })
 }

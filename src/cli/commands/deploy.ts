@@ -11,6 +11,7 @@ interface DeployFlags {
   maxFeeGwei?: string
   priorityFeeGwei?: string
   gasPriceGwei?: string
+  paymentToken?: string
 }
 
 /** `commons deploy --rpc <url>`: deploy the contracts to an EVM network and write the deployment file. */
@@ -25,6 +26,10 @@ export function registerDeploy(program: Command): void {
     .option('--max-fee-gwei <gwei>', 'EIP-1559 max fee per gas')
     .option('--priority-fee-gwei <gwei>', 'EIP-1559 priority fee (tip) per gas')
     .option('--gas-price-gwei <gwei>', 'legacy gas price (for chains without EIP-1559)')
+    .option(
+      '--payment-token <address>',
+      'the ERC20 (e.g. a stablecoin) every deposit and payout is in; default the native currency',
+    )
     .action(async (flags: DeployFlags, cmd: Command) => {
       const ctx = await commandContext(cmd)
       if (!ctx.opts.rpc)
@@ -42,6 +47,10 @@ export function registerDeploy(program: Command): void {
           : {}),
         ...(flags.gasPriceGwei ? { gasPrice: gwei(flags.gasPriceGwei, '--gas-price-gwei') } : {}),
       }
+      if (flags.paymentToken !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(flags.paymentToken))
+        throw new InvalidInputError(
+          `--payment-token must be a token's address (0x + 40 hex digits), not "${flags.paymentToken}".`,
+        )
       const layout = dataDirLayout(ctx.dataDir)
       const file = resolve(ctx.opts.deployment ?? layout.deployment)
       const r = await deployToRpc({
@@ -53,6 +62,7 @@ export function registerDeploy(program: Command): void {
         file,
         confirmations,
         fees,
+        paymentToken: flags.paymentToken as `0x${string}` | undefined,
         onProgress: (e) => {
           if (!ctx.opts.json) process.stderr.write(`  ${e.message}\n`)
         },
@@ -74,6 +84,7 @@ export function registerDeploy(program: Command): void {
             `  deployed  ${r.deployed.join(', ') || 'nothing (all contracts were there, code checked)'}`,
             ...(r.reused.length ? [`  checked   ${r.reused.join(', ')}`] : []),
             `  registry  ${r.deployment.modelRegistry}`,
+            `  currency  ${r.deployment.paymentToken ?? 'native'}`,
             `Start a node on it: commons up --rpc ${ctx.opts.rpc} --deployment ${file}`,
           ].join('\n'),
       )

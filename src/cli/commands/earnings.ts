@@ -1,8 +1,10 @@
 import type { Command } from 'commander'
 import { commandContext, print } from '../context.ts'
+import { type CurrencyView, money } from '../money.ts'
 import { requireNode } from '../node-api.ts'
 
 interface EarningsView {
+  currency?: CurrencyView
   accounts: {
     name: string
     address: string
@@ -27,11 +29,14 @@ export function registerEarnings(program: Command): void {
         e.accounts
           .map((a) =>
             [
-              `${a.name} ${a.address}  deposit ${a.depositWei} wei`,
-              `  serving: ${a.node.claimableWei} wei`,
-              ...a.owner.map((x) => `  owner of ${x.model ?? x.modelId}: ${x.claimableWei} wei`),
+              `${a.name} ${a.address}  deposit ${money(a.depositWei, e.currency)}`,
+              `  serving: ${money(a.node.claimableWei, e.currency)}`,
+              ...a.owner.map(
+                (x) => `  owner of ${x.model ?? x.modelId}: ${money(x.claimableWei, e.currency)}`,
+              ),
               ...a.contributor.map(
-                (x) => `  contributor to ${x.model ?? x.modelId}@${x.versionId}: ${x.claimableWei} wei`,
+                (x) =>
+                  `  contributor to ${x.model ?? x.modelId}@${x.versionId}: ${money(x.claimableWei, e.currency)}`,
               ),
             ].join('\n'),
           )

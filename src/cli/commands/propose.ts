@@ -84,9 +84,9 @@ export function registerPropose(program: Command): void {
     .action((o, cmd: Command) => submit(cmd, o, { kind: 'revoke-version', versionId: o.version }))
 
   common(propose.command('set-policy').description('change the usage policy'))
-    .option('--price <wei>', 'price per 1000 tokens, prompt and completion alike, in wei (default 0: free)')
-    .option('--prompt-price <wei>', 'price per 1000 prompt tokens, in wei')
-    .option('--completion-price <wei>', 'price per 1000 completion tokens, in wei')
+    .option('--price <units>', "price per 1000 tokens, in the currency's smallest unit (default 0: free)")
+    .option('--prompt-price <units>', "price per 1000 prompt tokens, in the currency's smallest unit")
+    .option('--completion-price <units>', "price per 1000 completion tokens, in the currency's smallest unit")
     .option('--allowlist', 'only allowlisted accounts may use the model (default: open)')
     .option('--rate-limit <n>', 'requests per minute per consumer on each node (default 0: none)')
     .option('--terms-uri <uri>', 'where the usage terms are published (with --terms-file)')

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { commandContext, print } from '../context.ts'
+import { type CurrencyView, money } from '../money.ts'
 import { requireNode } from '../node-api.ts'
 
 interface Totals {
@@ -15,6 +16,7 @@ interface UsageView {
   unpaidReceipts: number
   unpaidWei: string
   undeliveredVouchers: number
+  currency?: CurrencyView
 }
 
 /** `commons usage [--model M]`: what this node served (revenue) and consumed (spend). */
@@ -29,9 +31,9 @@ export function registerUsage(program: Command): void {
       const q = o.model === undefined ? '' : `?model=${encodeURIComponent(o.model)}`
       print(ctx.opts, await node.json<UsageView>('GET', `/api/usage${q}`), (u) =>
         [
-          `served:   ${u.served.requests} requests, ${u.served.promptTokens} prompt + ${u.served.completionTokens} completion tokens, revenue ${u.served.revenueWei} wei`,
-          `consumed: ${u.consumed.requests} requests, ${u.consumed.promptTokens} prompt + ${u.consumed.completionTokens} completion tokens, spend ${u.consumed.spendWei} wei`,
-          `settled ${u.settledWei} wei; held unredeemed ${u.unredeemedWei} wei; ${u.unpaidReceipts} receipts unpaid (${u.unpaidWei} wei); ${u.undeliveredVouchers} vouchers to deliver`,
+          `served:   ${u.served.requests} requests, ${u.served.promptTokens} prompt + ${u.served.completionTokens} completion tokens, revenue ${money(u.served.revenueWei, u.currency)}`,
+          `consumed: ${u.consumed.requests} requests, ${u.consumed.promptTokens} prompt + ${u.consumed.completionTokens} completion tokens, spend ${money(u.consumed.spendWei, u.currency)}`,
+          `settled ${money(u.settledWei, u.currency)}; held unredeemed ${money(u.unredeemedWei, u.currency)}; ${u.unpaidReceipts} receipts unpaid (${money(u.unpaidWei, u.currency)}); ${u.undeliveredVouchers} vouchers to deliver`,
         ].join('\n'),
       )
     })
