@@ -14,6 +14,7 @@ import { attest, releasePolicy } from './release.ts'
 import type {
   AddVersionInput,
   AttestInput,
+  CapTableInput,
   CreateModelInput,
   DelegateInput,
   ProposalStepInput,
@@ -21,7 +22,7 @@ import type {
   SharesInput,
   VoteInput,
 } from './schemas.ts'
-import { delegate, shares } from './shares.ts'
+import { capTable, delegate, shares } from './shares.ts'
 import { vote } from './vote.ts'
 import { type BallotInput, ballot, type SignedBallotInput, voteBySig } from './vote-by-sig.ts'
 
@@ -45,6 +46,8 @@ export interface Governance {
   execute(input: ProposalStepInput): ReturnType<typeof execute>
   shares(input: SharesInput): ReturnType<typeof shares>
   delegate(input: DelegateInput): ReturnType<typeof delegate>
+  /** Every holder and delegate of a model's shares, with balances, votes and percentages. */
+  capTable(input: CapTableInput): ReturnType<typeof capTable>
   listNodes(): ReturnType<typeof listNodes>
   /** The evaluations a version of the model needs before a publish proposal can execute. */
   releasePolicy(idOrName: string): ReturnType<typeof releasePolicy>
@@ -106,6 +109,7 @@ export function createGovernance(_init: GovernanceInit, components: GovernanceCo
     execute: (input) => execute(c, input),
     shares: (input) => shares(c, input),
     delegate: (input) => delegate(c, input),
+    capTable: (input) => capTable(c, input),
     listNodes: () => listNodes(c),
     releasePolicy: (idOrName) => releasePolicy(c, idOrName),
     attest: (input) => attest(c, input),
@@ -122,6 +126,7 @@ export { formatFixedPoint, type ReleaseRequirementInput } from './release-schema
 export type {
   AddVersionInput,
   AttestInput,
+  CapTableInput,
   CreateModelInput,
   DelegateInput,
   ModelCardFields,
