@@ -1,6 +1,8 @@
 import type { ChainReader, ChainWriter } from '../chain/index.ts'
+import { TtlCache } from '../ttl-cache.ts'
 import { addVersion } from './add-version.ts'
 import { execute, queue } from './advance-proposal.ts'
+import { HOLDERS_CACHE_MS } from './constants.ts'
 import type { CardStore, GovernanceContext, VersionCheck } from './context.ts'
 import { createModel } from './create-model.ts'
 import type { ModelDto, ProposalDto, VersionDto, VoteDto } from './dtos.ts'
@@ -93,6 +95,7 @@ export function createGovernance(_init: GovernanceInit, components: GovernanceCo
     versionCheck: components.versionCheck,
     cards: components.cards,
     lineage: components.lineage,
+    holders: new TtlCache(HOLDERS_CACHE_MS, 64),
   }
   return {
     createModel: (input) => createModel(c, input),
