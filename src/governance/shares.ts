@@ -45,8 +45,8 @@ export async function delegate(c: GovernanceContext, input: DelegateInput) {
 export async function capTable(c: GovernanceContext, input: CapTableInput) {
   const p = parseInput(capTableInput, input)
   const model = await c.directory.ref(p.model)
-  const block = await c.reader.public.getBlockNumber()
-  const read = () => listShareHolders(c.reader, { shares: model.shares })
+  const block = await c.reader.public.getBlockNumber({ cacheTime: 0 })
+  const read = () => listShareHolders(c.reader, { shares: model.shares, blockNumber: block })
   const { holders, totalSupply } = await (c.holders?.get(`${model.shares}:${block}`, read) ?? read())
   return {
     model: model.name,

@@ -249,8 +249,13 @@ test('the dashboard: every view live from a real node, governance through the pa
         const r = await fetch(`${node.apiUrl}/api/usage/history?model=commons-demo&${bad}`, { headers: auth })
         assert.equal(r.status, 400, `${bad}: ${r.status}`)
       }
-      const unknown = await fetch(`${node.apiUrl}/api/usage/history?model=no-such-model`, { headers: auth })
-      assert.equal(unknown.status, 404)
+      for (const path of [
+        '/api/usage/history?model=no-such-model',
+        '/api/shares/holders?model=no-such-model',
+      ]) {
+        assert.equal((await fetch(`${node.apiUrl}${path}`, { headers: auth })).status, 404, path)
+      }
+      assert.equal((await fetch(`${node.apiUrl}/api/shares/holders`, { headers: auth })).status, 400)
 
       await view('model')
       await page.getByTestId('rate-limit').filter({ hasText: '600' }).waitFor({ timeout: SETTLE })

@@ -20,7 +20,8 @@ const ZERO = '0x0000000000000000000000000000000000000000'
  */
 export async function listShareHolders(
   c: ChainReader,
-  p: { shares: `0x${string}` },
+  /** The token; the block to read at (default: the head when called). */
+  p: { shares: `0x${string}`; blockNumber?: bigint },
 ): Promise<{ holders: ShareHolder[]; totalSupply: bigint }> {
   try {
     const logs = await c.public.getLogs({
@@ -33,7 +34,7 @@ export async function listShareHolders(
       else if (e.eventName === 'DelegateChanged') seen.add(e.args.toDelegate)
     }
     seen.delete(ZERO)
-    const token = { address: p.shares, abi: ModelShares.abi } as const
+    const token = { address: p.shares, abi: ModelShares.abi, blockNumber: p.blockNumber } as const
     const [totalSupply, ...rows] = await Promise.all([
       c.public.readContract({ ...token, functionName: 'totalSupply' }),
       ...[...seen].map(async (account) => {
