@@ -244,3 +244,45 @@ test('the provider keeps only vouchers for itself, signed by the consumer or an 
   )
   assert.equal(q.outstandingFor(consumer.address), 20n)
 })
+
+test("the provider's revenue over time comes back from its receipts' times after a restart", async () => {
+  await using dir = await tmpDir()
+  const me = key()
+  const consumer = key()
+  const open = async () => {
+    const journal = new UsageJournal(join(dir.path, 'provider.jsonl'), ProviderRecordSchema)
+    const stats = new UsageStats()
+    const p = new ProviderMeter({
+      journal,
+      domain,
+      address: me.address,
+      privateKey: me.key,
+      isSigner: async () => true,
+      stats,
+      log: silentLogger,
+      now: () => Date.now() - 3 * 60_000, // served three minutes ago
+    })
+    p.load(await journal.open())
+    return { p, stats, journal }
+  }
+  const first = await open()
+  first.p.served({
+    gateway: 'peer-g',
+    consumer: consumer.address,
+    modelId: '1',
+    versionId: '2',
+    requestId: `0x${'cd'.repeat(32)}`,
+    promptTokens: 10,
+    completionTokens: 4,
+    policy,
+  })
+  first.journal.close()
+  const { stats } = await open()
+  const buckets = stats.history.query({ modelId: '1', bucketSeconds: 60, buckets: 10, nowMs: Date.now() })
+  assert.deepEqual(
+    buckets
+      .filter((b) => b.served.requests > 0)
+      .map((b) => [b.start <= Date.now() / 1000 - 120, b.served.wei]),
+    [[true, priceWei(policy, 10, 4)]],
+  )
+})
