@@ -1,6 +1,6 @@
 import { html } from './html.js'
 
-const COLORS = ['#0b5394', '#1e6b2f', '#a3221b', '#7a4f01', '#5b2a86', '#555']
+const COLORS = ['#0b5394', '#1e6b2f', '#a3221b', '#7a4f01', '#5b2a86', '#555', '#00707a', '#9c2b6b', '#3d5a00', '#6b4226', '#2f3f8f', '#8a5a00']
 
 /** A horizontal stacked bar of parts of a whole, with a text legend (the legend carries the numbers). */
 export function ShareChart({ parts, label }) {
@@ -51,4 +51,25 @@ export function TallyBar({ votes, quorum, total }) {
     <rect x=${w(f) + w(a)} y="0" width=${w(ab)} height="6" fill="#777" />
     <rect x=${Math.min(q, 99.5)} y="0" width="0.5" height="6" fill="#000" />
   </svg>`
+}
+
+/**
+ * Bars over time (e.g. revenue per hour): `bars` are `{ x: label, y: number }`, oldest first. The label
+ * names the series and sums it up for screen readers; each bar's title carries its value.
+ */
+export function BarChart({ bars, label, format = (y) => String(y) }) {
+  const max = Math.max(0, ...bars.map((b) => b.y))
+  const w = 100 / Math.max(1, bars.length)
+  const total = bars.reduce((s, b) => s + b.y, 0)
+  return html`<figure class="bars">
+    <svg viewBox="0 0 100 40" preserveAspectRatio="none" width="100%" height="90" role="img"
+      aria-label=${`${label}: ${format(total)} in total over ${bars.length} buckets, at most ${format(max)} in one`}>
+      <line x1="0" y1="39.8" x2="100" y2="39.8" stroke="#999" stroke-width="0.4" vector-effect="non-scaling-stroke" />
+      ${bars.map((b, i) => {
+        const h = max === 0 ? 0 : (b.y / max) * 38
+        return html`<rect x=${i * w + w * 0.1} y=${40 - h} width=${w * 0.8} height=${h} fill="#0b5394"><title>${b.x}: ${format(b.y)}</title></rect>`
+      })}
+    </svg>
+    <figcaption class="muted">${label}: ${format(total)} in total${bars.length ? ` (${bars[0].x} to ${bars[bars.length - 1].x})` : ''}</figcaption>
+  </figure>`
 }

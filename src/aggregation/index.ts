@@ -8,6 +8,7 @@
 import { NotEnoughUpdatesError } from './errors.ts'
 import { clipUpdate } from './privacy/clip-update.ts'
 import { addGaussianNoise, distributedNoiseStd } from './privacy/gaussian-noise.ts'
+import { computeEpsilon } from './privacy/rdp-accountant.ts'
 import { SecureSumOutOfBoundsError } from './secagg/errors.ts'
 import { decodeFixedPoint, encodeFixedPoint, fixedPointScale } from './secagg/fixed-point.ts'
 import {
@@ -45,6 +46,7 @@ export {
   checkNeighbourhood,
   checkSecureSum,
   clipUpdate,
+  computeEpsilon,
   decodeFixedPoint,
   defaultNeighbourhoodDegree,
   distributedNoiseStd,

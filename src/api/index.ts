@@ -115,6 +115,12 @@ export type { TermsRelay } from './routes/sign-in.ts'
 export type { StoreRouteComponents } from './routes/store.ts'
 export { storeRoutes } from './routes/store.ts'
 export { trainingRoutes } from './routes/training.ts'
-export { type ClaimInput, type DepositInput, type UsageApi, usageRoutes } from './routes/usage.ts'
+export {
+  type ClaimInput,
+  type DepositInput,
+  type UsageApi,
+  type UsageHistoryInput,
+  usageRoutes,
+} from './routes/usage.ts'
 export { voteRelayRoutes } from './routes/vote-relay.ts'
 export { SignInSessions } from './sign-in/sign-in-sessions.ts'

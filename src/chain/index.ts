@@ -87,6 +87,7 @@ export {
   readProposalStatus,
   readProposalsCreated,
 } from './actions/list-proposals.ts'
+export { listShareHolders, type ShareHolder } from './actions/list-share-holders.ts'
 export { getVersion, listVersions } from './actions/list-versions.ts'
 export { listVotes, type VoteRecord } from './actions/list-votes.ts'
 export {

@@ -69,3 +69,9 @@ export const DEFAULT_LOCAL_TRAINING_LIMITS = {
 
 /** The bucket id of a round that is one secure sum over every member (no `secureBuckets`). */
 export const SINGLE_SUM = 'secure-sum'
+
+/**
+ * The delta at which the training view reports each member's spent epsilon (user-level DP: one member's
+ * whole update is the unit). 1e-5 is the customary choice for "well below 1 / members".
+ */
+export const PRIVACY_REPORT_DELTA = 1e-5

@@ -15,6 +15,7 @@ import type { LocalDataset } from './dataset-selection.ts'
 import { DatasetUseRefusedError, TrainingJobNotFoundError } from './errors.ts'
 import type { TrainingJobSpec } from './job-spec.ts'
 import type { JobState } from './job-state.ts'
+import type { JobAccounts } from './member-accounts.ts'
 import type { RoundProgressEvent } from './progress.ts'
 import type { RoundTimeouts } from './round-coordinator.ts'
 import { FederatedTrainingService } from './training-service.ts'
@@ -24,6 +25,7 @@ export type { LocalDataset } from './dataset-selection.ts'
 export type { TrainingJobSpec, TrainingJobSpecInput } from './job-spec.ts'
 export { jobDataSchema } from './job-spec.ts'
 export type { JobState } from './job-state.ts'
+export type { JobAccounts, MemberAccount } from './member-accounts.ts'
 export type { OnRoundProgress, RoundProgressEvent } from './progress.ts'
 export type { RoundTimeouts } from './round-coordinator.ts'
 export { DatasetUseRefusedError, TrainingJobNotFoundError }
@@ -125,6 +127,8 @@ export interface TrainingJobStatus {
   rounds: number
   running: boolean
   members: { peerId: string; address: string }[]
+  /** Each member's recorded contribution and spent privacy budget (epsilon). */
+  accounts: JobAccounts
   coordinator?: string
   losses: {
     round: number

@@ -25,6 +25,7 @@ import { fileSha256, runJobAsCoordinator } from './job-coordinator.ts'
 import { bindBaseModel, jobSpecHash, parseJobSpec, type TrainingJobSpec } from './job-spec.ts'
 import { type JobState, JobStateStore } from './job-state.ts'
 import { createLocalChannelPair } from './local-channel.ts'
+import { memberAccounts } from './member-accounts.ts'
 import type { RoundProgressEvent } from './progress.ts'
 import { maxRoundSeconds } from './round-bound.ts'
 import type { RoundTimeouts } from './round-coordinator.ts'
@@ -231,6 +232,7 @@ export class FederatedTrainingService implements TrainingService {
       rounds: state.spec.rounds,
       running,
       members: state.spec.participants,
+      accounts: memberAccounts(state),
       coordinator: onChain?.coordinator,
       losses: state.history.map((h) => ({
         round: h.round,

@@ -16,3 +16,9 @@ export const RELEASE_VALUE_DECIMALS = 6
 
 /** Most requirements in a release policy (ReleaseGate.MAX_REQUIREMENTS). */
 export const MAX_RELEASE_REQUIREMENTS = 8
+
+/**
+ * How long a cap table read at one block is kept: readers at the same head (every open page refetches on
+ * each block) share one scan of the token's events instead of one each.
+ */
+export const HOLDERS_CACHE_MS = 10_000

@@ -1,4 +1,5 @@
-import type { ChainReader, ChainWriter } from '../chain/index.ts'
+import type { ChainReader, ChainWriter, listShareHolders } from '../chain/index.ts'
+import type { TtlCache } from '../ttl-cache.ts'
 import type { ModelCard } from './model-card.ts'
 import type { ModelDirectory } from './model-directory.ts'
 
@@ -27,4 +28,6 @@ export interface GovernanceContext {
   cards?: CardStore
   /** A version's lineage (datasets, members, rounds, base, withdrawal marks), read live for its card. */
   lineage?: (modelId: string, versionId: string) => Promise<unknown>
+  /** Cap tables by token and block: readers at one head share one scan of the token's events. */
+  holders?: TtlCache<Awaited<ReturnType<typeof listShareHolders>>>
 }

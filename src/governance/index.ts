@@ -1,6 +1,8 @@
 import type { ChainReader, ChainWriter } from '../chain/index.ts'
+import { TtlCache } from '../ttl-cache.ts'
 import { addVersion } from './add-version.ts'
 import { execute, queue } from './advance-proposal.ts'
+import { HOLDERS_CACHE_MS } from './constants.ts'
 import type { CardStore, GovernanceContext, VersionCheck } from './context.ts'
 import { createModel } from './create-model.ts'
 import type { ModelDto, ProposalDto, VersionDto, VoteDto } from './dtos.ts'
@@ -14,6 +16,7 @@ import { attest, releasePolicy } from './release.ts'
 import type {
   AddVersionInput,
   AttestInput,
+  CapTableInput,
   CreateModelInput,
   DelegateInput,
   ProposalStepInput,
@@ -21,7 +24,7 @@ import type {
   SharesInput,
   VoteInput,
 } from './schemas.ts'
-import { delegate, shares } from './shares.ts'
+import { capTable, delegate, shares } from './shares.ts'
 import { vote } from './vote.ts'
 import { type BallotInput, ballot, type SignedBallotInput, voteBySig } from './vote-by-sig.ts'
 
@@ -45,6 +48,8 @@ export interface Governance {
   execute(input: ProposalStepInput): ReturnType<typeof execute>
   shares(input: SharesInput): ReturnType<typeof shares>
   delegate(input: DelegateInput): ReturnType<typeof delegate>
+  /** Every holder and delegate of a model's shares, with balances, votes and percentages. */
+  capTable(input: CapTableInput): ReturnType<typeof capTable>
   listNodes(): ReturnType<typeof listNodes>
   /** The evaluations a version of the model needs before a publish proposal can execute. */
   releasePolicy(idOrName: string): ReturnType<typeof releasePolicy>
@@ -90,6 +95,7 @@ export function createGovernance(_init: GovernanceInit, components: GovernanceCo
     versionCheck: components.versionCheck,
     cards: components.cards,
     lineage: components.lineage,
+    holders: new TtlCache(HOLDERS_CACHE_MS, 64),
   }
   return {
     createModel: (input) => createModel(c, input),
@@ -106,6 +112,7 @@ export function createGovernance(_init: GovernanceInit, components: GovernanceCo
     execute: (input) => execute(c, input),
     shares: (input) => shares(c, input),
     delegate: (input) => delegate(c, input),
+    capTable: (input) => capTable(c, input),
     listNodes: () => listNodes(c),
     releasePolicy: (idOrName) => releasePolicy(c, idOrName),
     attest: (input) => attest(c, input),
@@ -122,6 +129,7 @@ export { formatFixedPoint, type ReleaseRequirementInput } from './release-schema
 export type {
   AddVersionInput,
   AttestInput,
+  CapTableInput,
   CreateModelInput,
   DelegateInput,
   ModelCardFields,

@@ -303,6 +303,9 @@ export const proposalStepInput = z.object({ account, proposal: proposalRef }).st
 /** Read an account's shares and voting power in a model. */
 export const sharesInput = z.object({ model: modelRef, account: party('account').default('node') }).strict()
 
+/** Every holder of a model's shares. */
+export const capTableInput = z.object({ model: modelRef }).strict()
+
 /** Move an account's voting power in a model to a delegate. */
 export const delegateInput = z.object({ account, model: modelRef, to: party('delegate') }).strict()
 
@@ -312,6 +315,7 @@ export type ProposeInput = z.input<typeof proposeInput>
 export type VoteInput = z.input<typeof voteInput>
 export type ProposalStepInput = z.input<typeof proposalStepInput>
 export type SharesInput = z.input<typeof sharesInput>
+export type CapTableInput = z.input<typeof capTableInput>
 export type DelegateInput = z.input<typeof delegateInput>
 export type AttestInput = z.input<typeof attestInput>
 export type ModelCardFields = z.output<typeof modelCardFields>

@@ -1,7 +1,15 @@
 import { formatEther } from 'viem'
-import { delegateVotes, getShares } from '../chain/index.ts'
+import { delegateVotes, getShares, listShareHolders } from '../chain/index.ts'
 import type { GovernanceContext } from './context.ts'
-import { type DelegateInput, delegateInput, parseInput, type SharesInput, sharesInput } from './schemas.ts'
+import {
+  type CapTableInput,
+  capTableInput,
+  type DelegateInput,
+  delegateInput,
+  parseInput,
+  type SharesInput,
+  sharesInput,
+} from './schemas.ts'
 
 /** An account's shares, voting power, delegate and percentage of a model. */
 export async function shares(c: GovernanceContext, input: SharesInput) {
@@ -30,5 +38,26 @@ export async function delegate(c: GovernanceContext, input: DelegateInput) {
   return {
     ...(await shares(c, { model: p.model, account: writer.wallet.account.address })),
     transactionHash: tx,
+  }
+}
+
+/** A model's whole cap table: every holder and every delegate voting with others' shares, largest first. */
+export async function capTable(c: GovernanceContext, input: CapTableInput) {
+  const p = parseInput(capTableInput, input)
+  const model = await c.directory.ref(p.model)
+  const block = await c.reader.public.getBlockNumber({ cacheTime: 0 })
+  const read = () => listShareHolders(c.reader, { shares: model.shares, blockNumber: block })
+  const { holders, totalSupply } = await (c.holders?.get(`${model.shares}:${block}`, read) ?? read())
+  return {
+    model: model.name,
+    modelId: model.id.toString(),
+    totalShares: formatEther(totalSupply),
+    holders: holders.map((h) => ({
+      account: h.account,
+      shares: formatEther(h.balance),
+      votes: formatEther(h.votes),
+      delegate: h.delegate,
+      percent: totalSupply === 0n ? 0 : Number((h.balance * 10_000n) / totalSupply) / 100,
+    })),
   }
 }

@@ -96,6 +96,9 @@ export class GatewayMeter {
         this.pending.set(r.id, { channel: r.channel, peer: r.peer, maxCost: r.maxCost, at: r.at })
       else if (r.k === 'charge') {
         this.pending.delete(r.id)
+        // Spend over time survives a restart (the totals count since start; a compacted charge has no time).
+        const model = r.channel.modelId.toString()
+        this.c.stats.history.add('consumed', model, r.at, r.promptTokens, r.completionTokens, r.amount)
         const s = this.state(r.channel, r.peer)
         s.cumulative = r.cumulative
         s.signature = r.signature
@@ -275,7 +278,7 @@ export class GatewayMeter {
     if (p === undefined) throw new Error(`attempt ${id} is not pending`)
     const s = this.state(p.channel, p.peer)
     this.pending.delete(id)
-    this.c.stats.consumed(p.channel, r.promptTokens, r.completionTokens, r.amount)
+    this.c.stats.consumed(p.channel, r.promptTokens, r.completionTokens, r.amount, this.now())
     if (r.amount === 0n) {
       // Nothing served: the attempt ends without a voucher (the journal still says it ended).
       this.c.journal.append({ k: 'end', id })

@@ -13,5 +13,6 @@ export {
 export { isPaid, maxCostWei, priceWei } from './price.ts'
 export type { Channel, ReceiptWire, VoucherWire } from './records.ts'
 export type { SettleResult } from './settlement.ts'
+export { HISTORY_LIMITS, type UsageBucket } from './usage-history.ts'
 export { USAGE_PROTOCOL } from './usage-protocol.ts'
 export type { UsageTotals } from './usage-stats.ts'

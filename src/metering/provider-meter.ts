@@ -77,6 +77,7 @@ export class ProviderMeter {
           r.receipt.promptTokens,
           r.receipt.completionTokens,
           r.receipt.priceWei,
+          r.at,
         )
       } else if (r.k === 'voucher') this.keep(r.voucher, r.paid ?? [])
       else {
@@ -115,7 +116,7 @@ export class ProviderMeter {
     }
     const at = this.now()
     this.c.journal.append({ k: 'receipt', channel, gateway: s.gateway, receipt, at })
-    this.c.stats.servedRequest(s.modelId, s.promptTokens, s.completionTokens, price)
+    this.c.stats.servedRequest(s.modelId, s.promptTokens, s.completionTokens, price, at)
     if (this.unpaid.size >= MAX_UNPAID) {
       const oldest = this.unpaid.keys().next().value as string
       this.c.log.warn({ requestId: oldest }, 'too many unpaid receipts: the oldest is no longer claimed')

@@ -1,4 +1,5 @@
 import type { Channel } from './records.ts'
+import { UsageHistory } from './usage-history.ts'
 
 /** Totals of one side of metering for one model. */
 export interface UsageTotals {
@@ -19,13 +20,29 @@ export class UsageStats {
   private readonly served = new Map<string, UsageTotals>()
   private readonly spent = new Map<string, UsageTotals>()
   private redeemedWei = 0n
+  /** The same figures per minute, for usage over time. */
+  readonly history = new UsageHistory()
 
-  servedRequest(modelId: bigint | string, promptTokens: number, completionTokens: number, wei: bigint): void {
+  servedRequest(
+    modelId: bigint | string,
+    promptTokens: number,
+    completionTokens: number,
+    wei: bigint,
+    atMs = Date.now(),
+  ): void {
     add(this.served, String(modelId), promptTokens, completionTokens, wei)
+    this.history.add('served', String(modelId), atMs, promptTokens, completionTokens, wei)
   }
 
-  consumed(channel: Channel, promptTokens: number, completionTokens: number, wei: bigint): void {
+  consumed(
+    channel: Channel,
+    promptTokens: number,
+    completionTokens: number,
+    wei: bigint,
+    atMs = Date.now(),
+  ): void {
     add(this.spent, String(channel.modelId), promptTokens, completionTokens, wei)
+    this.history.add('consumed', String(channel.modelId), atMs, promptTokens, completionTokens, wei)
   }
 
   settled(wei: bigint): void {

@@ -1,5 +1,5 @@
 import { formatUnits, type PrivateKeyAccount, parseUnits } from 'viem'
-import type { ClaimInput, DepositInput, UsageApi } from '../api/index.ts'
+import type { ClaimInput, DepositInput, UsageApi, UsageHistoryInput } from '../api/index.ts'
 import {
   authorizeEscrowSigner,
   type ChainReader,
@@ -14,7 +14,7 @@ import {
 } from '../chain/index.ts'
 import { InvalidInputError, UnavailableError } from '../errors.ts'
 import type { Governance } from '../governance/index.ts'
-import type { MeteringService } from '../metering/index.ts'
+import type { MeteringService, UsageTotals } from '../metering/index.ts'
 import type { Keystore } from './keystore.ts'
 
 /** Amounts in the currency's smallest unit (wei for native) as decimal strings (JSON has no bigint). */
@@ -39,6 +39,16 @@ export function parseAmount(amount: string, c: CurrencyView): bigint {
     )
   }
   return parseUnits(amount, c.decimals)
+}
+
+/** Totals with wei as a decimal string. */
+function totalsJson(t: UsageTotals) {
+  return {
+    requests: t.requests,
+    promptTokens: t.promptTokens,
+    completionTokens: t.completionTokens,
+    wei: wei(t.wei),
+  }
 }
 
 /** The usage and earnings use cases behind `/api/usage` and `/api/earnings`. */
@@ -78,6 +88,24 @@ export function usageApi(c: {
         unpaidWei: wei(u.unpaidWei),
         undeliveredVouchers: u.undeliveredVouchers,
         currency: await currency(),
+      }
+    },
+    async history(p: UsageHistoryInput) {
+      const model = p.model === undefined ? undefined : await modelId(p.model)
+      const buckets = metering().stats.history.query({
+        modelId: model,
+        bucketSeconds: p.bucket,
+        buckets: p.buckets,
+        nowMs: Date.now(),
+      })
+      return {
+        model: p.model,
+        bucketSeconds: p.bucket,
+        buckets: buckets.map((b) => ({
+          start: b.start,
+          served: totalsJson(b.served),
+          consumed: totalsJson(b.consumed),
+        })),
       }
     },
     async settle() {

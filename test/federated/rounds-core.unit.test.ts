@@ -102,6 +102,7 @@ test('/api/training routes call the service and validate input', async () => {
     rounds: 3,
     running: true,
     members: spec.participants,
+    accounts: { delta: 1e-5, noiseMultiplier: 0, members: [] },
     losses: [{ round: 1, meanLoss: 2.5, members: 3, dropped: 0 }],
   }
   const app = new Hono()

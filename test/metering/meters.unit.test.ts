@@ -36,16 +36,17 @@ const key = () => {
 async function gatewayIn(dir: string, keys: Map<string, Hex>) {
   const journal = new UsageJournal(join(dir, 'gateway.jsonl'), GatewayRecordSchema)
   const out: { peer: string; voucher: VoucherWire; id: Hex }[] = []
+  const stats = new UsageStats()
   const g = new GatewayMeter({
     journal,
     domain,
     keyOf: (a) => keys.get(a.toLowerCase()),
     onVoucher: (peer, voucher, id) => out.push({ peer, voucher, id }),
-    stats: new UsageStats(),
+    stats,
     log: silentLogger,
   })
   g.load(await journal.open())
-  return { g, journal, out }
+  return { g, journal, out, stats }
 }
 
 function attempt(consumer: `0x${string}`, provider: `0x${string}`) {
@@ -164,6 +165,11 @@ test('the gateway journal restores channels, pending attempts and undelivered vo
   const second = await gatewayIn(dir.path, keys)
   const undelivered = second.g.undelivered()
   assert.equal(undelivered.length, 1)
+  // Spend over time comes back from the journal's times (the charge of a minute ago is in the last buckets).
+  const spent = second.stats.history
+    .query({ modelId: '1', bucketSeconds: 60, buckets: 5, nowMs: Date.now() })
+    .reduce((s, b) => s + b.consumed.wei, 0n)
+  assert.equal(spent, priceWei(policy, 4, 3))
   assert.equal(undelivered[0]!.voucher.cumulativeAmount, priceWei(policy, 4, 3))
   assert.ok(second.g.reservedFor(consumer.address) > 0n, 'the pending attempt survived')
   const claimed = second.g.claim(provider.address, [
@@ -237,4 +243,46 @@ test('the provider keeps only vouchers for itself, signed by the consumer or an 
     [20n],
   )
   assert.equal(q.outstandingFor(consumer.address), 20n)
+})
+
+test("the provider's revenue over time comes back from its receipts' times after a restart", async () => {
+  await using dir = await tmpDir()
+  const me = key()
+  const consumer = key()
+  const open = async () => {
+    const journal = new UsageJournal(join(dir.path, 'provider.jsonl'), ProviderRecordSchema)
+    const stats = new UsageStats()
+    const p = new ProviderMeter({
+      journal,
+      domain,
+      address: me.address,
+      privateKey: me.key,
+      isSigner: async () => true,
+      stats,
+      log: silentLogger,
+      now: () => Date.now() - 3 * 60_000, // served three minutes ago
+    })
+    p.load(await journal.open())
+    return { p, stats, journal }
+  }
+  const first = await open()
+  first.p.served({
+    gateway: 'peer-g',
+    consumer: consumer.address,
+    modelId: '1',
+    versionId: '2',
+    requestId: `0x${'cd'.repeat(32)}`,
+    promptTokens: 10,
+    completionTokens: 4,
+    policy,
+  })
+  first.journal.close()
+  const { stats } = await open()
+  const buckets = stats.history.query({ modelId: '1', bucketSeconds: 60, buckets: 10, nowMs: Date.now() })
+  assert.deepEqual(
+    buckets
+      .filter((b) => b.served.requests > 0)
+      .map((b) => [b.start <= Date.now() / 1000 - 120, b.served.wei]),
+    [[true, priceWei(policy, 10, 4)]],
+  )
 })

@@ -15,7 +15,7 @@ export function Earnings({ live }) {
     action.run(`Claim ${kind} revenue for ${account}`, () => api('/api/earnings/claim', { account, kind, ...extra }))
   const btn = (label, wei, onClick) => html`<button disabled=${action.busy || BigInt(wei) === 0n} onClick=${onClick} aria-label=${label}>Claim</button>`
   return html`<div data-ready="earnings">
-    <p role="status" aria-live="polite" class=${action.msg.error ? 'error' : 'ok'}>${action.msg.text}</p>
+    <p role="status" aria-live="polite" class=${action.msg.error ? 'error' : 'ok'} data-testid="action-status">${action.msg.text}</p>
     <div class="wrap"><table>
       <thead><tr><th scope="col">Account</th><th scope="col">As</th><th scope="col">Model</th><th scope="col">Claimable</th><th scope="col"></th></tr></thead>
       <tbody>${earnings.data.accounts.flatMap((a) => [

@@ -1,8 +1,8 @@
-import { api, money, num, short, time } from '../api.js'
+import { money, num, short, time } from '../api.js'
 import { ShareChart } from '../chart.js'
 import { html } from '../html.js'
-import { useEffect, useState } from '../vendor/hooks.js'
 import { useData } from '../use-data.js'
+import { UsageHistory } from './usage-history.js'
 
 /** One model: cap table, settings, versions, policy and price, serving nodes, usage. */
 export function Model({ live, arg, accounts }) {
@@ -11,28 +11,32 @@ export function Model({ live, arg, accounts }) {
   const head = live.head?.block
   const model = useData(name && `/api/models/${encodeURIComponent(name)}`, head)
   const usage = useData(name && `/api/usage?model=${encodeURIComponent(name)}`, head)
-  const [holders, setHolders] = useState([])
-  useEffect(() => {
-    if (!name || accounts.length === 0) return
-    Promise.all(accounts.map((a) => api(`/api/shares?model=${encodeURIComponent(name)}&account=${a.name}`).then((s) => ({ ...s, name: a.name }))))
-      .then(setHolders)
-      .catch(() => setHolders([]))
-  }, [name, head, accounts.length])
+  const table = useData(name && `/api/shares/holders?model=${encodeURIComponent(name)}`, head)
   if (!name) return html`<p>No models yet. Create one with <code>commons model create</code>.</p>`
   const m = model.data
   const serving = (live.peers?.peers ?? []).filter((p) => p.serves.some((s) => s.model === name || s.model === m?.id))
-  const held = holders.reduce((s, h) => s + Number(h.shares), 0)
-  const parts = holders.filter((h) => Number(h.shares) > 0).map((h) => ({ label: h.name, value: Number(h.shares) }))
-  if (m && Number(m.totalShares) - held > 1e-9) parts.push({ label: 'other holders', value: Number(m.totalShares) - held })
+  const nameOf = new Map(accounts.map((a) => [a.address.toLowerCase(), a.name]))
+  const who = (a) => nameOf.get(a.toLowerCase()) ?? short(a)
+  const holders = table.data?.holders ?? []
+  const shareParts = holders.filter((h) => Number(h.shares) > 0).map((h) => ({ label: who(h.account), value: Number(h.shares) }))
+  const voteParts = holders.filter((h) => Number(h.votes) > 0).map((h) => ({ label: who(h.account), value: Number(h.votes) }))
+  const delegateOf = (d) => (/^0x0{40}$/i.test(d) ? 'nobody (not voting)' : who(d))
+  const says = (parts) => parts.map((p) => `${p.label} ${num(p.value)}`).join(', ')
   return html`<div data-ready=${m ? 'model' : undefined}>
     <label>Model <select value=${name} onChange=${(e) => (location.hash = `#/model/${encodeURIComponent(e.target.value)}`)}>
       ${models.map((x) => html`<option value=${x.name}>${x.name}</option>`)}</select></label>
     ${model.error && html`<p class="error" role="alert">${model.error}</p>`}
     ${m && html`
       <h3>Cap table</h3>
-      <${ShareChart} parts=${parts} label=${`Shares of ${name}: ${parts.map((p) => `${p.label} ${num(p.value)}`).join(', ')}`} />
-      <div class="wrap"><table><thead><tr><th scope="col">Account</th><th scope="col">Shares</th><th scope="col">Votes</th><th scope="col">Delegate</th></tr></thead>
-        <tbody>${holders.map((h) => html`<tr><td>${h.name}</td><td>${num(h.shares)} (${h.percent}%)</td><td>${num(h.votes)}</td><td class="mono">${short(h.delegate)}</td></tr>`)}</tbody></table></div>
+      ${table.error && html`<p class="error" role="alert">${table.error}</p>`}
+      <div class="grid2" data-testid="cap-table" data-holders=${table.data ? holders.length : undefined}>
+        <section><h4>Shares</h4><${ShareChart} parts=${shareParts} label=${`Shares of ${name}: ${says(shareParts)}`} /></section>
+        <section><h4>Voting power</h4><${ShareChart} parts=${voteParts} label=${`Votes in ${name}: ${says(voteParts)}`} /></section>
+      </div>
+      <div class="wrap"><table><caption class="muted">Every holder and delegate, largest first</caption>
+        <thead><tr><th scope="col">Account</th><th scope="col">Shares</th><th scope="col">Votes</th><th scope="col">Delegates to</th></tr></thead>
+        <tbody>${holders.map((h) => html`<tr><td><span class="mono">${short(h.account)}</span>${nameOf.has(h.account.toLowerCase()) ? ` (${who(h.account)})` : ''}</td>
+          <td>${num(h.shares)} (${h.percent}%)</td><td>${num(h.votes)}</td><td class="mono">${Number(h.shares) > 0 ? delegateOf(h.delegate) : '—'}</td></tr>`)}</tbody></table></div>
       <div class="grid2">
         <section><h3>Governance</h3><dl>
           <dt>Voting delay</dt><dd>${m.settings.votingDelay} s</dd><dt>Voting period</dt><dd>${m.settings.votingPeriod} s</dd>
@@ -55,7 +59,8 @@ export function Model({ live, arg, accounts }) {
       <h3>Usage and revenue</h3>
       ${usage.status === 404 ? html`<p class="muted" data-testid="usage-na">Usage is not available on this node.</p>`
         : usage.data ? html`<dl><dt>Served</dt><dd>${usage.data.served.requests} requests, ${usage.data.served.completionTokens} tokens, ${money(usage.data.served.revenueWei, usage.data.currency)} earned</dd>
-          <dt>Consumed</dt><dd>${usage.data.consumed.requests} requests, ${money(usage.data.consumed.spendWei, usage.data.currency)} spent</dd></dl>` : html`<p class="muted">Loading usage…</p>`}`}
+          <dt>Consumed</dt><dd>${usage.data.consumed.requests} requests, ${money(usage.data.consumed.spendWei, usage.data.currency)} spent</dd></dl>
+          <${UsageHistory} name=${name} dep=${head} currency=${usage.data.currency} />` : html`<p class="muted">Loading usage…</p>`}`}
   </div>`
 }
 

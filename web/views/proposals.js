@@ -16,7 +16,8 @@ export function useAction() {
     setMsg({ text: `${label}…`, error: false })
     try {
       const r = await fn()
-      setMsg({ text: `${label}: done${r?.transactionHash ? ` (tx ${short(r.transactionHash)})` : ''}.`, error: false })
+      const tx = r?.transactionHash ?? r?.txHash
+      setMsg({ text: `${label}: done${tx ? ` (tx ${short(tx)})` : ''}.`, error: false })
       return true
     } catch (err) {
       setMsg({ text: `${label}: ${err.message}`, error: true })

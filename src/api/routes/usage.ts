@@ -1,5 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { InvalidInputError } from '../../errors.ts'
+import { HISTORY_LIMITS } from '../../metering/index.ts'
 import { parseBody } from '../parse-body.ts'
 
 const Wei = z.string().regex(/^\d{1,78}$/, 'a whole number of wei, as a decimal string')
@@ -46,12 +48,30 @@ const ClaimBodySchema = z
     version: rest.version ?? versionId,
   }))
 
+const HistoryQuerySchema = z
+  .object({
+    model: z.string().min(1).max(200).optional(),
+    /** Bucket width in seconds, a whole number of minutes. */
+    bucket: z.coerce
+      .number()
+      .int()
+      .min(HISTORY_LIMITS.minBucketSeconds)
+      .max(HISTORY_LIMITS.maxBucketSeconds)
+      .refine((s) => s % 60 === 0, 'a whole number of minutes (a multiple of 60)')
+      .default(3_600),
+    buckets: z.coerce.number().int().min(1).max(HISTORY_LIMITS.maxBuckets).default(24),
+  })
+  .strict()
+
 export type DepositInput = z.infer<typeof DepositBodySchema>
 export type ClaimInput = z.output<typeof ClaimBodySchema>
+export type UsageHistoryInput = z.output<typeof HistoryQuerySchema>
 
 /** What the usage and earnings routes reach (the node's metering and its accounts). */
 export interface UsageApi {
   usage(model: string | undefined): Promise<unknown>
+  /** Usage and revenue over time, in buckets. */
+  history(p: UsageHistoryInput): Promise<unknown>
   settle(): Promise<unknown>
   deposit(p: DepositInput): Promise<unknown>
   earnings(account: string | undefined): Promise<unknown>
@@ -62,6 +82,18 @@ export interface UsageApi {
 export function usageRoutes(c: UsageApi): Hono {
   return new Hono()
     .get('/usage', async (ctx) => ctx.json(await c.usage(ctx.req.query('model'))))
+    .get('/usage/history', async (ctx) => {
+      const parsed = HistoryQuerySchema.safeParse(ctx.req.query())
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!
+        const field = issue.path.join('.') || 'query'
+        throw new InvalidInputError(
+          `Invalid ${field}: ${issue.message}. Ask for ?model=<name>&bucket=<seconds, ${HISTORY_LIMITS.minBucketSeconds}-${HISTORY_LIMITS.maxBucketSeconds}>&buckets=<1-${HISTORY_LIMITS.maxBuckets}>.`,
+          { details: { field } },
+        )
+      }
+      return ctx.json(await c.history(parsed.data))
+    })
     .post('/usage/settle', async (ctx) => ctx.json(await c.settle()))
     .post('/usage/deposit', async (ctx) => ctx.json(await c.deposit(await parseBody(ctx, DepositBodySchema))))
     .get('/earnings', async (ctx) => ctx.json(await c.earnings(ctx.req.query('account'))))

@@ -1,0 +1,58 @@
+import { parseEventLogs } from 'viem'
+import type { ChainReader } from '../chain-client.ts'
+import { translateChainError } from '../errors.ts'
+import { ModelShares } from '../generated/artifacts.ts'
+
+/** One account of a model's cap table: its shares, its voting power and whom it delegates to. */
+export interface ShareHolder {
+  account: `0x${string}`
+  balance: bigint
+  votes: bigint
+  delegate: `0x${string}`
+}
+
+const ZERO = '0x0000000000000000000000000000000000000000'
+
+/**
+ * Every account that holds shares of a model or votes with them (a delegate holding none), found from the
+ * token's Transfer and DelegateChanged events since deployment, with their balances and votes read now.
+ * Largest balance first; an account that sold everything and has no votes is left out.
+ */
+export async function listShareHolders(
+  c: ChainReader,
+  /** The token; the block to read at (default: the head when called). */
+  p: { shares: `0x${string}`; blockNumber?: bigint },
+): Promise<{ holders: ShareHolder[]; totalSupply: bigint }> {
+  try {
+    const logs = await c.public.getLogs({
+      address: p.shares,
+      fromBlock: BigInt(c.deployment.deployedAtBlock),
+    })
+    const seen = new Set<`0x${string}`>()
+    for (const e of parseEventLogs({ abi: ModelShares.abi, logs })) {
+      if (e.eventName === 'Transfer') seen.add(e.args.to)
+      else if (e.eventName === 'DelegateChanged') seen.add(e.args.toDelegate)
+    }
+    seen.delete(ZERO)
+    const token = { address: p.shares, abi: ModelShares.abi, blockNumber: p.blockNumber } as const
+    const [totalSupply, ...rows] = await Promise.all([
+      c.public.readContract({ ...token, functionName: 'totalSupply' }),
+      ...[...seen].map(async (account) => {
+        const [balance, votes, delegate] = await Promise.all([
+          c.public.readContract({ ...token, functionName: 'balanceOf', args: [account] }),
+          c.public.readContract({ ...token, functionName: 'getVotes', args: [account] }),
+          c.public.readContract({ ...token, functionName: 'delegates', args: [account] }),
+        ])
+        return { account, balance, votes, delegate }
+      }),
+    ])
+    const holders = (rows as ShareHolder[])
+      .filter((h) => h.balance > 0n || h.votes > 0n)
+      .sort((a, b) =>
+        a.balance === b.balance ? (a.votes > b.votes ? -1 : 1) : a.balance > b.balance ? -1 : 1,
+      )
+    return { holders, totalSupply: totalSupply as bigint }
+  } catch (err) {
+    throw translateChainError(err, 'Reading the holders of a model')
+  }
+}
