@@ -264,7 +264,7 @@ test('the dashboard: every view live from a real node, governance through the pa
       const said = (await revenue.getAttribute('aria-label')) ?? ''
       assert.ok(
         said.startsWith(
-          `Revenue earned (ETH): ${Number(formatEther(earned)).toLocaleString('en', { maximumFractionDigits: 6 })} in total`,
+          `Revenue earned (ETH): ${Number(formatEther(earned)).toLocaleString('en', { maximumFractionDigits: 6 })} ETH in total`,
         ),
         said,
       )
