@@ -25,3 +25,22 @@ export async function voteDemoPaid(
   await devnet.warp(601)
   await node.governance.execute({ account: 'carol', proposal: p.ref })
 }
+
+/**
+ * Passes proposals of the demo model in one round of votes: alice and bob (75 %) vote for each, carol queues and
+ * executes them in the order given, the devnet clock warped through delay, period and timelock.
+ */
+export async function passDemoProposals(
+  node: Pick<CommonsNode, 'governance' | 'devnet'>,
+  refs: string[],
+): Promise<void> {
+  const devnet = node.devnet!
+  await devnet.warp(301)
+  for (const ref of refs)
+    for (const account of ['alice', 'bob'])
+      await node.governance.vote({ account, proposal: ref, support: 'for' })
+  await devnet.warp(3_601)
+  for (const ref of refs) await node.governance.queue({ account: 'carol', proposal: ref })
+  await devnet.warp(601)
+  for (const ref of refs) await node.governance.execute({ account: 'carol', proposal: ref })
+}

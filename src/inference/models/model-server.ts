@@ -59,7 +59,12 @@ export class ModelServer {
       try {
         const resolved = await this.c.resolver.resolve(name)
         const current = this.serving.get(name)
-        if (current?.contentRoot === resolved.contentRoot) continue
+        if (current?.contentRoot === resolved.contentRoot) {
+          // The same weights published again as a new version (after a revoke): the loaded engine serves it,
+          // and the node announces the version published now, which is what peers' routers look for.
+          if (current.versionId !== resolved.versionId) this.serving.set(name, resolved)
+          continue
+        }
         const root = resolved.contentRoot.replace(/^0x/, '')
         if (!this.c.store.has(root) || this.c.store.missingChunks(root).length > 0) await this.c.fetch(root)
         const path = join(this.c.modelsDir, `${root}.gguf`)
