@@ -7,14 +7,22 @@ import { hexToBytes, parseEther } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { castVote } from '../../src/chain/actions/cast-vote.ts'
 import { createModel } from '../../src/chain/actions/create-model.ts'
+import { depositToEscrow } from '../../src/chain/actions/escrow-deposit.ts'
 import { getModel } from '../../src/chain/actions/get-model.ts'
 import { listProposals } from '../../src/chain/actions/list-proposals.ts'
 import { registerNode } from '../../src/chain/actions/nodes.ts'
 import { propose } from '../../src/chain/actions/propose.ts'
 import { proposeVersion } from '../../src/chain/actions/propose-version.ts'
 import { executeProposal, queueProposal } from '../../src/chain/actions/queue-proposal.ts'
+import { redeemVouchers } from '../../src/chain/actions/redeem-vouchers.ts'
+import { commitTrainingRound } from '../../src/chain/actions/training-commit-round.ts'
+import { createTrainingJob } from '../../src/chain/actions/training-create-job.ts'
+import { finishTrainingJob } from '../../src/chain/actions/training-finish-job.ts'
+import { joinTrainingJob } from '../../src/chain/actions/training-join-job.ts'
 import { type Deployment, deploymentSchema, writeDeployment } from '../../src/chain/deployment.ts'
+import { getRevenueSplit, readEarnings } from '../../src/chain/index.ts'
 import { publishVersionCall } from '../../src/chain/proposal-calls.ts'
+import { signVoucher } from '../../src/chain/usage-typed-data.ts'
 import { createChainAccess } from '../../src/node/chain-clients.ts'
 import { nodeConfigSchema } from '../../src/node/config.ts'
 import { dataDirLayout } from '../../src/node/data-dir.ts'
@@ -24,6 +32,8 @@ import { Keystore } from '../../src/node/keystore.ts'
 import { runCli, startNodeProcess } from '../helpers/cli.ts'
 import { startHardhatEvm } from '../helpers/hardhat-evm.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
+import type { Devnet } from './devnet.ts'
+import { hash, jobInput, signed } from './training-fixtures.ts'
 
 const _hash = (byte: string) => `0x${byte.repeat(32)}` as const
 const settings = {
@@ -145,7 +155,7 @@ test('commons deploy to an EVM endpoint over HTTP: typed errors, confirmations, 
   assert.equal(modelId, 1n)
 })
 
-test('on the second EVM: owners 40/35/25 publish a version by vote, and a node joins with `commons join` and registers itself', async () => {
+test('on the second EVM: owners 40/35/25 publish a version by vote, a training round is recorded, a voucher is settled, and a node joins with `commons join` and registers itself', async () => {
   const access = createChainAccess({ rpcUrl: chain.rpcUrl, deployment: deployed })
   const [alice, bob, carol] = [0, 1, 2].map(() => privateKeyToAccount(generatePrivateKey()))
   for (const a of [alice!, bob!, carol!]) await chain.fund(a.address, parseEther('10'))
@@ -186,6 +196,46 @@ test('on the second EVM: owners 40/35/25 publish a version by vote, and a node j
   await chain.warp(Number(settings.timelockDelay) + 1)
   await executeProposal(access.writer(carol!), p!)
   assert.equal((await getModel(access.reader, modelId)).latestPublishedVersion, versionId)
+
+  // The training ledger: a job with two members, a round of contributions they signed, finished.
+  const net = { as: (a: typeof alice) => access.writer(a!) } as unknown as Devnet
+  const jobId = await createTrainingJob(access.writer(alice!), {
+    ...jobInput(modelId, [bob!, carol!], bob!),
+    rounds: 1,
+  })
+  for (const m of [bob!, carol!]) await joinTrainingJob(access.writer(m), { jobId })
+  const from = { jobId, round: 1, trainedFrom: hash('0b') }
+  await commitTrainingRound(access.writer(bob!), {
+    ...from,
+    modelHash: hash('a1'),
+    inputsCommitment: hash('b1'),
+    contributions: await signed(net, from, [
+      [bob!, 300n],
+      [carol!, 100n],
+    ]),
+  })
+  await finishTrainingJob(access.writer(bob!), { jobId, resultRoot: hash('a1') })
+
+  // Settlement: a consumer's deposit, a voucher it signed, redeemed by the serving node; the node is paid its part.
+  const [consumer, server] = [0, 1].map(() => privateKeyToAccount(generatePrivateKey()))
+  for (const a of [consumer!, server!]) await chain.fund(a.address, parseEther('10'))
+  await depositToEscrow(access.writer(consumer!), parseEther('1'))
+  const domain = { chainId: chain.chainId, escrow: deployed.usageEscrow! }
+  await redeemVouchers(access.writer(server!), [
+    await signVoucher(consumer!, domain, {
+      consumer: consumer!.address,
+      provider: server!.address,
+      modelId,
+      versionId,
+      cumulativeAmount: parseEther('0.5'),
+    }),
+  ])
+  const split = await getRevenueSplit(access.reader, modelId)
+  assert.equal(
+    (await readEarnings(access.reader, server!.address)).node,
+    (parseEther('0.5') * BigInt(split.node)) / 10_000n,
+  )
+  assert.equal((await readEarnings(access.reader, consumer!.address)).deposit, parseEther('0.5'))
 
   // A member's node (registered, its chain saved in its data dir) invites; a new machine joins.
   await using inviterDir = await tmpDir()
