@@ -122,7 +122,11 @@ test('chain down and back: the watcher resumes at its last block (also across a 
   // Gap 1: the chain is unreachable while a version is published.
   await proxy.cut()
   await publish(root('a1'))
-  await new Promise((r) => setTimeout(r, 2_500))
+  // Cut until the watcher has noticed (a fixed wait raced a loaded machine's slow polls).
+  await until('the watcher to notice the outage', async () =>
+    logLines.some((l) => l.level === 40 && /registry watch failed/.test(l.msg)),
+  )
+  await new Promise((r) => setTimeout(r, 500))
   assert.equal(seen.length, 0, 'nothing can be seen while the chain is cut')
   await proxy.restore()
   await until('the version of the gap', () => seen.includes(root('a1')))
