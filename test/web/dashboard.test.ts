@@ -199,7 +199,10 @@ test('the dashboard: every view live from a real node, governance through the pa
     await page.screenshot({ path: join(SHOTS, 'model.png'), fullPage: true })
     await view('network')
     // The serving list arrives by its own fetch after the view renders: wait for it, do not race it.
-    await page.getByTestId('self-serves').filter({ hasText: /commons-demo|nothing/ }).waitFor({ timeout: SETTLE })
+    await page
+      .getByTestId('self-serves')
+      .filter({ hasText: /commons-demo|nothing/ })
+      .waitFor({ timeout: SETTLE })
     assert.match((await page.getByTestId('self-serves').textContent()) ?? '', /commons-demo/)
     await page.screenshot({ path: join(SHOTS, 'network.png'), fullPage: true })
     await view('training')
