@@ -278,8 +278,10 @@ export async function benchInference(options: BenchInferenceOptions = {}): Promi
     const path = await benchModelPath(settings.model, dir)
     const llama = await sharedLlamaRuntime()
     const contextSize = CONTEXT_SIZE
-    const promptText = (run: number): string =>
-      `run ${run}: ${'the quick brown fox '.repeat(8)}`.slice(0, settings.promptTokens)
+    // A different prompt per run and per path, so no path reuses another's evaluated prompt (the local
+    // engine keeps a sequence's prefix): each evaluates its whole prompt.
+    const promptText = (run: number, path = ''): string =>
+      `${path}run ${run}: ${'the quick brown fox '.repeat(8)}`.slice(0, settings.promptTokens)
     const model = await llama.loadModel({ modelPath: path })
     const context = await model.createContext({ contextSize, sequences: 1, threads: 1 })
     const sequence = context.getSequence()
@@ -341,7 +343,7 @@ export async function benchInference(options: BenchInferenceOptions = {}): Promi
         started = performance.now()
         n = 0
         for await (const _ of engine.generate({
-          prompt: promptText(run),
+          prompt: promptText(run, 'engine '),
           maxTokens: settings.tokens,
           temperature: 0.8,
           seed: run,
@@ -354,7 +356,7 @@ export async function benchInference(options: BenchInferenceOptions = {}): Promi
 
         const [apiTtft, apiRate, apiArrivals] = await client.stream(
           local.url,
-          promptText(run),
+          promptText(run, 'api '),
           settings.tokens,
           run,
         )
@@ -362,7 +364,7 @@ export async function benchInference(options: BenchInferenceOptions = {}): Promi
         charge(keep, 'api', settings.tokens)
         const [proxyTtft, proxyRate, arrivals] = await client.stream(
           front.url,
-          promptText(run),
+          promptText(run, 'proxy '),
           settings.tokens,
           run,
         )
