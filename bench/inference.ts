@@ -161,6 +161,7 @@ parentPort.on('message', async ({ url, body, killAt }) => {
     const decoder = new TextDecoder()
     let buffered = ''
     let completion = 0
+    let received = 0
     const arrivals = []
     for await (const bytes of res.body) {
       buffered += decoder.decode(bytes, { stream: true })
@@ -175,7 +176,10 @@ parentPort.on('message', async ({ url, body, killAt }) => {
         if (chunk.usage) completion = chunk.usage.completion_tokens
         if (chunk.choices[0] && chunk.choices[0].text !== '') {
           arrivals.push(performance.now())
-          if (arrivals.length === killAt) parentPort.postMessage({ kill: true })
+          // The tiny model's byte vocabulary: about a character per token (events carry several when merged).
+          const before = received
+          received += chunk.choices[0].text.length
+          if (before < killAt && received >= killAt) parentPort.postMessage({ kill: true })
         }
       }
     }
@@ -191,7 +195,7 @@ parentPort.on('message', async ({ url, body, killAt }) => {
 class StreamClient {
   private readonly worker = new Worker(CLIENT_SOURCE, { eval: true })
 
-  /** Streams a completion; returns [ttft ms, decode tokens/s, arrival times]; `onKillPoint` fires after `killAt` chunks. */
+  /** Streams a completion; returns [ttft ms, decode tokens/s, arrival times]; `onKillPoint` fires after about `killAt` tokens (characters). */
   stream(
     url: string,
     prompt: string,
@@ -375,7 +379,7 @@ export async function benchInference(options: BenchInferenceOptions = {}): Promi
         }
       }
 
-      // Failovers: a fresh peer process serves first (lowest load) and is killed with SIGKILL after 20 chunks;
+      // Failovers: a fresh peer process serves first (lowest load) and is killed with SIGKILL after about 20 tokens reached the client;
       // the generation resumes on the other peer.
       for (let i = 0; i < settings.failovers; i++) {
         const victim = await spawnPeer(path)
@@ -536,7 +540,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const tiny = model === 'tiny'
     const r = await benchInference({
       model,
-      ...(tiny ? {} : { runs: 3, tokens: 64, failovers: 0 }),
+      ...(tiny ? {} : { runs: 5, tokens: 64, failovers: 0 }),
       ...(QUICK && (tiny ? { runs: 2, tokens: 48, failovers: 1 } : { runs: 1, tokens: 16 })),
       ...(values.runs && { runs: Number(values.runs) }),
       ...(values.tokens && { tokens: Number(values.tokens) }),
