@@ -19,6 +19,7 @@ const ALL = [
   'eval',
   'serving',
   'local-commons',
+  'memory',
 ]
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')

@@ -269,6 +269,8 @@ export interface InferenceServiceInit {
   maxInFlightPerModel?: number
   /** How often a request queued here for a peer is reported to it before its first chunk (ms). */
   queueProgressMs?: number
+  /** Least time between two chunk frames sent to a peer (ms). Default CHUNK_COALESCE_MS; 0: a frame per chunk. */
+  chunkCoalesceMs?: number
   /** Retry-After hint (s) of a ModelBusyError. Default DEFAULT_RETRY_AFTER_SECONDS. */
   retryAfterSeconds?: number
   /** Timeouts and hooks of the router. */

@@ -107,6 +107,7 @@ export class DefaultInferenceService implements InferenceService {
           admit: this.c.admitPeerRequest,
           meter: this.c.servedMeter,
           queueProgressMs: this.init.queueProgressMs,
+          coalesceMs: this.init.chunkCoalesceMs,
         }),
         { maxInboundStreams: MAX_INBOUND_INFER_STREAMS, maxOutboundStreams: MAX_INBOUND_INFER_STREAMS },
       )

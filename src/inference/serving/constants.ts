@@ -53,3 +53,15 @@ export const PEER_REQUEST_LIMITS = {
 
 /** How often a serving peer reports a queued request's place before its first chunk (ms). */
 export const QUEUE_PROGRESS_INTERVAL_MS = 2_000
+
+/**
+ * Least time between two chunk frames of one generation on the peer protocol (ms): one frame of a 60 Hz
+ * display, sooner than a reader could see the text anyway. A token produced sooner after the last frame
+ * waits for this with the ones after it and they go out as one frame; a token after a quiet spell (the
+ * first, or every token of a model slower than this, as real models on CPUs are) goes at once, and the
+ * final chunk never waits. Each frame costs the two nodes about 0.7 ms of CPU together (JSON encode and
+ * decode, a Noise seal and open, a yamux data frame and its window update, socket writes on both sides and
+ * the SSE event): at a frame per token a tiny model's proxied stream ran at half the direct rate, at 2 ms
+ * still 0.9 frames per token (docs/benchmarks.md, issue 14).
+ */
+export const CHUNK_COALESCE_MS = 16

@@ -6,7 +6,7 @@ import type { RemotePeer } from '../../net/index.ts'
 import { closeWithError, encodeJsonFrame, FrameReader, writeJson, writeRaw } from '../../net/index.ts'
 import type { ServedMeter } from '../metering-hooks.ts'
 import { mergeChunks } from './chunk-frames.ts'
-import { MAX_INFER_REQUEST_BYTES, QUEUE_PROGRESS_INTERVAL_MS } from './constants.ts'
+import { CHUNK_COALESCE_MS, MAX_INFER_REQUEST_BYTES, QUEUE_PROGRESS_INTERVAL_MS } from './constants.ts'
 import { ModelNotLoadedError } from './errors.ts'
 import { type InferRequestFrame, InferRequestFrameSchema } from './infer-frames.ts'
 import { embedOnEngine, runOnEngine } from './inference-task.ts'
@@ -37,11 +37,14 @@ export interface InferHandlerComponents {
   }): Promise<void>
   /** Signs the receipt of a paid request (sent with the last chunk); absent: no receipts. */
   meter?: ServedMeter
+  /** Least time between two chunk frames of a generation (ms; CHUNK_COALESCE_MS when unset, 0: a frame per chunk). */
+  coalesceMs?: number
 }
 
 /**
  * Serves `/commons/infer/1.0.0`: reads one validated request frame, runs it on the local engine and
- * streams chunk frames (a token as soon as it exists; tokens that piled up meanwhile merged into one) or
+ * streams chunk frames (a token after a quiet spell at once; tokens produced within CHUNK_COALESCE_MS of the
+ * last frame merged into the next) or
  * one embedding frame, then closes; failures become wire error frames. A reset or closed stream (the requester gave up) aborts the generation.
  */
 export function inferProtocolHandler(c: InferHandlerComponents) {
@@ -92,10 +95,14 @@ export function inferProtocolHandler(c: InferHandlerComponents) {
         }
         report()
         progress = setInterval(report, c.queueProgressMs ?? QUEUE_PROGRESS_INTERVAL_MS)
-        // Generation runs ahead of the socket; chunks that piled up while the last write was in flight go
-        // out merged into one frame (a lone chunk is sent at once, so the first token is never delayed).
+        // Generation runs ahead of the socket; chunks produced within CHUNK_COALESCE_MS of the last frame
+        // go out merged into one frame (a chunk after a quiet spell, the first and the final one go at once).
         for await (const batch of prefetchBatches(
           runOnEngine(engine, req.task, req.generated, cancel.signal),
+          {
+            minIntervalMs: c.coalesceMs ?? CHUNK_COALESCE_MS,
+            urgent: (chunk) => chunk.finishReason !== undefined,
+          },
         )) {
           if (!started) {
             started = true
