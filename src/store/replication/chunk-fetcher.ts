@@ -80,8 +80,13 @@ export async function fetchContent(
 ): Promise<FetchResult> {
   const fetch = new ContentFetch(c, parseContentRoot(rootInput), options)
   try {
-    return await fetch.run()
+    const result = await fetch.run()
+    // chunk directory entries are fsynced once here, not per chunk: done means durable
+    await c.store.syncChunkDirs()
+    return result
   } catch (err) {
+    // the verified chunks are kept for a resumed fetch: make their names durable too
+    await c.store.syncChunkDirs().catch(() => undefined)
     if (isAborted(options.signal) && !(err instanceof AbortedError))
       throw new AbortedError(undefined, { cause: err })
     throw err
@@ -256,7 +261,7 @@ class ContentFetch {
         signal: reqSignal,
         timeoutMs: this.timeoutMs,
       })
-      await this.c.store.putChunk(hash, parts)
+      await this.c.store.putChunk(hash, parts, { deferDirSync: true })
     }
     this.plan.succeed(index, peer)
     this.fetchedChunks++
@@ -306,7 +311,7 @@ class ContentFetch {
       if (parts.reduce((n, b) => n + b.byteLength, 0) !== expected) {
         throw new ChunkHashMismatchError(`Bulk channel sent a short chunk ${index}.`)
       }
-      await this.c.store.putChunk(hash, parts)
+      await this.c.store.putChunk(hash, parts, { deferDirSync: true })
       this.bulkChunks++
       return true
     } catch (err) {
