@@ -174,9 +174,11 @@ export class BulkChannelServer {
       header.writeUInt32BE(data?.byteLength ?? 0, 1)
       let flushed = writeAll(socket, sealer.seal(header))
       for (let off = 0; data !== undefined && off < data.byteLength; off += BULK_RECORD_BYTES) {
+        // seal a record only when the socket took the last: sealed copies then die young (cheap to collect)
+        if (!flushed) await drained(socket)
         flushed = writeAll(socket, sealer.seal(data.subarray(off, off + BULK_RECORD_BYTES)))
       }
-      if (!flushed) await new Promise<void>((r) => socket.once('drain', r))
+      if (!flushed) await drained(socket)
     }
   }
 }
@@ -185,6 +187,18 @@ export class BulkChannelServer {
 interface Admitted {
   ticket: BulkTicketGrant
   opener: RecordOpener
+}
+
+function drained(socket: Socket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done)
+      socket.off('close', done)
+      resolve()
+    }
+    socket.on('drain', done)
+    socket.on('close', done)
+  })
 }
 
 function writeAll(socket: Socket, parts: Buffer[]): boolean {
