@@ -1,6 +1,7 @@
-import { mkdir, open } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { syncDirectoryOf, writeFileAtomic } from '../atomic-file.ts'
+import { syncDirectoryOf, tempPathFor, writeFileAtomic } from '../atomic-file.ts'
 import { ChunkHashMismatchError } from './errors.ts'
 
 /**
@@ -15,7 +16,7 @@ export class ChunkFiles {
 
   constructor(
     private readonly dir: string,
-    private readonly durable: boolean,
+    readonly durable: boolean,
   ) {}
 
   /** Path of a chunk file. */
@@ -26,21 +27,34 @@ export class ChunkFiles {
   /** Writes a chunk file atomically; with `deferDirSync` its directory is fsynced by syncDirs(). */
   async write(hash: string, data: readonly Uint8Array[], deferDirSync: boolean): Promise<void> {
     const path = this.path(hash)
-    const dir = dirname(path)
-    const write = () => writeFileAtomic(path, data, { durable: this.durable, syncDir: !deferDirSync })
-    if (!this.madeDirs.has(dir)) {
-      await mkdir(dir, { recursive: true })
-      this.madeDirs.add(dir)
-    }
+    await this.ensureDir(hash)
+    const write = () => writeFileAtomic(path, data, { durable: this.durable, syncDir: false })
     try {
       await write()
     } catch (err) {
       // the directory went away under us (removed by hand): make it again, once
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-      await mkdir(dir, { recursive: true })
+      this.madeDirs.delete(dirname(path))
+      await this.ensureDir(hash)
       await write()
     }
-    if (this.durable && deferDirSync) this.unsyncedDirs.add(dir)
+    await this.renamedIn(hash, deferDirSync)
+  }
+
+  /** Makes the chunk's directory unless known to exist. */
+  async ensureDir(hash: string): Promise<void> {
+    const dir = dirname(this.path(hash))
+    if (this.madeDirs.has(dir)) return
+    await mkdir(dir, { recursive: true })
+    this.madeDirs.add(dir)
+  }
+
+  /** After a chunk file took its name: fsyncs its directory now, or notes it for syncDirs(). */
+  async renamedIn(hash: string, deferDirSync: boolean): Promise<void> {
+    if (!this.durable) return
+    const path = this.path(hash)
+    if (deferDirSync) this.unsyncedDirs.add(dirname(path))
+    else await syncDirectoryOf(path)
   }
 
   /** fsyncs the directories write() left unsynced: the chunks written so far now survive a crash. */
@@ -72,5 +86,76 @@ export class ChunkFiles {
     } finally {
       await fh.close()
     }
+  }
+}
+
+/**
+ * A chunk written as its bytes arrive: into a temp file, hashed on the way; commit() gives it its name
+ * only when the bytes hash to the chunk's hash (fsynced first when durable), abort() removes it. Nothing
+ * holds the chunk in memory, and a crash at any point leaves at most a temp file, removed at start.
+ */
+export class ChunkWriter {
+  private readonly hasher = createHash('sha256')
+  private readonly tmp: string
+  private readonly opened: Promise<FileHandle>
+  private queue: Promise<void> = Promise.resolve()
+  private failure: Error | undefined
+  private bytes = 0
+
+  constructor(
+    private readonly files: ChunkFiles,
+    readonly hash: string,
+    private readonly deferDirSync: boolean,
+  ) {
+    this.tmp = tempPathFor(files.path(hash))
+    this.opened = files.ensureDir(hash).then(() => open(this.tmp, 'w', 0o600))
+    this.opened.catch((err: Error) => {
+      this.failure ??= err
+    })
+  }
+
+  /** Appends bytes (written in order in the background; the piece must not change until commit/abort). */
+  write(piece: Uint8Array): void {
+    this.hasher.update(piece)
+    const at = this.bytes
+    this.bytes += piece.byteLength
+    this.queue = this.queue.then(async () => {
+      if (this.failure !== undefined) return
+      try {
+        const fh = await this.opened
+        for (let off = 0; off < piece.byteLength; ) {
+          off += (await fh.write(piece, off, piece.byteLength - off, at + off)).bytesWritten
+        }
+      } catch (err) {
+        this.failure ??= err as Error
+      }
+    })
+  }
+
+  /** Checks the hash, then makes the file the chunk; throws ChunkHashMismatchError (file removed) if not. */
+  async commit(): Promise<void> {
+    await this.queue
+    const actual = this.hasher.digest('hex')
+    if (this.failure !== undefined) throw this.failure
+    if (actual !== this.hash) {
+      throw new ChunkHashMismatchError(
+        `Chunk bytes hash to ${actual}, not the expected ${this.hash}; discarded.`,
+        {
+          details: { expected: this.hash, actual },
+        },
+      )
+    }
+    const fh = await this.opened
+    if (this.files.durable) await fh.sync()
+    await fh.close()
+    await rename(this.tmp, this.files.path(this.hash))
+    await this.files.renamedIn(this.hash, this.deferDirSync)
+  }
+
+  /** Removes the temp file (after a failed transfer or commit). */
+  async abort(): Promise<void> {
+    await this.queue
+    await this.opened.then((fh) => fh.close()).catch(() => undefined)
+    await rm(this.tmp, { force: true })
   }
 }

@@ -1,21 +1,20 @@
 import { createHash } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { tempPathFor, writeFileAtomic } from '../atomic-file.ts'
+import { mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { writeFileAtomic } from '../atomic-file.ts'
 import { throwIfAborted } from '../errors.ts'
 import type { Logger } from '../log.ts'
-import { ChunkFiles } from './chunk-files.ts'
+import { ChunkFiles, ChunkWriter } from './chunk-files.ts'
 import { DEFAULT_CHUNK_SIZE, MANIFEST_VERSION, MAX_CHUNK_SIZE } from './constants.ts'
 import {
   ChunkHashMismatchError,
   ChunkNotFoundError,
-  IncompleteContentError,
   InvalidManifestError,
   ManifestNotFoundError,
 } from './errors.ts'
+import { exportContent } from './export-content.ts'
 import {
   type ContentRoot,
-  chunkLength,
   contentRootOf,
   contentRootToCid,
   decodeManifest,
@@ -245,6 +244,26 @@ export class ContentStore {
     if (!this.present.has(hash)) await this.writeChunk(hash, data, options.deferDirSync === true)
   }
 
+  /**
+   * Like putChunk for bytes that arrive piece by piece: write() them as they come, then commit() checks
+   * the hash and stores the chunk (or throws ChunkHashMismatchError), abort() drops it.
+   */
+  chunkWriter(
+    hash: string,
+    options: { deferDirSync?: boolean } = {},
+  ): { write(piece: Uint8Array): void; commit(): Promise<void>; abort(): Promise<void> } {
+    if (!HEX64.test(hash)) throw new ChunkHashMismatchError(`Not a chunk hash: ${hash}.`)
+    const writer = new ChunkWriter(this.files, hash, options.deferDirSync === true)
+    return {
+      write: (piece) => writer.write(piece),
+      commit: async () => {
+        await writer.commit()
+        this.present.add(hash)
+      },
+      abort: () => writer.abort(),
+    }
+  }
+
   /** fsyncs the chunk directories putChunk left unsynced: the chunks written so far now survive a crash. */
   async syncChunkDirs(): Promise<void> {
     await this.files.syncDirs()
@@ -287,40 +306,7 @@ export class ContentStore {
     destPath: string,
     options: { signal?: AbortSignal; onProgress?: OnProgress<ChunkExportedEvent> } = {},
   ): Promise<{ size: number }> {
-    const manifest = this.getManifest(root)
-    const missing = this.missingChunks(root)
-    if (missing.length > 0) {
-      throw new IncompleteContentError(
-        `Content ${root} is missing ${missing.length} of ${manifest.chunks.length} chunks; fetch it first.`,
-      )
-    }
-    await mkdir(dirname(destPath), { recursive: true })
-    const tmp = tempPathFor(destPath)
-    const fh = await open(tmp, 'w')
-    let done = 0
-    try {
-      for (let i = 0; i < manifest.chunks.length; i++) {
-        throwIfAborted(options.signal)
-        const data = await this.readChunk(manifest.chunks[i]!, { verify: true })
-        if (data.byteLength !== chunkLength(manifest, i)) {
-          throw new ChunkHashMismatchError(`Chunk ${i} of ${root} has the wrong length.`)
-        }
-        await fh.write(data)
-        done += data.byteLength
-        options.onProgress?.({
-          type: 'store:chunk:exported',
-          detail: { index: i, bytes: data.byteLength, doneBytes: done, totalBytes: manifest.size },
-        })
-      }
-      await fh.sync()
-      await fh.close()
-    } catch (err) {
-      await fh.close().catch(() => undefined)
-      await rm(tmp, { force: true })
-      throw err
-    }
-    await rename(tmp, destPath)
-    return { size: done }
+    return exportContent(this, root, destPath, options)
   }
 
   /** Every manifest in the store with its completeness and pin state. */

@@ -28,8 +28,6 @@ import { SocketReader } from './socket-reader.ts'
 
 const HASH_BYTES = 32
 
-export { BulkChannelClient, type BulkTicketKey } from './bulk-client.ts'
-
 /** Options of the bulk server. */
 export interface BulkChannelServerInit {
   host: string

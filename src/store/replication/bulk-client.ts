@@ -30,19 +30,22 @@ export interface BulkTicketKey {
 
 /** The answer being received: its records so far and how to finish it. */
 interface PendingAnswer {
+  sink: (piece: Buffer) => void
+  /** Body bytes handed to the sink. */
+  done: number
   maxBytes: number
   hash: string
   /** Body bytes still to come (unknown until the header is in). */
   left: number
-  header: boolean
+  /** Plaintext of the header record while it is the one received; undefined after. */
+  header: Buffer[] | undefined
   /** The record being received, and its ciphertext bytes still to come. */
   record: RecordInProgress | undefined
   recordLeft: number
+  recordBytes: number
   tag: Buffer
   tagFill: number
-  out: Buffer[]
-  recordOut: Buffer[]
-  resolve: (parts: Buffer[]) => void
+  resolve: (length: number) => void
   reject: (err: Error) => void
 }
 
@@ -110,7 +113,23 @@ export class BulkChannelClient {
   }
 
   /** Requests one chunk; returns its authenticated plaintext, at most `maxBytes`. */
-  fetch(hash: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer[]> {
+  async fetch(hash: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer[]> {
+    const out: Buffer[] = []
+    await this.fetchInto(hash, maxBytes, (piece) => out.push(piece), signal)
+    return out
+  }
+
+  /**
+   * Requests one chunk and hands its plaintext to `sink` piece by piece as it is deciphered; resolves to
+   * its length once every record passed its tag. Until then the pieces are unauthenticated: the sink
+   * must keep them where nothing trusts them (the store's temp file) and drop them if this rejects.
+   */
+  fetchInto(
+    hash: string,
+    maxBytes: number,
+    sink: (piece: Buffer) => void,
+    signal?: AbortSignal,
+  ): Promise<number> {
     if (this.failure !== undefined) return Promise.reject(this.failure)
     if (this.pending !== undefined) return Promise.reject(new Error('One bulk request at a time.'))
     const onAbort = (): void => {
@@ -118,18 +137,19 @@ export class BulkChannelClient {
       this.fail(new AbortedError())
     }
     signal?.addEventListener('abort', onAbort, { once: true })
-    return new Promise<Buffer[]>((resolve, reject) => {
+    return new Promise<number>((resolve, reject) => {
       this.pending = {
+        sink,
+        done: 0,
         maxBytes,
         hash,
         left: HEADER_BYTES,
-        header: true,
         record: undefined,
         recordLeft: 0,
+        recordBytes: 0,
         tag: Buffer.allocUnsafe(TAG_BYTES),
         tagFill: 0,
-        out: [],
-        recordOut: [],
+        header: [],
         resolve,
         reject,
       }
@@ -153,7 +173,12 @@ export class BulkChannelClient {
         if (p.record === undefined) this.beginRecord(p)
         if (p.recordLeft > 0) {
           const take = Math.min(p.recordLeft, data.byteLength - off)
-          p.recordOut.push(p.record!.update(data.subarray(off, off + take)))
+          const plain = p.record!.update(data.subarray(off, off + take))
+          if (p.header !== undefined) p.header.push(plain)
+          else {
+            p.sink(plain)
+            p.done += plain.byteLength
+          }
           p.recordLeft -= take
           off += take
           continue
@@ -173,16 +198,16 @@ export class BulkChannelClient {
   private beginRecord(p: PendingAnswer): void {
     p.record = this.opener.begin()
     p.recordLeft = Math.min(p.left, BULK_RECORD_BYTES)
+    p.recordBytes = p.recordLeft
     p.tagFill = 0
-    p.recordOut = []
   }
 
   /** Checks the record's tag; then takes the header's length, or the record's plaintext. */
   private endRecord(p: PendingAnswer): void {
     p.record!.finish(p.tag)
     p.record = undefined
-    if (p.header) {
-      const header = Buffer.concat(p.recordOut)
+    if (p.header !== undefined) {
+      const header = Buffer.concat(p.header)
       if (header[0] !== 0) {
         this.settle(p, new ChunkNotFoundError(`Peer has no chunk ${p.hash} on the bulk channel.`))
         return
@@ -193,18 +218,17 @@ export class BulkChannelClient {
         this.settle(p, new RangeError(`Bulk answer of ${length} bytes is over the ${p.maxBytes}-byte limit.`))
         return
       }
-      p.header = false
+      p.header = undefined
       p.left = length
     } else {
-      p.out.push(...p.recordOut)
-      p.left -= p.recordOut.reduce((n, b) => n + b.byteLength, 0)
+      p.left -= p.recordBytes
     }
     if (p.left === 0) this.settle(p)
   }
 
   private settle(p: PendingAnswer, err?: Error): void {
     this.pending = undefined
-    if (err === undefined) p.resolve(p.out)
+    if (err === undefined) p.resolve(p.done)
     else p.reject(err)
   }
 
