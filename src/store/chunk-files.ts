@@ -94,6 +94,9 @@ export class ChunkFiles {
  * only when the bytes hash to the chunk's hash (fsynced first when durable), abort() removes it. Nothing
  * holds the chunk in memory, and a crash at any point leaves at most a temp file, removed at start.
  */
+/** Bytes a ChunkWriter lets wait for the disk before it asks its source to pause. */
+export const WRITER_QUEUE_BYTES = 1024 * 1024
+
 export class ChunkWriter {
   private readonly hasher = createHash('sha256')
   private readonly tmp: string
@@ -101,11 +104,15 @@ export class ChunkWriter {
   private queue: Promise<void> = Promise.resolve()
   private failure: Error | undefined
   private bytes = 0
+  /** Bytes handed to write() and not yet on disk. */
+  private queued = 0
 
   constructor(
     private readonly files: ChunkFiles,
     readonly hash: string,
     private readonly deferDirSync: boolean,
+    /** Called once the chunk has its name (the store marks it present). */
+    private readonly onStored: () => void,
   ) {
     this.tmp = tempPathFor(files.path(hash))
     this.opened = files.ensureDir(hash).then(() => open(this.tmp, 'w', 0o600))
@@ -114,22 +121,30 @@ export class ChunkWriter {
     })
   }
 
-  /** Appends bytes (written in order in the background; the piece must not change until commit/abort). */
-  write(piece: Uint8Array): void {
+  /**
+   * Appends bytes (written in order in the background; the piece must not change until commit/abort).
+   * Returns a promise when more than WRITER_QUEUE_BYTES wait for the disk: the caller should pause its
+   * source until it resolves, so received bytes do not pile up in memory.
+   */
+  write(piece: Uint8Array): Promise<void> | undefined {
     this.hasher.update(piece)
     const at = this.bytes
     this.bytes += piece.byteLength
+    this.queued += piece.byteLength
     this.queue = this.queue.then(async () => {
-      if (this.failure !== undefined) return
       try {
+        if (this.failure !== undefined) return
         const fh = await this.opened
         for (let off = 0; off < piece.byteLength; ) {
           off += (await fh.write(piece, off, piece.byteLength - off, at + off)).bytesWritten
         }
       } catch (err) {
         this.failure ??= err as Error
+      } finally {
+        this.queued -= piece.byteLength
       }
     })
+    return this.queued > WRITER_QUEUE_BYTES ? this.queue : undefined
   }
 
   /** Checks the hash, then makes the file the chunk; throws ChunkHashMismatchError (file removed) if not. */
@@ -150,6 +165,7 @@ export class ChunkWriter {
     await fh.close()
     await rename(this.tmp, this.files.path(this.hash))
     await this.files.renamedIn(this.hash, this.deferDirSync)
+    this.onStored()
   }
 
   /** Removes the temp file (after a failed transfer or commit). */

@@ -248,20 +248,9 @@ export class ContentStore {
    * Like putChunk for bytes that arrive piece by piece: write() them as they come, then commit() checks
    * the hash and stores the chunk (or throws ChunkHashMismatchError), abort() drops it.
    */
-  chunkWriter(
-    hash: string,
-    options: { deferDirSync?: boolean } = {},
-  ): { write(piece: Uint8Array): void; commit(): Promise<void>; abort(): Promise<void> } {
+  chunkWriter(hash: string, options: { deferDirSync?: boolean } = {}): ChunkWriter {
     if (!HEX64.test(hash)) throw new ChunkHashMismatchError(`Not a chunk hash: ${hash}.`)
-    const writer = new ChunkWriter(this.files, hash, options.deferDirSync === true)
-    return {
-      write: (piece) => writer.write(piece),
-      commit: async () => {
-        await writer.commit()
-        this.present.add(hash)
-      },
-      abort: () => writer.abort(),
-    }
+    return new ChunkWriter(this.files, hash, options.deferDirSync === true, () => this.present.add(hash))
   }
 
   /** fsyncs the chunk directories putChunk left unsynced: the chunks written so far now survive a crash. */

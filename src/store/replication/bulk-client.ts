@@ -30,7 +30,8 @@ export interface BulkTicketKey {
 
 /** The answer being received: its records so far and how to finish it. */
 interface PendingAnswer {
-  sink: (piece: Buffer) => void
+  /** Takes plaintext; a promise returned pauses the socket until it settles (the sink's backpressure). */
+  sink: (piece: Buffer) => Promise<void> | undefined
   /** Body bytes handed to the sink. */
   done: number
   maxBytes: number
@@ -115,7 +116,15 @@ export class BulkChannelClient {
   /** Requests one chunk; returns its authenticated plaintext, at most `maxBytes`. */
   async fetch(hash: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer[]> {
     const out: Buffer[] = []
-    await this.fetchInto(hash, maxBytes, (piece) => out.push(piece), signal)
+    await this.fetchInto(
+      hash,
+      maxBytes,
+      (piece) => {
+        out.push(piece)
+        return undefined
+      },
+      signal,
+    )
     return out
   }
 
@@ -127,7 +136,7 @@ export class BulkChannelClient {
   fetchInto(
     hash: string,
     maxBytes: number,
-    sink: (piece: Buffer) => void,
+    sink: (piece: Buffer) => Promise<void> | undefined,
     signal?: AbortSignal,
   ): Promise<number> {
     if (this.failure !== undefined) return Promise.reject(this.failure)
@@ -176,8 +185,12 @@ export class BulkChannelClient {
           const plain = p.record!.update(data.subarray(off, off + take))
           if (p.header !== undefined) p.header.push(plain)
           else {
-            p.sink(plain)
+            const busy = p.sink(plain)
             p.done += plain.byteLength
+            if (busy !== undefined && !this.socket.isPaused()) {
+              this.socket.pause()
+              void busy.finally(() => this.socket.resume())
+            }
           }
           p.recordLeft -= take
           off += take
