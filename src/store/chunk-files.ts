@@ -89,14 +89,14 @@ export class ChunkFiles {
   }
 }
 
+/** Bytes a ChunkWriter lets wait for the disk before it asks its source to pause. */
+export const WRITER_QUEUE_BYTES = 1024 * 1024
+
 /**
  * A chunk written as its bytes arrive: into a temp file, hashed on the way; commit() gives it its name
  * only when the bytes hash to the chunk's hash (fsynced first when durable), abort() removes it. Nothing
  * holds the chunk in memory, and a crash at any point leaves at most a temp file, removed at start.
  */
-/** Bytes a ChunkWriter lets wait for the disk before it asks its source to pause. */
-export const WRITER_QUEUE_BYTES = 1024 * 1024
-
 export class ChunkWriter {
   private readonly hasher = createHash('sha256')
   private readonly tmp: string
@@ -147,7 +147,7 @@ export class ChunkWriter {
     return this.queued > WRITER_QUEUE_BYTES ? this.queue : undefined
   }
 
-  /** Checks the hash, then makes the file the chunk; throws ChunkHashMismatchError (file removed) if not. */
+  /** Checks the hash, then makes the file the chunk; throws ChunkHashMismatchError if not (then abort()). */
   async commit(): Promise<void> {
     await this.queue
     const actual = this.hasher.digest('hex')

@@ -109,6 +109,15 @@ describe('content store', () => {
     assert.equal(reopened.hasChunk(sha(other)), false)
     assert.equal(reopened.hasChunk(sha(data)), true)
     await cut.abort()
+    // more than 1 MiB waiting for the disk asks the source to pause until it is written
+    const big = randomBytes(2 * 1024 * 1024)
+    const slow = store.chunkWriter(sha(big))
+    const pause = slow.write(big)
+    assert.ok(pause instanceof Promise, 'a 2 MiB backlog returns a promise to wait on')
+    await pause
+    assert.equal(slow.write(new Uint8Array(0)), undefined, 'nothing waits once written')
+    await slow.commit()
+    assert.equal(store.hasChunk(sha(big)), true)
   })
 
   it('tracks missing chunks and refuses to export incomplete content', async () => {
