@@ -1,7 +1,8 @@
 // Runs the benchmarks, each in its own process so one's memory and JIT state do not skew another, and ends
 // with one table of every goal: the goal, this run's figure, met or not (each bench reports its goal rows
 // through bench/goals.ts).
-// Usage: npm run bench [-- [--quick] governance replication ...]   (default: all; --quick: reduced sizes)
+// Usage: npm run bench [-- [--quick] [--size MB[,MB]] governance replication ...]   (default: all; --quick:
+// reduced sizes; --size: the replication sizes, e.g. --size 200,1024)
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -23,7 +24,9 @@ const ALL = [
 ]
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
-const picked = args.filter((a) => a !== '--quick')
+const sizeAt = args.indexOf('--size')
+const size = sizeAt >= 0 ? args[sizeAt + 1] : undefined
+const picked = args.filter((a, i) => a !== '--quick' && (sizeAt < 0 || (i !== sizeAt && i !== sizeAt + 1)))
 const names = picked.length > 0 ? picked : ALL
 const dir = mkdtempSync(join(tmpdir(), 'commons-bench-goals-'))
 const goalsFile = join(dir, 'goals.jsonl')
@@ -44,6 +47,7 @@ for (const name of names) {
       COMMONS_LOG_LEVEL: 'warn',
       BENCH_GOALS_FILE: goalsFile,
       ...(quick && { BENCH_QUICK: '1' }),
+      ...(size !== undefined && { BENCH_SIZE_MB: size }),
     },
   })
   if (r.status !== 0) failed.push(name)

@@ -9,12 +9,14 @@ export function tempPathFor(path: string): string {
 
 /**
  * Writes a file so that a crash leaves either the old or the whole new content, never a prefix: temp
- * file, write, fsync, rename, fsync the directory. `durable: false` skips both fsyncs (caches, tests).
+ * file, write, fsync, rename, fsync the directory. `durable: false` skips both fsyncs (caches, tests);
+ * `syncDir: false` skips the directory's (the caller fsyncs it later, once for many files: until then a
+ * crash may lose the new name, never leave it on partial content).
  */
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array | readonly Uint8Array[],
-  options: { mode?: number; durable?: boolean; tmpPath?: string } = {},
+  options: { mode?: number; durable?: boolean; syncDir?: boolean; tmpPath?: string } = {},
 ): Promise<void> {
   const tmp = options.tmpPath ?? tempPathFor(path)
   const durable = options.durable !== false
@@ -40,7 +42,7 @@ export async function writeFileAtomic(
     await rm(tmp, { force: true })
     throw err
   }
-  if (durable) await syncDirectoryOf(path)
+  if (durable && options.syncDir !== false) await syncDirectoryOf(path)
 }
 
 /** fsyncs the directory holding `path`, so a file just created or renamed there survives a crash. */

@@ -51,3 +51,6 @@ export const BULK_MAX_TICKETS = 4096
 
 /** Largest encrypted record of a chunk body on the bulk channel (one AES-256-GCM seal each). */
 export const BULK_RECORD_BYTES = 1024 * 1024
+
+/** Read buffer of a bulk client connection, reused for its every read (ciphertext is deciphered from it at once). */
+export const BULK_READ_BUFFER_BYTES = 256 * 1024

@@ -1,20 +1,20 @@
 import { createHash } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { tempPathFor, writeFileAtomic } from '../atomic-file.ts'
+import { mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { writeFileAtomic } from '../atomic-file.ts'
 import { throwIfAborted } from '../errors.ts'
 import type { Logger } from '../log.ts'
+import { ChunkFiles, ChunkWriter } from './chunk-files.ts'
 import { DEFAULT_CHUNK_SIZE, MANIFEST_VERSION, MAX_CHUNK_SIZE } from './constants.ts'
 import {
   ChunkHashMismatchError,
   ChunkNotFoundError,
-  IncompleteContentError,
   InvalidManifestError,
   ManifestNotFoundError,
 } from './errors.ts'
+import { exportContent } from './export-content.ts'
 import {
   type ContentRoot,
-  chunkLength,
   contentRootOf,
   contentRootToCid,
   decodeManifest,
@@ -70,6 +70,7 @@ export class ContentStore {
   private readonly present = new Set<string>()
   private readonly refs = new Map<string, number>()
   private readonly pins = new Set<ContentRoot>()
+  private readonly files: ChunkFiles
   private readonly log: Logger
   readonly chunkSize: number
   private opened = false
@@ -78,6 +79,7 @@ export class ContentStore {
     this.chunkDir = join(init.dir, 'chunks')
     this.manifestDir = join(init.dir, 'manifests')
     this.pinDir = join(init.dir, 'pins')
+    this.files = new ChunkFiles(this.chunkDir, init.durable !== false)
     this.chunkSize = init.chunkSize ?? DEFAULT_CHUNK_SIZE
     if (!Number.isInteger(this.chunkSize) || this.chunkSize < 1 || this.chunkSize > MAX_CHUNK_SIZE) {
       throw new InvalidManifestError(`chunkSize must be an integer in 1..${MAX_CHUNK_SIZE}.`)
@@ -219,9 +221,15 @@ export class ContentStore {
 
   /**
    * Stores a chunk received from elsewhere after checking that its bytes hash to `hash`; throws
-   * ChunkHashMismatchError (and writes nothing) when they do not.
+   * ChunkHashMismatchError (and writes nothing) when they do not. The chunk's bytes are fsynced before it
+   * takes its name; with `deferDirSync` its directory entry is fsynced only by syncChunkDirs() (a fetch
+   * calls it once before it reports done), so a crash before then may lose the chunk, never corrupt it.
    */
-  async putChunk(hash: string, data: readonly Uint8Array[]): Promise<void> {
+  async putChunk(
+    hash: string,
+    data: readonly Uint8Array[],
+    options: { deferDirSync?: boolean } = {},
+  ): Promise<void> {
     const hasher = createHash('sha256')
     for (const part of data) hasher.update(part)
     const actual = hasher.digest('hex')
@@ -233,7 +241,33 @@ export class ContentStore {
         },
       )
     }
-    if (!this.present.has(hash)) await this.writeChunk(hash, data)
+    if (!this.present.has(hash)) await this.writeChunk(hash, data, options.deferDirSync === true)
+  }
+
+  /**
+   * Like putChunk for bytes that arrive piece by piece: write() them as they come, then commit() checks
+   * the hash and stores the chunk (or throws ChunkHashMismatchError), abort() drops it.
+   */
+  chunkWriter(hash: string, options: { deferDirSync?: boolean } = {}): ChunkWriter {
+    if (!HEX64.test(hash)) throw new ChunkHashMismatchError(`Not a chunk hash: ${hash}.`)
+    return new ChunkWriter(this.files, hash, options.deferDirSync === true, () => this.present.add(hash))
+  }
+
+  /** fsyncs the chunk directories putChunk left unsynced: the chunks written so far now survive a crash. */
+  async syncChunkDirs(): Promise<void> {
+    await this.files.syncDirs()
+  }
+
+  /**
+   * Reads a chunk into `buffer` (reused by the caller, e.g. per connection) and returns the filled part;
+   * a chunk larger than `buffer` gets a buffer of its own. Same checks as readChunk.
+   */
+  async readChunkInto(hash: string, buffer: Buffer): Promise<Buffer> {
+    if (!HEX64.test(hash) || !this.present.has(hash))
+      throw new ChunkNotFoundError(`No chunk ${hash} in this store.`)
+    const data = await this.files.readInto(hash, buffer)
+    if (this.init.verifyOnRead === true) this.verifyRead(hash, data)
+    return data
   }
 
   /** Reads a chunk; with `verify` (or verifyOnRead) re-hashes it and throws ChunkHashMismatchError on rot. */
@@ -241,15 +275,15 @@ export class ContentStore {
     if (!HEX64.test(hash) || !this.present.has(hash))
       throw new ChunkNotFoundError(`No chunk ${hash} in this store.`)
     const data = await readFile(this.chunkPath(hash))
-    if (options.verify ?? this.init.verifyOnRead === true) {
-      const actual = createHash('sha256').update(data).digest('hex')
-      if (actual !== hash) {
-        throw new ChunkHashMismatchError(
-          `Stored chunk ${hash} is corrupt (hashes to ${actual}); re-fetch it.`,
-        )
-      }
-    }
+    if (options.verify ?? this.init.verifyOnRead === true) this.verifyRead(hash, data)
     return data
+  }
+
+  private verifyRead(hash: string, data: Uint8Array): void {
+    const actual = createHash('sha256').update(data).digest('hex')
+    if (actual !== hash) {
+      throw new ChunkHashMismatchError(`Stored chunk ${hash} is corrupt (hashes to ${actual}); re-fetch it.`)
+    }
   }
 
   /**
@@ -261,40 +295,7 @@ export class ContentStore {
     destPath: string,
     options: { signal?: AbortSignal; onProgress?: OnProgress<ChunkExportedEvent> } = {},
   ): Promise<{ size: number }> {
-    const manifest = this.getManifest(root)
-    const missing = this.missingChunks(root)
-    if (missing.length > 0) {
-      throw new IncompleteContentError(
-        `Content ${root} is missing ${missing.length} of ${manifest.chunks.length} chunks; fetch it first.`,
-      )
-    }
-    await mkdir(dirname(destPath), { recursive: true })
-    const tmp = tempPathFor(destPath)
-    const fh = await open(tmp, 'w')
-    let done = 0
-    try {
-      for (let i = 0; i < manifest.chunks.length; i++) {
-        throwIfAborted(options.signal)
-        const data = await this.readChunk(manifest.chunks[i]!, { verify: true })
-        if (data.byteLength !== chunkLength(manifest, i)) {
-          throw new ChunkHashMismatchError(`Chunk ${i} of ${root} has the wrong length.`)
-        }
-        await fh.write(data)
-        done += data.byteLength
-        options.onProgress?.({
-          type: 'store:chunk:exported',
-          detail: { index: i, bytes: data.byteLength, doneBytes: done, totalBytes: manifest.size },
-        })
-      }
-      await fh.sync()
-      await fh.close()
-    } catch (err) {
-      await fh.close().catch(() => undefined)
-      await rm(tmp, { force: true })
-      throw err
-    }
-    await rename(tmp, destPath)
-    return { size: done }
+    return exportContent(this, root, destPath, options)
   }
 
   /** Every manifest in the store with its completeness and pin state. */
@@ -372,7 +373,7 @@ export class ContentStore {
 
   /** Path of a chunk file (for tests and diagnostics). */
   chunkPath(hash: string): string {
-    return join(this.chunkDir, hash.slice(0, 2), hash)
+    return this.files.path(hash)
   }
 
   private indexManifest(root: ContentRoot, manifest: Manifest): void {
@@ -381,10 +382,8 @@ export class ContentStore {
     for (const h of manifest.chunks) this.refs.set(h, (this.refs.get(h) ?? 0) + 1)
   }
 
-  private async writeChunk(hash: string, data: readonly Uint8Array[]): Promise<void> {
-    const path = this.chunkPath(hash)
-    await mkdir(dirname(path), { recursive: true })
-    await writeFileAtomic(path, data, { durable: this.init.durable })
+  private async writeChunk(hash: string, data: readonly Uint8Array[], deferDirSync = false): Promise<void> {
+    await this.files.write(hash, data, deferDirSync)
     this.present.add(hash)
   }
 }

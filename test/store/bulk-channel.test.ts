@@ -7,7 +7,8 @@ import { describe, it } from 'node:test'
 import { silentLogger } from '../../src/log.ts'
 import { BULK_TICKETS_PER_PEER } from '../../src/store/constants.ts'
 import { createContentStore } from '../../src/store/index.ts'
-import { BulkChannelClient, BulkChannelServer } from '../../src/store/replication/bulk-channel.ts'
+import { BulkChannelServer } from '../../src/store/replication/bulk-channel.ts'
+import { BulkChannelClient } from '../../src/store/replication/bulk-client.ts'
 import { ChunkSession } from '../../src/store/replication/chunk-session.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 import { Allowlist } from '../net/fixtures.ts'
@@ -237,6 +238,30 @@ describe('bulk channel (encrypted TCP side channel for chunk bodies)', () => {
       await assert.rejects(client.fetch(added.a!.manifest.chunks[0]!, 4 * MiB), {
         name: 'BulkRecordAuthError',
       })
+    } finally {
+      await proxy.close()
+      await server.stop()
+      await store.stop()
+    }
+  })
+
+  it('attack: bytes after an answer, which nobody asked for, drop the connection', async () => {
+    await using dir = await tmpDir()
+    const data = randomBytes(1024)
+    const { store, added } = await storeWith(dir.path, { a: data })
+    const server = new BulkChannelServer({ store, log: silentLogger }, { host: '127.0.0.1', port: 0 })
+    await server.start()
+    // one answer is a sealed header (5 + 16 bytes) and one sealed record of 1024 + 16 bytes
+    const answer = 5 + 16 + 1024 + 16
+    const proxy = await startProxy(server.port!, (chunk, offset) =>
+      offset + chunk.byteLength === answer ? Buffer.concat([chunk, randomBytes(40)]) : chunk,
+    )
+    try {
+      const t = server.issue('peer-x', added.a!.root)!
+      const client = await BulkChannelClient.open('127.0.0.1', proxy.port, keyOf(t), 'peer-x')
+      assert.deepEqual(Buffer.concat(await client.fetch(added.a!.manifest.chunks[0]!, 1024)), data)
+      await new Promise((r) => setTimeout(r, 50))
+      await assert.rejects(client.fetch(added.a!.manifest.chunks[0]!, 1024), /nobody asked for/)
     } finally {
       await proxy.close()
       await server.stop()

@@ -78,6 +78,48 @@ describe('content store', () => {
     assert.equal(store.hasChunk(sha(good)), true)
   })
 
+  it('a chunk streamed in takes its name only when its bytes hash right; one cut off is never accepted', async () => {
+    await using dir = await tmpDir()
+    const store = createContentStore({ dir: dir.path }, { log: silentLogger })
+    await store.start()
+    const data = randomBytes(300_000)
+    const ok = store.chunkWriter(sha(data), { deferDirSync: true })
+    for (let off = 0; off < data.byteLength; off += 65_536) ok.write(data.subarray(off, off + 65_536))
+    await ok.commit()
+    await store.syncChunkDirs()
+    assert.deepEqual(await store.readChunk(sha(data), { verify: true }), data)
+    // wrong bytes: refused, nothing stored, no temp file left
+    const other = randomBytes(1000)
+    const bad = store.chunkWriter(sha(other))
+    bad.write(randomBytes(1000))
+    await assert.rejects(bad.commit(), { name: 'ChunkHashMismatchError' })
+    await bad.abort()
+    assert.equal(store.hasChunk(sha(other)), false)
+    const prefixDir = join(dir.path, 'chunks', sha(other).slice(0, 2))
+    assert.deepEqual(
+      (await readdir(prefixDir).catch(() => [])).filter((n) => n.endsWith('.tmp')),
+      [],
+    )
+    // a transfer cut off mid-chunk (a crash): after a restart the chunk is missing, not half there
+    const cut = store.chunkWriter(sha(other))
+    cut.write(other.subarray(0, 500))
+    await new Promise((r) => setTimeout(r, 50))
+    const reopened = createContentStore({ dir: dir.path }, { log: silentLogger })
+    await reopened.start()
+    assert.equal(reopened.hasChunk(sha(other)), false)
+    assert.equal(reopened.hasChunk(sha(data)), true)
+    await cut.abort()
+    // more than 1 MiB waiting for the disk asks the source to pause until it is written
+    const big = randomBytes(2 * 1024 * 1024)
+    const slow = store.chunkWriter(sha(big))
+    const pause = slow.write(big)
+    assert.ok(pause instanceof Promise, 'a 2 MiB backlog returns a promise to wait on')
+    await pause
+    assert.equal(slow.write(new Uint8Array(0)), undefined, 'nothing waits once written')
+    await slow.commit()
+    assert.equal(store.hasChunk(sha(big)), true)
+  })
+
   it('tracks missing chunks and refuses to export incomplete content', async () => {
     await using dir = await tmpDir()
     const store = createContentStore({ dir: dir.path }, { log: silentLogger })

@@ -1,5 +1,4 @@
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net'
-import { AbortedError } from '../../errors.ts'
+import { createServer, type Server, type Socket } from 'node:net'
 import type { Logger } from '../../log.ts'
 import {
   BULK_IDLE_TIMEOUT_MS,
@@ -8,8 +7,8 @@ import {
   BULK_TOKEN_TIMEOUT_MS,
 } from '../constants.ts'
 import type { ContentStore } from '../content-store.ts'
-import { BulkRecordAuthError, ChunkNotFoundError } from '../errors.ts'
 import type { Manifest } from '../manifest.ts'
+import { HEADER_BYTES } from './bulk-client.ts'
 import { CLIENT_TO_SERVER, RecordOpener, RecordSealer, SERVER_TO_CLIENT, TAG_BYTES } from './bulk-records.ts'
 import { BulkTicketBook, type BulkTicketGrant, TICKET_ID_BYTES, type TicketLimits } from './bulk-tickets.ts'
 import { SocketReader } from './socket-reader.ts'
@@ -27,16 +26,7 @@ import { SocketReader } from './socket-reader.ts'
 //   body as records of at most BULK_RECORD_BYTES each (+ tag). Any record failing authentication drops
 //   the connection; chunks are still checked against their sha256 before they are stored.
 
-const HEADER_BYTES = 5
 const HASH_BYTES = 32
-
-/** A ticket as the client holds it. */
-export interface BulkTicketKey {
-  /** Hex ticket id. */
-  id: string
-  /** 32-byte AES-256-GCM key. */
-  key: Buffer
-}
 
 /** Options of the bulk server. */
 export interface BulkChannelServerInit {
@@ -53,7 +43,7 @@ export class BulkChannelServer {
   readonly tickets: BulkTicketBook
 
   constructor(
-    private readonly c: { store: Pick<ContentStore, 'readChunk' | 'findManifest'>; log: Logger },
+    private readonly c: { store: Pick<ContentStore, 'readChunkInto' | 'findManifest'>; log: Logger },
     private readonly init: BulkChannelServerInit,
   ) {
     this.tickets = new BulkTicketBook(init.limits)
@@ -165,21 +155,28 @@ export class BulkChannelServer {
       chunks = new Set(manifest.chunks)
       this.chunkSets.set(manifest, chunks)
     }
+    // one read buffer per connection, reused for every chunk: sealing copies out of it before the next read
+    let buffer: Buffer | undefined
     for (;;) {
       const sealed = await reader.read(HASH_BYTES, true)
       if (sealed === null) break
       const tag = Buffer.concat(await reader.read(TAG_BYTES))
       const hash = Buffer.concat(opener.open(sealed, tag)).toString('hex')
       let data: Buffer | undefined
-      if (chunks!.has(hash)) data = await this.c.store.readChunk(hash).catch(() => undefined)
+      if (chunks!.has(hash)) {
+        buffer ??= Buffer.allocUnsafe(manifest!.chunkSize)
+        data = await this.c.store.readChunkInto(hash, buffer).catch(() => undefined)
+      }
       const header = Buffer.allocUnsafe(HEADER_BYTES)
       header[0] = data === undefined ? 1 : 0
       header.writeUInt32BE(data?.byteLength ?? 0, 1)
       let flushed = writeAll(socket, sealer.seal(header))
       for (let off = 0; data !== undefined && off < data.byteLength; off += BULK_RECORD_BYTES) {
+        // seal a record only when the socket took the last: sealed copies then die young (cheap to collect)
+        if (!flushed) await drained(socket)
         flushed = writeAll(socket, sealer.seal(data.subarray(off, off + BULK_RECORD_BYTES)))
       }
-      if (!flushed) await new Promise<void>((r) => socket.once('drain', r))
+      if (!flushed) await drained(socket)
     }
   }
 }
@@ -188,6 +185,18 @@ export class BulkChannelServer {
 interface Admitted {
   ticket: BulkTicketGrant
   opener: RecordOpener
+}
+
+function drained(socket: Socket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done)
+      socket.off('close', done)
+      resolve()
+    }
+    socket.on('drain', done)
+    socket.on('close', done)
+  })
 }
 
 function writeAll(socket: Socket, parts: Buffer[]): boolean {
@@ -199,93 +208,4 @@ function writeAll(socket: Socket, parts: Buffer[]): boolean {
 /** An IPv4 address without its IPv6-mapped prefix. */
 function plainIp(ip: string | undefined): string | undefined {
   return ip?.startsWith('::ffff:') === true ? ip.slice(7) : ip
-}
-
-/** Client end of a bulk connection: one request at a time, every record authenticated. */
-export class BulkChannelClient {
-  private readonly sealer: RecordSealer
-  private readonly opener: RecordOpener
-
-  private constructor(
-    private readonly socket: Socket,
-    private readonly reader: SocketReader,
-    key: Buffer,
-  ) {
-    this.sealer = new RecordSealer(key, CLIENT_TO_SERVER)
-    this.opener = new RecordOpener(key, SERVER_TO_CLIENT)
-  }
-
-  /** Connects and presents the ticket as `selfPeerId` (the peer the ticket was issued to). */
-  static async open(
-    host: string,
-    port: number,
-    ticket: BulkTicketKey,
-    selfPeerId: string,
-    signal?: AbortSignal,
-  ): Promise<BulkChannelClient> {
-    const socket = tcpConnect({ host, port, noDelay: true })
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        socket.destroy()
-        reject(new AbortedError())
-      }
-      signal?.addEventListener('abort', onAbort, { once: true })
-      socket.once('connect', () => {
-        signal?.removeEventListener('abort', onAbort)
-        resolve()
-      })
-      socket.once('error', (err) => {
-        signal?.removeEventListener('abort', onAbort)
-        reject(err)
-      })
-    })
-    socket.on('error', () => undefined)
-    const client = new BulkChannelClient(socket, new SocketReader(socket), ticket.key)
-    const id = Buffer.from(ticket.id, 'hex')
-    const [sealed, tag] = client.sealer.seal(Buffer.from(selfPeerId, 'utf8'), id)
-    socket.write(Buffer.concat([id, Buffer.from([sealed!.byteLength]), sealed!, tag!]))
-    return client
-  }
-
-  /** Requests one chunk; returns its authenticated plaintext, at most `maxBytes`. */
-  async fetch(hash: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer[]> {
-    writeAll(this.socket, this.sealer.seal(Buffer.from(hash, 'hex')))
-    const onAbort = (): void => {
-      this.socket.destroy(new AbortedError())
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-    try {
-      const header = Buffer.concat(await this.openRecord(HEADER_BYTES))
-      const length = header.readUInt32BE(1)
-      if (header[0] !== 0) throw new ChunkNotFoundError(`Peer has no chunk ${hash} on the bulk channel.`)
-      if (length > maxBytes) {
-        this.socket.destroy()
-        throw new RangeError(`Bulk answer of ${length} bytes is over the ${maxBytes}-byte limit.`)
-      }
-      const out: Buffer[] = []
-      for (let left = length; left > 0; left -= BULK_RECORD_BYTES) {
-        out.push(...(await this.openRecord(Math.min(left, BULK_RECORD_BYTES))))
-      }
-      return out
-    } finally {
-      signal?.removeEventListener('abort', onAbort)
-    }
-  }
-
-  /** Closes the connection. */
-  close(): void {
-    this.socket.end()
-    this.socket.destroySoon()
-  }
-
-  private async openRecord(bytes: number): Promise<Buffer[]> {
-    const sealed = await this.reader.read(bytes)
-    const tag = Buffer.concat(await this.reader.read(TAG_BYTES))
-    try {
-      return this.opener.open(sealed, tag)
-    } catch (err) {
-      if (err instanceof BulkRecordAuthError) this.socket.destroy()
-      throw err
-    }
-  }
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto'
+import { createCipheriv, createDecipheriv, type DecipherGCM } from 'node:crypto'
 import { BulkRecordAuthError } from '../errors.ts'
 
 // Records of the bulk channel: AES-256-GCM under the connection's ticket key, which reached the client
@@ -41,6 +41,13 @@ export class RecordSealer {
   }
 }
 
+/** A record being opened piece by piece: plaintext of each piece, then its tag checked at the end. */
+export interface RecordInProgress {
+  update(ciphertext: Uint8Array): Buffer
+  /** Throws BulkRecordAuthError when the record was altered; its plaintext must then be dropped. */
+  finish(tag: Uint8Array): void
+}
+
 /** Opens records received in one direction of one connection, in order. */
 export class RecordOpener {
   private counter = 0
@@ -56,14 +63,31 @@ export class RecordOpener {
     if (aad !== undefined) decipher.setAAD(aad)
     decipher.setAuthTag(tag)
     const out = parts.map((p) => decipher.update(p))
-    try {
-      decipher.final()
-    } catch (cause) {
-      throw new BulkRecordAuthError(
-        'A bulk-channel record failed authentication (altered on the way); the connection is dropped and the chunk fetched again over libp2p.',
-        { cause },
-      )
-    }
+    finishRecord(decipher)
     return out
+  }
+
+  /** Starts the next record, to be fed as its ciphertext arrives (the tag comes last). */
+  begin(aad?: Uint8Array): RecordInProgress {
+    const decipher = createDecipheriv(CIPHER, this.key, nonceOf(this.direction, this.counter++))
+    if (aad !== undefined) decipher.setAAD(aad)
+    return {
+      update: (ciphertext) => decipher.update(ciphertext),
+      finish: (tag) => {
+        decipher.setAuthTag(tag)
+        finishRecord(decipher)
+      },
+    }
+  }
+}
+
+function finishRecord(decipher: DecipherGCM): void {
+  try {
+    decipher.final()
+  } catch (cause) {
+    throw new BulkRecordAuthError(
+      'A bulk-channel record failed authentication (altered on the way); the connection is dropped and the chunk fetched again over libp2p.',
+      { cause },
+    )
   }
 }

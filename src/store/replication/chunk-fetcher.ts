@@ -11,7 +11,7 @@ import {
 } from '../errors.ts'
 import { chunkLength, type Manifest, parseContentRoot } from '../manifest.ts'
 import type { ChunkVerifiedEvent, OnProgress } from '../progress.ts'
-import { BulkChannelClient } from './bulk-channel.ts'
+import { BulkChannelClient } from './bulk-client.ts'
 import { type BulkTicket, ChunkSession, type StreamDialer } from './chunk-session.ts'
 import { FetchPlan } from './fetch-plan.ts'
 
@@ -80,8 +80,13 @@ export async function fetchContent(
 ): Promise<FetchResult> {
   const fetch = new ContentFetch(c, parseContentRoot(rootInput), options)
   try {
-    return await fetch.run()
+    const result = await fetch.run()
+    // chunk directory entries are fsynced once here, not per chunk: done means durable
+    await c.store.syncChunkDirs()
+    return result
   } catch (err) {
+    // the verified chunks are kept for a resumed fetch: make their names durable too
+    await c.store.syncChunkDirs().catch(() => undefined)
     if (isAborted(options.signal) && !(err instanceof AbortedError))
       throw new AbortedError(undefined, { cause: err })
     throw err
@@ -256,7 +261,7 @@ class ContentFetch {
         signal: reqSignal,
         timeoutMs: this.timeoutMs,
       })
-      await this.c.store.putChunk(hash, parts)
+      await this.c.store.putChunk(hash, parts, { deferDirSync: true })
     }
     this.plan.succeed(index, peer)
     this.fetchedChunks++
@@ -302,11 +307,17 @@ class ContentFetch {
         this.c.dialer.peerId,
         signal,
       )
-      const parts = await link.bulk.fetch(hash, expected, signal)
-      if (parts.reduce((n, b) => n + b.byteLength, 0) !== expected) {
-        throw new ChunkHashMismatchError(`Bulk channel sent a short chunk ${index}.`)
+      // the chunk goes to a temp file as it is deciphered; it takes its name only once every record
+      // passed its tag and the whole hashes to `hash`
+      const writer = this.c.store.chunkWriter(hash, { deferDirSync: true })
+      try {
+        const length = await link.bulk.fetchInto(hash, expected, (piece) => writer.write(piece), signal)
+        if (length !== expected) throw new ChunkHashMismatchError(`Bulk channel sent a short chunk ${index}.`)
+        await writer.commit()
+      } catch (err) {
+        await writer.abort()
+        throw err
       }
-      await this.c.store.putChunk(hash, parts)
       this.bulkChunks++
       return true
     } catch (err) {
