@@ -58,7 +58,7 @@ describe('API keys', () => {
     const { key, record } = await store.create({ label: 'alice', address: `0x${'11'.repeat(20)}` })
     assert.match(key, /^mc_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/)
     const file = await readFile(dataDirLayout(dir.path).apiKeys, 'utf8')
-    assert.ok(!file.includes(key.split('_')[2]!), 'the secret is not on disk')
+    assert.ok(!file.includes(key.split('_').slice(2).join('_')), 'the secret is not on disk')
     assert.deepEqual(await store.verify(key), {
       id: record.id,
       label: 'alice',
@@ -114,7 +114,7 @@ describe('API keys', () => {
     assert.equal(listed.length, 1)
     assert.equal(listed[0].id, created.id)
     assert.equal(listed[0].revokedAt, null)
-    assert.ok(!JSON.stringify(listed).includes(created.key.split('_')[2]))
+    assert.ok(!JSON.stringify(listed).includes(created.key.split('_').slice(2).join('_')))
     const keys = new ApiKeyStore({ path: dataDirLayout(data.path).apiKeys })
     assert.ok(await keys.verify(created.key))
     const revoked = await cli(data.path, 'key', 'revoke', created.id)
