@@ -106,7 +106,7 @@ describe('Sign-In with Ethereum sessions', () => {
     const ms = performance.now() - started
     const inner = sessions as unknown as { nonces: Map<string, number> }
     assert.equal(inner.nonces.size, 1_000, 'outstanding nonces are capped')
-    assert.ok(ms < 5_000, `200k nonces in ${ms.toFixed(0)} ms`)
+    assert.ok(ms < 20_000, `200k nonces in ${ms.toFixed(0)} ms`)
     for (let i = 0; i < 2; i++) {
       const text = message(sessions.nonce(), {}, new Date(t.now()))
       await sessions.signIn({
