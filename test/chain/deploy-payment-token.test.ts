@@ -10,6 +10,7 @@ import { createChainAccess } from '../../src/node/chain-clients.ts'
 import { dataDirLayout } from '../../src/node/data-dir.ts'
 import { deployToRpc } from '../../src/node/deploy.ts'
 import { Keystore } from '../../src/node/keystore.ts'
+import { bootstrapAccess } from '../helpers/bootstrap-access.ts'
 import { runCli } from '../helpers/cli.ts'
 import { startHttpAnvil } from '../helpers/plain-anvil.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
@@ -21,18 +22,7 @@ test('commons deploy --payment-token: checked before anything is sent, recorded,
   const file = join(data.path, 'deployment.json')
   const deploy = (...extra: string[]) =>
     runCli(data.path, ['--json', '--rpc', anvil.rpcUrl, '--deployment', file, 'deploy', ...extra])
-  const zero = '0x0000000000000000000000000000000000000000'
-  const bootstrap = (rpcUrl: string) =>
-    createChainAccess({
-      rpcUrl,
-      deployment: {
-        chainId: 31337,
-        modelRegistry: zero,
-        nodeRegistry: zero,
-        implementations: { shares: zero, timelock: zero, governor: zero },
-        deployedAtBlock: '0',
-      },
-    })
+  const bootstrap = (rpcUrl: string) => bootstrapAccess(rpcUrl)
   const funder = privateKeyToAccount(generatePrivateKey())
   await anvil.rpc('anvil_setBalance', [funder.address, `0x${parseEther('10').toString(16)}`])
   const token = await deployStablecoin(bootstrap(anvil.rpcUrl).writer(funder))

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { readFile, rm, writeFile } from 'node:fs/promises'
-import { type AddressInfo, createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { hexToBytes, parseEther } from 'viem'
@@ -31,6 +30,7 @@ import { createInvite, writeConfig } from '../../src/node/index.ts'
 import { Keystore } from '../../src/node/keystore.ts'
 import { runCli, startNodeProcess } from '../helpers/cli.ts'
 import { startHardhatEvm } from '../helpers/hardhat-evm.ts'
+import { freePort } from '../helpers/json-rpc.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 import type { Devnet } from './devnet.ts'
 import { hash, jobInput, signed } from './training-fixtures.ts'
@@ -69,7 +69,7 @@ test('commons deploy to an EVM endpoint over HTTP: typed errors, confirmations, 
       confirmations: 1,
       fees: {},
     })
-  await assert.rejects(direct({ rpcUrl: `http://127.0.0.1:${await closedPort()}` }), (e: Error) => {
+  await assert.rejects(direct({ rpcUrl: `http://127.0.0.1:${await freePort()}` }), (e: Error) => {
     assert.equal(e.name, 'RpcUnreachableError')
     assert.match(e.message, /does not answer.*Check the URL/s)
     return true
@@ -280,12 +280,3 @@ test('on the second EVM: owners 40/35/25 publish a version by vote, a training r
     await node.stop()
   }
 })
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const { port } = server.address() as AddressInfo
-  await new Promise((r) => server.close(r))
-  return port
-}

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { type AddressInfo, createServer } from 'node:net'
 import { join } from 'node:path'
+import { freePort, jsonRpc } from './json-rpc.ts'
 import { tmpDir } from './tmp-dir.ts'
 
 /**
@@ -76,17 +76,7 @@ export async function startHardhatEvm(): Promise<HardhatEvm> {
   child.stdout.resume()
   child.stderr.resume()
   const rpcUrl = `http://127.0.0.1:${port}`
-  let id = 0
-  const rpc = async (method: string, params: unknown[] = []) => {
-    const res = await fetch(rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
-    })
-    const body = (await res.json()) as { result?: unknown; error?: { message: string } }
-    if (body.error) throw new Error(`${method}: ${body.error.message}`)
-    return body.result
-  }
+  const rpc = jsonRpc(rpcUrl)
   return {
     rpcUrl,
     chainId: HARDHAT_CHAIN_ID,
@@ -101,12 +91,4 @@ export async function startHardhatEvm(): Promise<HardhatEvm> {
     },
     [Symbol.asyncDispose]: stop,
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const { port } = server.address() as AddressInfo
-  await new Promise((r) => server.close(r))
-  return port
 }

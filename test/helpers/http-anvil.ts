@@ -3,7 +3,7 @@ import { type PrivateKeyAccount, parseEther, toHex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { anvilBinaryPath } from '../../src/chain/anvil-process.ts'
 import { type Deployment, deployContracts } from '../../src/chain/index.ts'
-import { createChainAccess } from '../../src/node/chain-clients.ts'
+import { bootstrapAccess } from './bootstrap-access.ts'
 
 /** A real anvil on an HTTP address other machines (or network namespaces) can reach, with the contracts. */
 export interface HttpChain extends AsyncDisposable {
@@ -50,17 +50,7 @@ export async function startHttpChain(
   try {
     const deployer = opts.deployer ?? privateKeyToAccount(generatePrivateKey())
     await fund(deployer.address, '1000')
-    const zero = '0x0000000000000000000000000000000000000000'
-    const bootstrap = createChainAccess({
-      rpcUrl,
-      deployment: {
-        chainId: 31337,
-        modelRegistry: zero,
-        nodeRegistry: zero,
-        implementations: { shares: zero, timelock: zero, governor: zero },
-        deployedAtBlock: '0',
-      },
-    })
+    const bootstrap = bootstrapAccess(rpcUrl)
     const deployment = await deployContracts(bootstrap.writer(deployer), { membership: opts.membership })
     return {
       rpcUrl,

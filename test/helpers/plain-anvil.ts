@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { anvilBinaryPath } from '../../src/chain/anvil-process.ts'
+import { jsonRpc } from './json-rpc.ts'
 
 /** A plain anvil serving HTTP JSON-RPC on a free loopback port (the embedded chain speaks IPC only). */
 export interface HttpAnvil extends AsyncDisposable {
@@ -30,17 +31,7 @@ export async function startHttpAnvil(): Promise<HttpAnvil> {
   })
   child.stdout.resume()
   const rpcUrl = `http://127.0.0.1:${port}`
-  let id = 0
-  const rpc = async (method: string, params: unknown[] = []) => {
-    const res = await fetch(rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
-    })
-    const body = (await res.json()) as { result?: unknown; error?: { message: string } }
-    if (body.error) throw new Error(`${method}: ${body.error.message}`)
-    return body.result
-  }
+  const rpc = jsonRpc(rpcUrl)
   return {
     rpcUrl,
     port,

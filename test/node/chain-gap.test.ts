@@ -19,6 +19,7 @@ import { fileCursor } from '../../src/node/chain-cursor.ts'
 import { watchRegistries } from '../../src/node/chain-watcher.ts'
 import { dataDirLayout } from '../../src/node/data-dir.ts'
 import { Keystore } from '../../src/node/keystore.ts'
+import { bootstrapAccess } from '../helpers/bootstrap-access.ts'
 import { startNodeProcess } from '../helpers/cli.ts'
 import { startHttpAnvil } from '../helpers/plain-anvil.ts'
 import { startTcpProxy } from '../helpers/tcp-proxy.ts'
@@ -47,17 +48,7 @@ test('chain down and back: the watcher resumes at its last block (also across a 
   await using dir = await tmpDir('commons-gap-')
   const alice = privateKeyToAccount(generatePrivateKey())
   await anvil.rpc('anvil_setBalance', [alice.address, `0x${parseEther('100').toString(16)}`])
-  const zero = '0x0000000000000000000000000000000000000000'
-  const boot = createChainAccess({
-    rpcUrl: anvil.rpcUrl,
-    deployment: {
-      chainId: 31337,
-      modelRegistry: zero,
-      nodeRegistry: zero,
-      implementations: { shares: zero, timelock: zero, governor: zero },
-      deployedAtBlock: '0',
-    },
-  })
+  const boot = bootstrapAccess(anvil.rpcUrl)
   const deployment = await deployContracts(boot.writer(alice))
   const direct = createChainAccess({ rpcUrl: anvil.rpcUrl, deployment }).writer(alice)
   const { modelId } = await createModel(direct, {
