@@ -9,6 +9,7 @@ import {
   prefetchBatches,
   type ResolvedModel,
 } from '../../inference/index.ts'
+import { SSE_COALESCE_MS } from '../constants.ts'
 import { consumerOf } from './admit.ts'
 import { InferenceTimeoutError } from './errors.ts'
 import type { OpenAiContext } from './index.ts'
@@ -155,13 +156,16 @@ export async function respondWithGeneration(
 
   return sseResponse(ctx, onClientGone, async (write) => {
     const rest: AsyncIterable<GenerationChunk> = { [Symbol.asyncIterator]: () => stream }
-    const batches = prefetchBatches(rest)
+    const batches = prefetchBatches(rest, {
+      minIntervalMs: SSE_COALESCE_MS,
+      urgent: (chunk) => chunk.finishReason !== undefined,
+    })
     const textEvent = textEventOf(shape)
     try {
       let out = shape.opening().map(event).join('')
       let last: GenerationChunk | undefined
-      // The next tokens are generated while these are written; whatever piled up goes out as one event
-      // in one write (never waiting for more: the first token goes out as soon as it exists).
+      // The next tokens are generated while these are written; what piled up goes out as one event in one
+      // write, at most one per SSE_COALESCE_MS (the first token goes out as soon as it exists).
       let batch: GenerationChunk[] = first.done === true ? [] : [first.value]
       for (;;) {
         let text = ''
