@@ -37,6 +37,9 @@ export interface BenchFigure {
   /** Chunks fetched, and of them over the encrypted bulk channel (commons figures only). */
   chunks?: number
   bulkChunks?: number
+  /** Resident memory of this process (both ends) before the fetch and at its peak, MB (commons figures). */
+  rssBeforeMB?: number
+  rssPeakMB?: number
 }
 
 /** Options of the benchmark. */
@@ -125,21 +128,35 @@ async function commonsFetch(
   for (const s of sources) await fetcher.host.connect(s.host.multiaddrs()[0]!)
   const started = performance.now()
   const cpu = process.cpuUsage()
-  const result = await fetcher.replicator.fetch(root, {
-    providers: sources.map((s) => s.host.peerId),
-    streamsPerPeer: opts.streamsPerPeer,
-    transport,
-  })
+  // Memory while the fetch runs (sampled every 50 ms): a fetch must not hold what it moves.
+  const rssBefore = process.memoryUsage.rss()
+  let rssPeak = rssBefore
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage.rss())
+  }, 50)
+  let result: Awaited<ReturnType<ChunkReplicator['fetch']>>
+  try {
+    result = await fetcher.replicator.fetch(root, {
+      providers: sources.map((s) => s.host.peerId),
+      streamsPerPeer: opts.streamsPerPeer,
+      transport,
+    })
+  } finally {
+    clearInterval(sampler)
+  }
   const ms = performance.now() - started
   const f = figure(name, result.fetchedBytes, ms, process.cpuUsage(cpu))
   f.bulkChunks = result.bulkChunks
   f.chunks = result.fetchedChunks
+  f.rssBeforeMB = rssBefore / 2 ** 20
+  f.rssPeakMB = Math.max(rssPeak, process.memoryUsage.rss()) / 2 ** 20
   return f
 }
 
 function logCommons(log: (line: string) => void, f: BenchFigure): void {
   log(
-    `${f.name}: ${f.mbPerSec.toFixed(0)} MB/s (${f.bulkChunks} of ${f.chunks} chunks on the encrypted bulk channel)`,
+    `${f.name}: ${f.mbPerSec.toFixed(0)} MB/s (${f.bulkChunks} of ${f.chunks} chunks on the encrypted bulk channel); ` +
+      `RSS of both ends ${f.rssBeforeMB!.toFixed(0)} MB before, ${f.rssPeakMB!.toFixed(0)} MB at peak`,
   )
 }
 
