@@ -21,6 +21,7 @@ const ALL = [
   'serving',
   'local-commons',
   'memory',
+  'heap-growth',
 ]
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
