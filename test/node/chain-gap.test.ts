@@ -121,6 +121,10 @@ test('chain down and back: the watcher resumes at its last block (also across a 
   assert.equal(seen.length, 0, 'nothing can be seen while the chain is cut')
   await proxy.restore()
   await until('the version of the gap', () => seen.includes(root('a1')))
+  // The handlers run inside the poll; its return is logged when the poll ends.
+  await until('the watcher to log the chain back', async () =>
+    logLines.some((l) => /chain reachable again/.test(l.msg)),
+  )
   const warns = logLines.filter((l) => l.level === 40 && /registry watch failed/.test(l.msg))
   const backs = logLines.filter((l) => /chain reachable again/.test(l.msg))
   assert.equal(warns.length, 1, 'one warning per outage, not one per retry')
