@@ -12,6 +12,8 @@ export interface ShareHolder {
 }
 
 const ZERO = '0x0000000000000000000000000000000000000000'
+/** Accounts whose balance, votes and delegate are read concurrently. */
+const READ_BATCH = 32
 
 /**
  * Every account that holds shares of a model or votes with them (a delegate holding none), found from the
@@ -27,6 +29,7 @@ export async function listShareHolders(
     const logs = await c.public.getLogs({
       address: p.shares,
       fromBlock: BigInt(c.deployment.deployedAtBlock),
+      toBlock: p.blockNumber,
     })
     const seen = new Set<`0x${string}`>()
     for (const e of parseEventLogs({ abi: ModelShares.abi, logs })) {
@@ -35,23 +38,27 @@ export async function listShareHolders(
     }
     seen.delete(ZERO)
     const token = { address: p.shares, abi: ModelShares.abi, blockNumber: p.blockNumber } as const
-    const [totalSupply, ...rows] = await Promise.all([
-      c.public.readContract({ ...token, functionName: 'totalSupply' }),
-      ...[...seen].map(async (account) => {
+    const totalSupply = await c.public.readContract({ ...token, functionName: 'totalSupply' })
+    // Anyone can send shares to many addresses: read them a bounded batch at a time, not all at once.
+    const accounts = [...seen]
+    const rows: ShareHolder[] = []
+    for (let i = 0; i < accounts.length; i += READ_BATCH) {
+      const batch = accounts.slice(i, i + READ_BATCH).map(async (account) => {
         const [balance, votes, delegate] = await Promise.all([
           c.public.readContract({ ...token, functionName: 'balanceOf', args: [account] }),
           c.public.readContract({ ...token, functionName: 'getVotes', args: [account] }),
           c.public.readContract({ ...token, functionName: 'delegates', args: [account] }),
         ])
         return { account, balance, votes, delegate }
-      }),
-    ])
-    const holders = (rows as ShareHolder[])
+      })
+      rows.push(...(await Promise.all(batch)))
+    }
+    const holders = rows
       .filter((h) => h.balance > 0n || h.votes > 0n)
       .sort((a, b) =>
         a.balance === b.balance ? (a.votes > b.votes ? -1 : 1) : a.balance > b.balance ? -1 : 1,
       )
-    return { holders, totalSupply: totalSupply as bigint }
+    return { holders, totalSupply }
   } catch (err) {
     throw translateChainError(err, 'Reading the holders of a model')
   }
