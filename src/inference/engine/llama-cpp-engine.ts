@@ -2,7 +2,6 @@ import { access } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { basename } from 'node:path'
 import type {
-  ControlledEvaluateInputItem,
   Llama,
   LlamaContext,
   LlamaContextSequence,
@@ -42,6 +41,7 @@ import {
   SamplingError,
 } from './errors.ts'
 import { sharedLlamaRuntime } from './llama-runtime.ts'
+import { PositionSampler } from './position-sampler.ts'
 import { positionSeed, randomSeed } from './position-seed.ts'
 import { readAhead } from './read-ahead.ts'
 import { SequencePool } from './sequence-pool.ts'
@@ -257,18 +257,33 @@ export class LlamaCppEngine implements InferenceEngine {
     }
 
     const sequence = await this.pool.acquire(signal)
+    const sampler = new PositionSampler(sequence, this.model, sampling)
+    // The next token's decode is started before this token is detokenized and handed on, so that work
+    // (and the consumer's) runs while llama.cpp decodes instead of between two decodes.
+    let inFlight: Promise<number> | undefined
     try {
-      let pending = await this.reuseCachedPrefix(sequence, input)
+      const first = await this.reuseCachedPrefix(sequence, input)
+      throwIfAborted(signal)
+      this.ensureOpen()
+      let next = this.sampleNext(sampler, first, sampling.seed, index)
+      inFlight = next
       while (true) {
-        throwIfAborted(signal)
-        this.ensureOpen()
-        const token = await this.sampleNext(sequence, pending, sampling, index)
+        const token = await next
+        inFlight = undefined
         if (request.ignoreEos !== true && this.model.isEogToken(token as Token)) {
           yield { index, tokens: [], text: stream.finish(), finishReason: 'eos', usage: usage() }
           return
         }
-        const step = stream.push(token)
         index++
+        if (index < limit) {
+          throwIfAborted(signal)
+          this.ensureOpen()
+          next = this.sampleNext(sampler, [token], sampling.seed, index)
+          // Awaited in the next turn, or in `finally` if the generation ends first.
+          next.catch(() => undefined)
+          inFlight = next
+        }
+        const step = stream.push(token)
         if (step.stopped) {
           yield { index: index - 1, tokens: [token], text: step.text, finishReason: 'stop', usage: usage() }
           return
@@ -279,9 +294,12 @@ export class LlamaCppEngine implements InferenceEngine {
           return
         }
         yield { index: index - 1, tokens: [token], text: step.text }
-        pending = [token]
       }
     } finally {
+      // The sequence goes back to the pool idle: a decode started ahead (a stop string ended the
+      // generation, or the consumer left) finishes first.
+      await inFlight?.catch(() => undefined)
+      sampler.dispose()
       this.pool.release(sequence)
     }
   }
@@ -305,34 +323,20 @@ export class LlamaCppEngine implements InferenceEngine {
 
   /** Evaluates `tokens` and samples the token at generation position `index` with its own seed. */
   private async sampleNext(
-    sequence: LlamaContextSequence,
+    sampler: PositionSampler,
     tokens: readonly number[],
-    sampling: Sampling,
+    seed: number,
     index: number,
   ): Promise<number> {
-    const last = tokens.length - 1
-    const options = {
-      temperature: sampling.temperature,
-      topP: sampling.topP,
-      topK: sampling.topK,
-      minP: 0,
-      seed: positionSeed(sampling.seed, index),
-    }
-    const items: ControlledEvaluateInputItem[] = tokens.map((t, i) =>
-      i === last ? [t as Token, { generateNext: { token: true, options } }] : (t as Token),
-    )
-    let token: number | null | undefined
+    let token: number | undefined
     try {
-      const output = await sequence.controlledEvaluate(items)
-      token = output[last]?.next.token
+      token = await sampler.next(tokens, positionSeed(seed, index))
     } catch (cause) {
       if (this.disposed)
         throw new EngineDisposedError('The inference engine was disposed during generation.', { cause })
       throw cause
     }
-    if (token === null || token === undefined) {
-      throw new SamplingError(`llama.cpp sampled no token at position ${index}.`)
-    }
+    if (token === undefined) throw new SamplingError(`llama.cpp sampled no token at position ${index}.`)
     return token
   }
 
