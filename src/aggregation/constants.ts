@@ -17,6 +17,12 @@ export const SECAGG_LABELS = {
 /** Bytes of keystream generated per ChaCha20 call when masking: amortizes the call, stays in L2. */
 export const KEYSTREAM_CHUNK_BYTES = 1 << 18
 
+/**
+ * Words per block of an unmasking pass (this thread's and the keystream worker's): the block of the sum,
+ * one input or keystream chunk and the kernel's scratch copy fit in L2 together.
+ */
+export const UNMASK_BLOCK_WORDS = 1 << 14
+
 /** RDP orders the accountant evaluates: fractional ones help small epsilon, integers allow subsampling. */
 export const DEFAULT_RDP_ORDERS: readonly number[] = [
   1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 18, 20, 24, 28, 32, 40, 48, 56,

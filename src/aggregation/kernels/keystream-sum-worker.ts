@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import { KEYSTREAM_CHUNK_BYTES } from '../constants.ts'
+import { KEYSTREAM_CHUNK_BYTES, UNMASK_BLOCK_WORDS } from '../constants.ts'
 import { wrappingAddModule } from './wrapping-add.ts'
 
 /*
@@ -12,11 +12,19 @@ import { wrappingAddModule } from './wrapping-add.ts'
  */
 
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
+const { parentPort, workerData, MessageChannel } = require('node:worker_threads')
 const { createCipheriv } = require('node:crypto')
-const { module, blockBytes, chunkBytes } = workerData
+const { module, blockBytes, chunkBytes, stepWords } = workerData
 const ZERO_IV = Buffer.alloc(16)
 const ZEROS = Buffer.alloc(chunkBytes)
+// As in keystream.ts: a used chunk is detached through a closed port so its memory is freed at once and
+// the next chunk reuses the same cached pages (fresh pages cost more than the cipher on a VM).
+const SINK = new MessageChannel().port1
+SINK.close()
+function release(chunk) {
+  const b = chunk.buffer
+  if (b instanceof ArrayBuffer && chunk.byteOffset === 0 && b.byteLength === chunk.byteLength) SINK.postMessage(null, [b])
+}
 const PAGE = 65536
 const instance = new WebAssembly.Instance(module).exports
 parentPort.on('message', ({ id, keys, signs, words, out }) => {
@@ -28,7 +36,7 @@ parentPort.on('message', ({ id, keys, signs, words, out }) => {
     const acc = blockBytes >> 2
     heap.fill(0, acc, acc + words)
     const ciphers = keys.map((k) => createCipheriv('chacha20', k, ZERO_IV))
-    const step = Math.min(chunkBytes, blockBytes) >> 2
+    const step = Math.min(chunkBytes >> 2, blockBytes >> 2, stepWords)
     for (let off = 0; off < words; off += step) {
       const len = Math.min(step, words - off)
       const len4 = len & ~3
@@ -39,6 +47,7 @@ parentPort.on('message', ({ id, keys, signs, words, out }) => {
         if (signs[m] === 1) instance.add(at * 4, 0, len4 * 4)
         else instance.sub(at * 4, 0, len4 * 4)
         for (let i = len4; i < len; i++) heap[at + i] = signs[m] === 1 ? heap[at + i] + heap[i] : heap[at + i] - heap[i]
+        release(chunk)
       }
     }
     new Uint32Array(out, 0, words).set(heap.subarray(acc, acc + words))
@@ -65,7 +74,7 @@ function getWorker(): Worker {
   const { module, blockBytes } = wrappingAddModule()
   const w = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { module, blockBytes, chunkBytes: KEYSTREAM_CHUNK_BYTES },
+    workerData: { module, blockBytes, chunkBytes: KEYSTREAM_CHUNK_BYTES, stepWords: UNMASK_BLOCK_WORDS },
   })
   w.unref()
   w.on('message', (msg: { id: number; error?: string }) => {

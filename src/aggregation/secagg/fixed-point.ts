@@ -44,10 +44,13 @@ export function encodeFixedPoint(values: Float32Array, scale: number, maxAbs: nu
   return out
 }
 
-/** Decodes a fixed-point sum mod 2^32 back to floats (the inverse of summing `encodeFixedPoint` outputs). */
-export function decodeFixedPoint(sum: Uint32Array, scale: number): Float32Array {
+/**
+ * Decodes a fixed-point sum mod 2^32 back to floats (the inverse of summing `encodeFixedPoint` outputs),
+ * divided by `divisor` in the same pass (e.g. the number of summands, for their mean).
+ */
+export function decodeFixedPoint(sum: Uint32Array, scale: number, divisor = 1): Float32Array {
   const out = new Float32Array(sum.length)
-  const inv = 1 / scale
+  const inv = 1 / (scale * divisor)
   for (let i = 0; i < sum.length; i++) out[i] = (sum[i]! | 0) * inv
   return out
 }

@@ -53,3 +53,44 @@ test('a round large enough for the worker path unmasks to the exact sum, with tw
     'the unmasked sum differs from the plain sum',
   )
 })
+
+test('a cheating survivor (a bad share of a dropped key) fails the round while the worker runs; the next round is exact', async () => {
+  const length = 1_100_003
+  const ids = ['a', 'b', 'c', 'd', 'e', 'f']
+  const inputs = new Map(
+    ids.map((id, k) => [id, Uint32Array.from({ length }, (_, i) => (i * 40503 + k) >>> 0)]),
+  )
+  // The survivors' self masks go to the worker before the dropped members' keys are reconstructed.
+  await assert.rejects(
+    runLocalSecureAggregation(inputs, {
+      roundId: 'worker-cheat',
+      threshold: 4,
+      dropBeforeUpload: ['b', 'e'],
+      tamperUnmask: (r) =>
+        r.memberId !== 'a'
+          ? r
+          : {
+              ...r,
+              maskKeyShares: r.maskKeyShares.map((s) => ({
+                ...s,
+                share: s.share.map((x, i) => (i === 1 ? x ^ 1 : x)),
+              })),
+            },
+    }),
+    { name: 'SecAggReconstructionError' },
+  )
+  const { sum, contributors } = await runLocalSecureAggregation(inputs, {
+    roundId: 'worker-after-cheat',
+    threshold: 4,
+    dropBeforeUpload: ['b', 'e'],
+  })
+  const want = new Uint32Array(length)
+  for (const id of contributors) {
+    const x = inputs.get(id)!
+    for (let i = 0; i < length; i++) want[i] = (want[i]! + x[i]!) >>> 0
+  }
+  assert.ok(
+    sum.every((x, i) => x === want[i]),
+    'the round after the failed one differs from the plain sum',
+  )
+})

@@ -35,6 +35,8 @@ export interface LocalRoundInit {
   readonly inbox?: CoordinatorInbox
   /** Called between phases with the request, for tests that tamper or inspect. */
   readonly onUnmaskRequest?: (request: UnmaskRequest) => void
+  /** Replaces a member's unmask response before the coordinator gets it (a cheating survivor). */
+  readonly tamperUnmask?: (response: UnmaskResponse) => UnmaskResponse
 }
 
 /**
@@ -84,7 +86,7 @@ export async function runLocalSecureAggregation(
   init.onUnmaskRequest?.(request)
   for (const c of clients) {
     if (gone.has(c.memberId)) continue
-    const msg = c.unmask(request)
+    const msg = init.tamperUnmask?.(c.unmask(request)) ?? c.unmask(request)
     inbox.push({ kind: 'unmask', msg })
     coordinator.receiveUnmaskResponse(msg)
   }
