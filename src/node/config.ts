@@ -97,7 +97,7 @@ export const nodeConfigSchema = z
       .object({
         /** Serve /v1 without API keys (loopback demos only). */
         open: z.boolean().default(false),
-        /** llama.cpp threads per model (default: min(2, cores); more oversubscribes small machines). */
+        /** llama.cpp threads per model (default: cores - 1, between 1 and 2: a core stays for the event loop). */
         threads: z.number().int().positive().optional(),
         /** Concurrent sequences per loaded model. */
         sequences: z.number().int().positive().default(2),

@@ -7,7 +7,7 @@ export const DEFAULT_SEQUENCES = 2
 /** Upper bound of the default per-sequence context. */
 export const DEFAULT_CONTEXT_SIZE = 2048
 
-/** Threads per evaluation cap: more oversubscribes small shared machines (0.35 vs 180 tok/s measured). */
+/** Threads per evaluation cap (see default-threads.ts): more oversubscribes small shared machines (0.35 vs 180 tok/s measured). */
 export const DEFAULT_MAX_THREADS = 2
 
 /** UTF-8 encodes a character in at most 4 bytes, so at most 4 byte-tokens can be pending. */

@@ -1,5 +1,4 @@
 import { access } from 'node:fs/promises'
-import { availableParallelism } from 'node:os'
 import { basename } from 'node:path'
 import type {
   Llama,
@@ -26,13 +25,13 @@ import type {
 import { type ChatTemplate, chatTemplateFor } from './chat-template.ts'
 import {
   DEFAULT_CONTEXT_SIZE,
-  DEFAULT_MAX_THREADS,
   DEFAULT_MAX_TOKENS,
   DEFAULT_SEQUENCES,
   DETOKENIZE_CONTEXT_TOKENS,
   EMBEDDING_CONTEXT_SIZE,
   READ_AHEAD_CHUNKS,
 } from './constants.ts'
+import { defaultThreads } from './default-threads.ts'
 import {
   ContextOverflowError,
   EngineDisposedError,
@@ -110,7 +109,7 @@ export class LlamaCppEngine implements InferenceEngine {
       })
     }
     const llama: Llama = components.llama ?? (await sharedLlamaRuntime())
-    const threads = init.threads ?? Math.min(DEFAULT_MAX_THREADS, availableParallelism())
+    const threads = init.threads ?? defaultThreads()
     const started = performance.now()
     let model: LlamaModel
     try {

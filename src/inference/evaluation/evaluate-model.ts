@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
-import { availableParallelism } from 'node:os'
 import type { Llama } from 'node-llama-cpp'
-import { DEFAULT_MAX_THREADS } from '../engine/constants.ts'
+import { defaultThreads } from '../engine/default-threads.ts'
 import { ModelLoadError } from '../engine/errors.ts'
 import { LlamaCppEngine } from '../engine/llama-cpp-engine.ts'
 import { sharedLlamaRuntime } from '../engine/llama-runtime.ts'
@@ -39,7 +38,7 @@ export async function evaluateModel(
   opts: EvaluateModelOptions = {},
 ): Promise<ModelEvaluation> {
   const llama = opts.llama ?? (await sharedLlamaRuntime())
-  const threads = opts.threads ?? Math.min(DEFAULT_MAX_THREADS, availableParallelism())
+  const threads = opts.threads ?? defaultThreads()
   const perplexity = await measurePerplexity(llama, source, input.text, { ...opts, threads })
   const suites: SuiteResult[] = []
   if (input.suites.length > 0) {
