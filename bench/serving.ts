@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Worker } from 'node:worker_threads'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { LlamaContextSequence, Token } from 'node-llama-cpp'
@@ -25,6 +24,7 @@ import {
 } from '../src/inference/index.ts'
 import { silentLogger } from '../src/log.ts'
 import { QUICK, reportGoals, times } from './goals.ts'
+import { SseClient } from './sse-client.ts'
 
 const ROOT = `0x${'be'.repeat(32)}`
 const RESOLVER = new StaticModelResolver([
@@ -40,46 +40,6 @@ export interface ServingRow {
   ttftP95Ms: number
   refused: number
   completed: number
-}
-
-// The client runs its streams in a worker thread, as real clients run elsewhere: their parsing must not
-// compete with the node's event loop. It reports each stream's status, first-token time and token count.
-const CLIENT_SOURCE = `
-const { parentPort } = require('node:worker_threads')
-async function one(url, body) {
-  const started = performance.now()
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-  if (!res.ok) { await res.text(); return { status: res.status, started } }
-  const decoder = new TextDecoder()
-  let buffered = '', first = 0, tokens = 0
-  for await (const bytes of res.body) {
-    buffered += decoder.decode(bytes, { stream: true })
-    let end = buffered.indexOf('\\n\\n')
-    while (end >= 0) {
-      const data = buffered.slice(6, end)
-      buffered = buffered.slice(end + 2)
-      end = buffered.indexOf('\\n\\n')
-      if (data === '[DONE]') continue
-      const chunk = JSON.parse(data)
-      if (chunk.error) return { status: 500, started }
-      if (chunk.usage) tokens = chunk.usage.completion_tokens
-      if (first === 0 && chunk.choices[0] && chunk.choices[0].text !== '') first = performance.now()
-    }
-  }
-  return { status: 200, started, first, tokens, end: performance.now() }
-}
-parentPort.on('message', async ({ url, bodies }) => {
-  const results = await Promise.all(bodies.map((b) => one(url, b).catch((e) => ({ status: 0, error: String(e) }))))
-  parentPort.postMessage(results)
-})
-`
-
-interface StreamResult {
-  status: number
-  started: number
-  first?: number
-  tokens?: number
-  end?: number
 }
 
 function percentile(xs: number[], p: number): number {
@@ -138,7 +98,7 @@ export async function runServingBench(
   const levels = options.levels ?? [1, 4, 16, 64]
   const contextPerSequence = 256
   const dir = await mkdtemp(join(tmpdir(), 'commons-bench-serving-'))
-  const worker = new Worker(CLIENT_SOURCE, { eval: true })
+  const client = new SseClient()
   try {
     const path = join(dir, 'bench.gguf')
     await writeGguf(path, createTinyLlama({ seed: 1, nEmbd: 256, nLayer: 4, nHead: 8, type: 'Q8_0' }))
@@ -164,11 +124,7 @@ export async function runServingBench(
       const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s))
     })
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/completions`
-    const streams = (bodies: string[]) =>
-      new Promise<StreamResult[]>((resolve) => {
-        worker.once('message', resolve)
-        worker.postMessage({ url, bodies })
-      })
+    const streams = (bodies: string[]) => client.run(url, bodies)
     const bodiesFor = (n: number) =>
       Array.from({ length: n }, (_, i) =>
         JSON.stringify({
@@ -188,20 +144,20 @@ export async function runServingBench(
       for (const n of levels) {
         const direct = await directBatch(model, n, tokens, threads, contextPerSequence)
         const results = await streams(bodiesFor(n))
-        const done = results.filter((r) => r.status === 200 && r.first !== undefined)
+        const done = results.filter((r) => r.status === 200 && r.arrivals.length > 0)
         const start = Math.min(...results.map((r) => r.started))
-        const end = Math.max(...done.map((r) => r.end!))
-        const total = done.reduce((a, r) => a + r.tokens!, 0)
+        const end = Math.max(...done.map((r) => r.end))
+        const total = done.reduce((a, r) => a + r.tokens, 0)
         rows.push({
           streams: n,
           directTokensPerSecond: direct,
           apiTokensPerSecond: (total * 1000) / (end - start),
           ttftP50Ms: percentile(
-            done.map((r) => r.first! - r.started),
+            done.map((r) => r.arrivals[0]! - r.started),
             50,
           ),
           ttftP95Ms: percentile(
-            done.map((r) => r.first! - r.started),
+            done.map((r) => r.arrivals[0]! - r.started),
             95,
           ),
           refused: results.filter((r) => r.status === 429 || r.status === 503).length,
@@ -217,7 +173,7 @@ export async function runServingBench(
     }
     return { rows, settings: { threads, sequences, queue, tokens } }
   } finally {
-    await worker.terminate()
+    await client.close()
     await rm(dir, { recursive: true, force: true })
   }
 }
