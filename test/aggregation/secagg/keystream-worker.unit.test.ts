@@ -43,16 +43,26 @@ test('a round large enough for the worker path unmasks to the exact sum, with tw
     dropBeforeUpload: ['b', 'e'],
   })
   assert.deepEqual(contributors, ['a', 'c', 'd', 'f'])
-  const want = new Uint32Array(length)
+  assertPlainSum(sum, inputs, contributors, 'the unmasked sum differs from the plain sum')
+})
+
+/** Asserts `sum` is the plain sum mod 2^32 of the contributors' inputs. */
+function assertPlainSum(
+  sum: Uint32Array,
+  inputs: ReadonlyMap<string, Uint32Array>,
+  contributors: readonly string[],
+  message: string,
+): void {
+  const want = new Uint32Array(sum.length)
   for (const id of contributors) {
     const x = inputs.get(id)!
-    for (let i = 0; i < length; i++) want[i] = (want[i]! + x[i]!) >>> 0
+    for (let i = 0; i < sum.length; i++) want[i] = (want[i]! + x[i]!) >>> 0
   }
   assert.ok(
     sum.every((x, i) => x === want[i]),
-    'the unmasked sum differs from the plain sum',
+    message,
   )
-})
+}
 
 test('a cheating survivor (a bad share of a dropped key) fails the round while the worker runs; the next round is exact', async () => {
   const length = 1_100_003
@@ -84,13 +94,5 @@ test('a cheating survivor (a bad share of a dropped key) fails the round while t
     threshold: 4,
     dropBeforeUpload: ['b', 'e'],
   })
-  const want = new Uint32Array(length)
-  for (const id of contributors) {
-    const x = inputs.get(id)!
-    for (let i = 0; i < length; i++) want[i] = (want[i]! + x[i]!) >>> 0
-  }
-  assert.ok(
-    sum.every((x, i) => x === want[i]),
-    'the round after the failed one differs from the plain sum',
-  )
+  assertPlainSum(sum, inputs, contributors, 'the round after the failed one differs from the plain sum')
 })
