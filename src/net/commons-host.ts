@@ -33,6 +33,7 @@ import {
   peerIdentityFromPrivateKey,
 } from './peer-identity.ts'
 import { reachableAddrs } from './reachable-addrs.ts'
+import { batchYamuxWindowUpdates } from './yamux-window-updates.ts'
 
 /** The remote end of an inbound stream, as a handler sees it. */
 export interface RemotePeer {
@@ -117,6 +118,7 @@ export class CommonsHost {
   /** Starts libp2p, listens and dials the bootstrap peers. */
   async start(): Promise<void> {
     if (this.node !== undefined) return
+    batchYamuxWindowUpdates()
     this.node = await createLibp2p<Services>({
       privateKey: this.identity.privateKey,
       // Peers learn our addresses from identify: announce only those they can reach.
