@@ -5,8 +5,9 @@
 import { encodeFunctionData, keccak256, parseEther, parseEventLogs, toBytes } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
 import { ModelGovernor, ModelRegistry, ModelShares } from '../src/chain/generated/artifacts.ts'
-import type { Deployment } from '../src/chain/index.ts'
+import { awaitLocalReceipt, type Deployment } from '../src/chain/index.ts'
 import type { createChainAccess } from '../src/node/chain-clients.ts'
+import type { StepSample, stepTimer } from './step-census.ts'
 
 /** What the burst needs from the governance bench's setup. */
 export interface BurstSetup {
@@ -28,28 +29,45 @@ export interface BurstSetup {
   rounds: number
   /** Journals every block mined so far (untimed, so one path's blocks are not charged to the other). */
   journalHead(): Promise<void>
+  /** Times a named step with its CPU and JSON-RPC calls (bench/step-census.ts). */
+  step: ReturnType<typeof stepTimer>
+  /** Where each path's steps are recorded. */
+  census: Map<string, StepSample[]>
+}
+
+/** Votes per second of each path, one round's. */
+interface BurstRates {
+  api: number
+  viem: number
+  /** Bare viem with the receipt asked for the way our path asks (viem's own wait polls every 50 ms). */
+  viemFast: number
 }
 
 /** Votes per second through the API and with bare viem (medians over rounds), `voters` votes at once each. */
-export async function voteBurst(
-  s: BurstSetup,
-): Promise<{ api: number; viem: number; ratio: number; voters: number }> {
-  const api: number[] = []
-  const viem: number[] = []
+export async function voteBurst(s: BurstSetup): Promise<BurstRates & { voters: number } & Ratios> {
+  const rounds: BurstRates[] = []
   for (let r = 0; r < s.rounds; r++) {
-    const rates = await burstRound(s, r % 2 === 1)
-    api.push(rates.api)
-    viem.push(rates.viem)
+    const rates = await burstRound(s, r)
+    rounds.push(rates)
     console.log(
-      `  burst round ${r + 1}: API ${rates.api.toFixed(0)} votes/s, bare viem ${rates.viem.toFixed(0)} votes/s (${(rates.api / rates.viem).toFixed(2)}x)`,
+      `  burst round ${r + 1}: API ${rates.api.toFixed(0)} votes/s, bare viem ${rates.viem.toFixed(0)} (${(rates.api / rates.viem).toFixed(2)}x), ` +
+        `bare viem with our receipt wait ${rates.viemFast.toFixed(0)} (${(rates.api / rates.viemFast).toFixed(2)}x)`,
     )
   }
   return {
-    api: median(api),
-    viem: median(viem),
-    ratio: median(api.map((a, i) => a / viem[i]!)),
+    api: median(rounds.map((r) => r.api)),
+    viem: median(rounds.map((r) => r.viem)),
+    viemFast: median(rounds.map((r) => r.viemFast)),
+    ratio: median(rounds.map((r) => r.api / r.viem)),
+    ratioFast: median(rounds.map((r) => r.api / r.viemFast)),
     voters: s.voters.length,
   }
+}
+
+/** Medians of the per-round ratios of the API's rate to each bare path's. */
+interface Ratios {
+  ratio: number
+  ratioFast: number
 }
 
 function median(xs: number[]): number {
@@ -58,14 +76,17 @@ function median(xs: number[]): number {
   return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2
 }
 
-async function burstRound(s: BurstSetup, viemFirst: boolean): Promise<{ api: number; viem: number }> {
+async function burstRound(s: BurstSetup, round: number): Promise<BurstRates> {
   const pub = s.access.reader.public
   const writers = s.voters.map((v) => s.access.writer(v))
-  const send = async (i: number, req: Parameters<typeof pub.simulateContract>[0]) => {
+  const send = async (i: number, req: Parameters<typeof pub.simulateContract>[0], fast = false) => {
     const w = writers[i]!
     const { request } = await pub.simulateContract({ ...req, account: w.wallet.account } as never)
     const hash = await w.wallet.writeContract(request as never)
-    const receipt = await pub.waitForTransactionReceipt({ hash, timeout: 20_000 }).catch(async (err) => {
+    const wait = fast
+      ? awaitLocalReceipt(pub, hash)
+      : pub.waitForTransactionReceipt({ hash, timeout: 20_000 })
+    const receipt = await wait.catch(async (err) => {
       const tx = await pub.getTransaction({ hash }).catch(() => undefined)
       const head = await pub.getBlock()
       const address = w.wallet.account.address
@@ -125,9 +146,9 @@ async function burstRound(s: BurstSetup, viemFirst: boolean): Promise<{ api: num
       args: [v.address, parseEther('5')],
     })
   }
-  // Two twin proposals, one per path, so each voter casts one vote on each.
+  // Twin proposals, one per path, so each voter casts one vote on each.
   const proposals: bigint[] = []
-  for (const tag of ['api', 'viem']) {
+  for (const tag of ['api', 'viem', 'viem-fast']) {
     const calldata = encodeFunctionData({
       abi: ModelRegistry.abi,
       functionName: 'setAllowed',
@@ -153,31 +174,35 @@ async function burstRound(s: BurstSetup, viemFirst: boolean): Promise<{ api: num
     )
     return (performance.now() - t) / 1000
   }
-  const viaViem = async () => {
+  const viaViem = async (fast: boolean) => {
     const t = performance.now()
     await Promise.all(
       s.voters.map((_, i) =>
-        send(i, {
-          address: governor,
-          abi: ModelGovernor.abi,
-          functionName: 'castVoteWithReason',
-          args: [proposals[1]!, 1, ''],
-        }),
+        send(
+          i,
+          {
+            address: governor,
+            abi: ModelGovernor.abi,
+            functionName: 'castVoteWithReason',
+            args: [proposals[fast ? 2 : 1]!, 1, ''],
+          },
+          fast,
+        ),
       ),
     )
-    const seconds = (performance.now() - t) / 1000
-    await s.journalHead()
-    return seconds
+    return (performance.now() - t) / 1000
   }
   await s.journalHead()
-  let apiSeconds: number
-  let viemSeconds: number
-  if (viemFirst) {
-    viemSeconds = await viaViem()
-    apiSeconds = await viaApi()
-  } else {
-    apiSeconds = await viaApi()
-    viemSeconds = await viaViem()
+  // Rotate which path goes first, round by round.
+  const paths = [viaApi, () => viaViem(false), () => viaViem(true)]
+  const names = ['API', 'bare viem', 'bare viem, our receipt wait']
+  const seconds: number[] = []
+  for (let k = 0; k < paths.length; k++) {
+    const p = (round + k) % paths.length
+    seconds[p] = await s.step(s.census, names[p]!, paths[p]!)
+    // The node journals every block: catch up untimed, so the next path is not charged for these.
+    await s.journalHead()
   }
-  return { api: s.voters.length / apiSeconds, viem: s.voters.length / viemSeconds }
+  const rate = (sec: number) => s.voters.length / sec
+  return { api: rate(seconds[0]!), viem: rate(seconds[1]!), viemFast: rate(seconds[2]!) }
 }

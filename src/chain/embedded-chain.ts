@@ -214,30 +214,38 @@ export class EmbeddedChain {
     return this.serialized(async () => {
       if (this.journaledHead >= block) return
       const through = this.wanted
+      // Read the blocks (and the transactions not signed here) at once, then journal them in order.
+      const first = this.journaledHead + 1
+      const blocks = await Promise.all(
+        Array.from({ length: through - first + 1 }, (_, i) => first + i).map(async (n) => {
+          const found = await this.rpc<{ timestamp: `0x${string}`; transactions: `0x${string}`[] } | null>(
+            'eth_getBlockByNumber',
+            [`0x${n.toString(16)}`, false],
+          )
+          if (!found)
+            throw new ChainUnavailableError(`anvil does not know block ${n}; it cannot be journaled.`)
+          const raws = await Promise.all(found.transactions.map((hash) => this.rawTransaction(hash)))
+          return { n, timestamp: Number.parseInt(found.timestamp, 16), raws }
+        }),
+      )
       const entries: NewJournalEntry[] = []
-      for (let n = this.journaledHead + 1; n <= through; n++) {
-        const found = await this.rpc<{ timestamp: `0x${string}`; transactions: `0x${string}`[] } | null>(
-          'eth_getBlockByNumber',
-          [`0x${n.toString(16)}`, false],
-        )
-        if (!found) throw new ChainUnavailableError(`anvil does not know block ${n}; it cannot be journaled.`)
-        const timestamp = Number.parseInt(found.timestamp, 16)
-        if (found.transactions.length === 0) entries.push({ op: 'mine', block: n, timestamp })
-        for (const hash of found.transactions) {
-          const raw =
-            this.signed.get(hash) ??
-            (await this.rpc<`0x${string}` | null>('eth_getRawTransactionByHash', [hash]))
-          this.signed.delete(hash)
-          if (!raw)
-            throw new ChainUnavailableError(
-              `anvil does not know transaction ${hash}; it cannot be journaled.`,
-            )
-          entries.push({ op: 'tx', block: n, timestamp, raw })
-        }
+      for (const { n, timestamp, raws } of blocks) {
+        if (raws.length === 0) entries.push({ op: 'mine', block: n, timestamp })
+        for (const raw of raws) entries.push({ op: 'tx', block: n, timestamp, raw })
       }
       await this.journal.appendAll(entries)
       this.journaledHead = through
     })
+  }
+
+  /** A mined transaction's signed bytes: as this process signed them, else read from anvil. */
+  private async rawTransaction(hash: `0x${string}`): Promise<`0x${string}`> {
+    const kept = this.signed.get(hash)
+    this.signed.delete(hash)
+    const raw = kept ?? (await this.rpc<`0x${string}` | null>('eth_getRawTransactionByHash', [hash]))
+    if (!raw)
+      throw new ChainUnavailableError(`anvil does not know transaction ${hash}; it cannot be journaled.`)
+    return raw
   }
 
   /** Journals every block mined so far. */
