@@ -1,4 +1,10 @@
-import type { ChainWriter } from '../chain/index.ts'
+import {
+  type ChainWriter,
+  type ProposalCreated,
+  type ProposalInfo,
+  readProposalStatus,
+} from '../chain/index.ts'
+import type { GovernanceContext } from './context.ts'
 
 /**
  * A writer whose transaction, once mined successfully, also starts `read` (what the response returns, e.g.
@@ -25,4 +31,10 @@ export function readAlongside<T>(
     },
     result: () => started ?? read(),
   }
+}
+
+/** A proposal's status read after a write of the caller's was mined (shared with concurrent writes to it). */
+export function statusAfterWrite(c: GovernanceContext, p: ProposalCreated): Promise<ProposalInfo> {
+  const read = () => readProposalStatus(c.reader, p)
+  return c.statusReads ? c.statusReads.read(`${p.governor}:${p.id}`, read) : read()
 }

@@ -1,7 +1,7 @@
-import { castVote, readProposalStatus } from '../chain/index.ts'
+import { castVote } from '../chain/index.ts'
 import type { GovernanceContext } from './context.ts'
 import { proposalDto } from './dtos.ts'
-import { readAlongside } from './read-alongside.ts'
+import { readAlongside, statusAfterWrite } from './read-alongside.ts'
 import { explainRefusal } from './refusals.ts'
 import { parseInput, type VoteInput, voteInput } from './schemas.ts'
 
@@ -9,7 +9,7 @@ import { parseInput, type VoteInput, voteInput } from './schemas.ts'
 export async function vote(c: GovernanceContext, input: VoteInput) {
   const p = parseInput(voteInput, input)
   const created = await c.directory.proposal(p.proposal)
-  const status = readAlongside(await c.writerFor(p.account), () => readProposalStatus(c.reader, created))
+  const status = readAlongside(await c.writerFor(p.account), () => statusAfterWrite(c, created))
   const voter = status.writer.wallet.account.address
   // Send straight away (the simulation inside refuses without sending); explain a refusal afterwards.
   const tx = await castVote(status.writer, {

@@ -64,6 +64,19 @@ test('a burst of votes on a proposal new to the node: all land, the lookups shar
     net.accounts.map((_, i) => governance.vote({ proposal: ref, account: String(i), support: 'for' })),
   )
   assert.equal(new Set(votes.map((v) => v.transactionHash)).size, net.accounts.length)
+  // Each answer's tally includes every vote mined up to its own (shared status reads never answer older).
+  const blocks = await Promise.all(
+    votes.map(
+      async (v) => (await net.reader.public.getTransactionReceipt({ hash: v.transactionHash })).blockNumber,
+    ),
+  )
+  for (const [i, v] of votes.entries()) {
+    const minedByThen = blocks.filter((b) => b <= blocks[i]!).length
+    assert.ok(
+      Number(v.votes.for) >= 10 * minedByThen,
+      `vote ${i} answered ${v.votes.for} for, ${minedByThen} votes mined`,
+    )
+  }
   assert.equal((await governance.proposal(ref)).votes.for, String(10 * net.accounts.length))
   // The model is looked up in the registry once for the burst (its id, then its contracts), not once a vote.
   assert.ok(registryCalls <= 3, `the registry was read ${registryCalls} times for ${votes.length} votes`)
