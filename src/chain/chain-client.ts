@@ -12,4 +12,9 @@ export interface ChainWriter extends ChainReader {
   wallet: WalletClient<Transport, Chain, Account>
   /** Called after a transaction is mined and before it is reported confirmed (embedded chain: persist). */
   onConfirmed?: (receipt: TransactionReceipt) => Promise<void>
+  /**
+   * The chain runs on this machine and mines a transaction as it arrives (the embedded devnet): receipts are
+   * asked for at once and then every few ms, instead of once per polling interval.
+   */
+  localChain?: boolean
 }

@@ -70,7 +70,13 @@ export class ChainJournal {
 
   /** Appends an entry and fsyncs before resolving. Appends are serialized. */
   append(entry: NewJournalEntry): Promise<void> {
-    const line = `${JSON.stringify({ ...entry, seq: ++this.seq })}\n`
+    return this.appendAll([entry])
+  }
+
+  /** Appends entries in order with one write and one fsync before resolving. Appends are serialized. */
+  appendAll(entries: readonly NewJournalEntry[]): Promise<void> {
+    if (entries.length === 0) return this.tail
+    const line = entries.map((e) => `${JSON.stringify({ ...e, seq: ++this.seq })}\n`).join('')
     const next = this.tail.then(async () => {
       if (this.handle === undefined) {
         const created = !(await exists(this.path))

@@ -1,4 +1,5 @@
 import type { Hash, TransactionReceipt } from 'viem'
+import { awaitLocalReceipt } from './await-receipt.ts'
 import type { ChainWriter } from './chain-client.ts'
 import { ContractRevertedError, translateChainError } from './errors.ts'
 
@@ -15,7 +16,9 @@ export async function confirmTransaction(
   let receipt: TransactionReceipt
   try {
     const hash = await send()
-    receipt = await c.public.waitForTransactionReceipt({ hash })
+    receipt = c.localChain
+      ? await awaitLocalReceipt(c.public, hash)
+      : await c.public.waitForTransactionReceipt({ hash })
   } catch (err) {
     throw translateChainError(err, action)
   }

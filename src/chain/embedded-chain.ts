@@ -5,7 +5,7 @@ import type { Transport } from 'viem'
 import { writeFileAtomic } from '../atomic-file.ts'
 import type { Logger } from '../log.ts'
 import { type AnvilProcess, killStaleAnvil, startAnvil } from './anvil-process.ts'
-import { ChainJournal, type JournalEntry } from './chain-journal.ts'
+import { ChainJournal, type JournalEntry, type NewJournalEntry } from './chain-journal.ts'
 import { chainTransport } from './chain-transport.ts'
 import {
   ANVIL_IPC_FILE,
@@ -48,6 +48,10 @@ export class EmbeddedChain {
   private journaledHead = 0
   private sharing: { close(): Promise<void>; timer: NodeJS.Timeout } | undefined
   private readonly transport: ReturnType<Transport>
+  /** The highest block a journalThrough call has asked for (queued calls' blocks are journaled together). */
+  private wanted = 0
+  /** Signed bytes of this process's transactions not journaled yet, by transaction hash. */
+  private readonly signed = new Map<string, `0x${string}`>()
 
   private constructor(anvil: AnvilProcess, init: EmbeddedChainInit, chainId: number) {
     this.anvil = anvil
@@ -188,34 +192,60 @@ export class EmbeddedChain {
    */
   recordTransaction(
     tx: { transactionHash: `0x${string}`; blockNumber: bigint },
-    // The sender's signed bytes: not needed, every block is journaled whole from anvil (members' too).
-    _signed?: `0x${string}`,
+    // The sender's signed bytes, when this process signed it: journaled as they are instead of read back
+    // (keyed by their hash, which is the transaction's). Every other transaction of the block is read.
+    signed?: `0x${string}`,
   ): Promise<void> {
-    return this.journalThrough(Number(tx.blockNumber))
+    const block = Number(tx.blockNumber)
+    if (signed !== undefined && block > this.journaledHead) {
+      if (this.signed.size >= MAX_SIGNED_KEPT) this.signed.delete(this.signed.keys().next().value!)
+      this.signed.set(tx.transactionHash, signed)
+    }
+    return this.journalThrough(block)
   }
 
-  /** Journals every block up to `block` not journaled yet, in order; calls are serialized. */
+  /**
+   * Journals every block up to `block` not journaled yet, in order, with one write and one fsync; calls are
+   * serialized, and one that finds blocks asked for by calls queued behind it journals those too (group
+   * commit: a burst of confirmations shares fsyncs; each call still resolves only after one covers its block).
+   */
   journalThrough(block: number): Promise<void> {
+    this.wanted = Math.max(this.wanted, block)
     return this.serialized(async () => {
-      for (let n = this.journaledHead + 1; n <= block; n++) {
-        const found = await this.rpc<{ timestamp: `0x${string}`; transactions: `0x${string}`[] } | null>(
-          'eth_getBlockByNumber',
-          [`0x${n.toString(16)}`, false],
-        )
-        if (!found) throw new ChainUnavailableError(`anvil does not know block ${n}; it cannot be journaled.`)
-        const timestamp = Number.parseInt(found.timestamp, 16)
-        if (found.transactions.length === 0) await this.journal.append({ op: 'mine', block: n, timestamp })
-        for (const hash of found.transactions) {
-          const raw = await this.rpc<`0x${string}` | null>('eth_getRawTransactionByHash', [hash])
-          if (!raw)
-            throw new ChainUnavailableError(
-              `anvil does not know transaction ${hash}; it cannot be journaled.`,
-            )
-          await this.journal.append({ op: 'tx', block: n, timestamp, raw })
-        }
-        this.journaledHead = n
+      if (this.journaledHead >= block) return
+      const through = this.wanted
+      // Read the blocks (and the transactions not signed here) at once, then journal them in order.
+      const first = this.journaledHead + 1
+      const blocks = await Promise.all(
+        Array.from({ length: through - first + 1 }, (_, i) => first + i).map(async (n) => {
+          const found = await this.rpc<{ timestamp: `0x${string}`; transactions: `0x${string}`[] } | null>(
+            'eth_getBlockByNumber',
+            [`0x${n.toString(16)}`, false],
+          )
+          if (!found)
+            throw new ChainUnavailableError(`anvil does not know block ${n}; it cannot be journaled.`)
+          const raws = await Promise.all(found.transactions.map((hash) => this.rawTransaction(hash)))
+          return { n, timestamp: Number.parseInt(found.timestamp, 16), raws }
+        }),
+      )
+      const entries: NewJournalEntry[] = []
+      for (const { n, timestamp, raws } of blocks) {
+        if (raws.length === 0) entries.push({ op: 'mine', block: n, timestamp })
+        for (const raw of raws) entries.push({ op: 'tx', block: n, timestamp, raw })
       }
+      await this.journal.appendAll(entries)
+      this.journaledHead = through
     })
+  }
+
+  /** A mined transaction's signed bytes: as this process signed them, else read from anvil. */
+  private async rawTransaction(hash: `0x${string}`): Promise<`0x${string}`> {
+    const kept = this.signed.get(hash)
+    this.signed.delete(hash)
+    const raw = kept ?? (await this.rpc<`0x${string}` | null>('eth_getRawTransactionByHash', [hash]))
+    if (!raw)
+      throw new ChainUnavailableError(`anvil does not know transaction ${hash}; it cannot be journaled.`)
+    return raw
   }
 
   /** Journals every block mined so far. */
@@ -364,3 +394,5 @@ async function ipcSocketPath(dir: string): Promise<string> {
 }
 
 const MAX_SOCKET_PATH_BYTES = 100
+/** Signed transactions kept for the journal at most (an older one is read back from anvil). */
+const MAX_SIGNED_KEPT = 1024

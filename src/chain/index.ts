@@ -149,6 +149,7 @@ export { recordTrainingProposal } from './actions/training-record-proposal.ts'
 export { takeOverTrainingJob } from './actions/training-take-over.ts'
 export { usageEscrowAddress } from './actions/usage-escrow-address.ts'
 export { type CodeMismatch, verifyDeploymentCode } from './actions/verify-deployment.ts'
+export { awaitLocalReceipt } from './await-receipt.ts'
 export type { ChainReader, ChainWriter } from './chain-client.ts'
 export { chainTransport, isLocalEndpoint } from './chain-transport.ts'
 export { DEFAULT_GOVERNANCE, DEVNET_CHAIN_ID, DEVNET_FUNDING_WEI, GOVERNANCE_MINIMUMS } from './constants.ts'
@@ -170,6 +171,7 @@ export {
   translateChainError,
   WrongChainIdError,
 } from './errors.ts'
+export { createWalletClientWithGasMargin, withMargin } from './gas-margin.ts'
 // Used by other domains.
 export { CommonsMembership, ModelRegistry, NodeRegistry, UsageEscrow } from './generated/artifacts.ts'
 export { processIsolation } from './isolation.ts'

@@ -19,6 +19,25 @@ export class ProposalIndex {
     return this.byGovernor.get(model.governor.toLowerCase())?.proposals.find(match)
   }
 
+  /**
+   * A proposal of the model: from the index, else after the scan in flight (a burst of lookups for a new
+   * proposal waits for one scan instead of queueing one each), else after a scan up to the latest block.
+   */
+  async find(
+    model: { id: bigint; governor: `0x${string}` },
+    match: (p: ProposalCreated) => boolean,
+  ): Promise<ProposalCreated | undefined> {
+    const hit = this.cached(model, match)
+    if (hit) return hit
+    const running = this.scanning.get(model.governor.toLowerCase())
+    if (running) {
+      await running.catch(() => {})
+      const after = this.cached(model, match)
+      if (after) return after
+    }
+    return (await this.all(model)).find(match)
+  }
+
   /** Every proposal of the model, oldest first, up to the latest block. */
   async all(model: { id: bigint; governor: `0x${string}` }): Promise<ProposalCreated[]> {
     const key = model.governor.toLowerCase()

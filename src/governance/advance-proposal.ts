@@ -1,6 +1,7 @@
-import { executeProposal, queueProposal, readProposalStatus } from '../chain/index.ts'
+import { executeProposal, queueProposal } from '../chain/index.ts'
 import type { GovernanceContext } from './context.ts'
 import { proposalDto } from './dtos.ts'
+import { readAlongside, statusAfterWrite } from './read-alongside.ts'
 import { explainRefusal } from './refusals.ts'
 import { type ProposalStepInput, parseInput, proposalStepInput } from './schemas.ts'
 
@@ -21,6 +22,7 @@ async function advance(
 ) {
   const p = parseInput(proposalStepInput, input)
   const created = await c.directory.proposal(p.proposal)
-  const tx = await step(await c.writerFor(p.account), created).catch((err) => explainRefusal(c, err, created))
-  return { ...proposalDto(await readProposalStatus(c.reader, created)), transactionHash: tx }
+  const status = readAlongside(await c.writerFor(p.account), () => statusAfterWrite(c, created))
+  const tx = await step(status.writer, created).catch((err) => explainRefusal(c, err, created))
+  return { ...proposalDto(await status.result()), transactionHash: tx }
 }

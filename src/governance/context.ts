@@ -1,7 +1,8 @@
-import type { ChainReader, ChainWriter, listShareHolders } from '../chain/index.ts'
+import type { ChainReader, ChainWriter, listShareHolders, ProposalInfo } from '../chain/index.ts'
 import type { TtlCache } from '../ttl-cache.ts'
 import type { ModelCard } from './model-card.ts'
 import type { ModelDirectory } from './model-directory.ts'
+import type { SharedReads } from './shared-reads.ts'
 
 /** Checks a version's content before it is proposed: throws when it would not load where it is served. */
 export interface VersionCheck {
@@ -30,4 +31,6 @@ export interface GovernanceContext {
   lineage?: (modelId: string, versionId: string) => Promise<unknown>
   /** Cap tables by token and block: readers at one head share one scan of the token's events. */
   holders?: TtlCache<Awaited<ReturnType<typeof listShareHolders>>>
+  /** Proposals' status reads after a write, shared by concurrent writes to one proposal. */
+  statusReads?: SharedReads<ProposalInfo>
 }

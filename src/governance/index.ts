@@ -24,6 +24,7 @@ import type {
   SharesInput,
   VoteInput,
 } from './schemas.ts'
+import { SharedReads } from './shared-reads.ts'
 import { capTable, delegate, shares } from './shares.ts'
 import { vote } from './vote.ts'
 import { type BallotInput, ballot, type SignedBallotInput, voteBySig } from './vote-by-sig.ts'
@@ -96,6 +97,7 @@ export function createGovernance(_init: GovernanceInit, components: GovernanceCo
     cards: components.cards,
     lineage: components.lineage,
     holders: new TtlCache(HOLDERS_CACHE_MS, 64),
+    statusReads: new SharedReads(),
   }
   return {
     createModel: (input) => createModel(c, input),

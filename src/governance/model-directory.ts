@@ -20,6 +20,8 @@ import { InvalidInputError, ModelNotFoundError } from '../errors.ts'
  */
 export class ModelDirectory {
   private readonly refs = new Map<string, ModelContractsRef>()
+  /** Lookups in flight, so a burst of requests for a model not cached yet reads it from chain once. */
+  private readonly loading = new Map<string, Promise<ModelContractsRef>>()
   readonly proposals: ProposalIndex
 
   constructor(
@@ -36,11 +38,21 @@ export class ModelDirectory {
     const cached = this.refs.get(idOrName)
     if (cached) return cached
     if (idOrName === COMMONS || idOrName === '0') return this.commons()
-    const id = await this.id(idOrName)
-    const ref = await getModelContracts(this.c.reader, id).catch((err) => rethrowUnknown(err, idOrName))
-    this.refs.set(idOrName, ref)
-    this.refs.set(id.toString(), ref)
-    return ref
+    const running = this.loading.get(idOrName)
+    if (running) return running
+    const load = (async () => {
+      const id = await this.id(idOrName)
+      const ref = await getModelContracts(this.c.reader, id).catch((err) => rethrowUnknown(err, idOrName))
+      this.refs.set(idOrName, ref)
+      this.refs.set(id.toString(), ref)
+      return ref
+    })()
+    this.loading.set(idOrName, load)
+    try {
+      return await load
+    } finally {
+      this.loading.delete(idOrName)
+    }
   }
 
   /** Everything about a model (policy, supply, settings). Throws ModelNotFoundError. */
@@ -71,7 +83,7 @@ export class ModelDirectory {
     const models = ref ? [await this.ref(ref[1] as string)] : await this.allGovernors()
     const match = (p: ProposalCreated) => (ref ? p.ref === idOrRef : p.id.toString() === idOrRef)
     for (const m of models) {
-      const found = this.proposals.cached(m, match) ?? (await this.proposals.all(m)).find(match)
+      const found = await this.proposals.find(m, match)
       if (found) return found
     }
     throw new ProposalNotFoundError(`No proposal ${idOrRef}. The model's proposals list shows what exists.`)

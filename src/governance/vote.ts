@@ -1,6 +1,7 @@
-import { castVote, readProposalStatus } from '../chain/index.ts'
+import { castVote } from '../chain/index.ts'
 import type { GovernanceContext } from './context.ts'
 import { proposalDto } from './dtos.ts'
+import { readAlongside, statusAfterWrite } from './read-alongside.ts'
 import { explainRefusal } from './refusals.ts'
 import { parseInput, type VoteInput, voteInput } from './schemas.ts'
 
@@ -8,14 +9,14 @@ import { parseInput, type VoteInput, voteInput } from './schemas.ts'
 export async function vote(c: GovernanceContext, input: VoteInput) {
   const p = parseInput(voteInput, input)
   const created = await c.directory.proposal(p.proposal)
-  const writer = await c.writerFor(p.account)
-  const voter = writer.wallet.account.address
+  const status = readAlongside(await c.writerFor(p.account), () => statusAfterWrite(c, created))
+  const voter = status.writer.wallet.account.address
   // Send straight away (the simulation inside refuses without sending); explain a refusal afterwards.
-  const tx = await castVote(writer, {
+  const tx = await castVote(status.writer, {
     governor: created.governor,
     proposalId: created.id,
     support: p.support,
     reason: p.reason,
   }).catch((err) => explainRefusal(c, err, created, voter))
-  return { ...proposalDto(await readProposalStatus(c.reader, created)), transactionHash: tx, voter }
+  return { ...proposalDto(await status.result()), transactionHash: tx, voter }
 }

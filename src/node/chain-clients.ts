@@ -2,7 +2,6 @@ import {
   type Account,
   type Chain,
   createPublicClient,
-  createWalletClient,
   defineChain,
   keccak256,
   type TransactionReceipt,
@@ -11,6 +10,7 @@ import {
   type ChainReader,
   type ChainWriter,
   chainTransport,
+  createWalletClientWithGasMargin,
   type Deployment,
   isLocalEndpoint,
 } from '../chain/index.ts'
@@ -34,7 +34,8 @@ export function createChainAccess(opts: {
 }): { reader: ChainReader; writer(account: Account): ChainWriter } {
   const chain = chainFor(opts.rpcUrl, opts.deployment.chainId)
   // Local chains mine instantly: poll receipts fast so confirmations are not padded by the default 4 s.
-  const pollingInterval = isLocalEndpoint(opts.rpcUrl) ? 50 : 1_000
+  const localChain = isLocalEndpoint(opts.rpcUrl)
+  const pollingInterval = localChain ? 50 : 1_000
   const transport = chainTransport(opts.rpcUrl)
   const reader: ChainReader = {
     public: createPublicClient({ chain, transport, pollingInterval }),
@@ -46,7 +47,8 @@ export function createChainAccess(opts: {
       reader,
       writer: (account) => ({
         ...reader,
-        wallet: createWalletClient({ chain, transport, account, pollingInterval }),
+        wallet: createWalletClientWithGasMargin({ chain, transport, account, pollingInterval }),
+        localChain,
       }),
     }
   }
@@ -75,8 +77,8 @@ export function createChainAccess(opts: {
             keep(await sign(...args))) as typeof sign,
         }
       }
-      const wallet = createWalletClient({ chain, transport, account: signer, pollingInterval })
-      return { ...reader, wallet, onConfirmed: confirmed }
+      const wallet = createWalletClientWithGasMargin({ chain, transport, account: signer, pollingInterval })
+      return { ...reader, wallet, onConfirmed: confirmed, localChain }
     },
   }
 }
