@@ -7,6 +7,15 @@ import { silentLogger } from '../../src/log.ts'
 import { createChainAccess } from '../../src/node/chain-clients.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 
+/** Governance settings the tests create models with: 5 min voting delay, 1 h vote, 40 % quorum, 10 min timelock. */
+export const GOVERNANCE_SETTINGS = {
+  votingDelay: 300,
+  votingPeriod: 3_600,
+  proposalThreshold: 0n,
+  quorumPercent: 40n,
+  timelockDelay: 600n,
+}
+
 export interface Devnet extends AsyncDisposable {
   chain: EmbeddedChain
   reader: ChainReader

@@ -10,16 +10,10 @@ import { propose } from '../../src/chain/actions/propose.ts'
 import { proposeVersion } from '../../src/chain/actions/propose-version.ts'
 import { executeProposal, queueProposal } from '../../src/chain/actions/queue-proposal.ts'
 import { publishVersionCall } from '../../src/chain/proposal-calls.ts'
-import { startDevnet } from './devnet.ts'
+import { GOVERNANCE_SETTINGS, startDevnet } from './devnet.ts'
 
 const ROOT = `0x${'ab'.repeat(32)}` as const
-const settings = {
-  votingDelay: 300,
-  votingPeriod: 3_600,
-  proposalThreshold: 0n,
-  quorumPercent: 40n,
-  timelockDelay: 600n,
-}
+const settings = GOVERNANCE_SETTINGS
 
 test('a model co-owned 40/35/25 publishes a version by vote; a proposal without quorum is defeated', async () => {
   await using net = await startDevnet(3)

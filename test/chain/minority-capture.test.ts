@@ -15,16 +15,10 @@ import {
   publishVersionCall,
   treasuryTransferCall,
 } from '../../src/chain/proposal-calls.ts'
-import { startDevnet } from './devnet.ts'
+import { GOVERNANCE_SETTINGS, startDevnet } from './devnet.ts'
 
 // The demo's old settings (quorum 40 %, threshold 0, a 1-hour vote), with the shortest delays allowed.
-const settings = {
-  votingDelay: 300,
-  votingPeriod: 3_600,
-  proposalThreshold: 0n,
-  quorumPercent: 40n,
-  timelockDelay: 600n,
-}
+const settings = GOVERNANCE_SETTINGS
 
 const revertsWith = async (p: Promise<unknown>, errorName: string) =>
   assert.rejects(p, (e: Error & { details?: { errorName?: string } }) => {

@@ -10,15 +10,9 @@ import {
   ModelShares,
   ModelTimelock,
 } from '../../src/chain/generated/artifacts.ts'
-import { startDevnet } from './devnet.ts'
+import { GOVERNANCE_SETTINGS, startDevnet } from './devnet.ts'
 
-const settings = {
-  votingDelay: 300,
-  votingPeriod: 3_600,
-  proposalThreshold: 0n,
-  quorumPercent: 40n,
-  timelockDelay: 600n,
-}
+const settings = GOVERNANCE_SETTINGS
 
 test('no admin survives: deployer and owners calling privileged functions revert with named custom errors', async () => {
   await using net = await startDevnet(3)

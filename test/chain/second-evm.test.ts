@@ -33,16 +33,11 @@ import { startHardhatEvm } from '../helpers/hardhat-evm.ts'
 import { freePort } from '../helpers/json-rpc.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 import type { Devnet } from './devnet.ts'
+import { GOVERNANCE_SETTINGS } from './devnet.ts'
 import { hash, jobInput, signed } from './training-fixtures.ts'
 
 const _hash = (byte: string) => `0x${byte.repeat(32)}` as const
-const settings = {
-  votingDelay: 300,
-  votingPeriod: 3_600,
-  proposalThreshold: 0n,
-  quorumPercent: 40n,
-  timelockDelay: 600n,
-}
+const settings = GOVERNANCE_SETTINGS
 
 // The second EVM implementation: Hardhat Network from the `hardhat` npm package (see the helper for why
 // not ganache or tevm). Nothing here may rely on anvil: its helpers are hardhat_*, its fee market its own.

@@ -22,15 +22,9 @@ import { translateChainError } from '../../src/chain/errors.ts'
 import { ModelGovernor, UsageEscrow } from '../../src/chain/generated/artifacts.ts'
 import { setRevenueSplitCall } from '../../src/chain/proposal-calls.ts'
 import { signVoucher } from '../../src/chain/usage-typed-data.ts'
-import { startDevnet } from './devnet.ts'
+import { GOVERNANCE_SETTINGS, startDevnet } from './devnet.ts'
 
-const settings = {
-  votingDelay: 300,
-  votingPeriod: 3_600,
-  proposalThreshold: 0n,
-  quorumPercent: 40n,
-  timelockDelay: 600n,
-}
+const settings = GOVERNANCE_SETTINGS
 const eth = parseEther
 
 async function revertsWith(p: Promise<unknown>, errorName: string): Promise<void> {

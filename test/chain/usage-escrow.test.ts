@@ -22,16 +22,10 @@ import { recordTrainingProposal } from '../../src/chain/actions/training-record-
 import { ModelShares } from '../../src/chain/generated/artifacts.ts'
 import { publishVersionCall } from '../../src/chain/proposal-calls.ts'
 import { signVoucher } from '../../src/chain/usage-typed-data.ts'
-import { startDevnet } from './devnet.ts'
+import { GOVERNANCE_SETTINGS, startDevnet } from './devnet.ts'
 
 const hash = (byte: string) => `0x${byte.repeat(32)}` as const
-const settings = {
-  votingDelay: 300,
-  votingPeriod: 3_600,
-  proposalThreshold: 0n,
-  quorumPercent: 40n,
-  timelockDelay: 600n,
-}
+const settings = GOVERNANCE_SETTINGS
 const eth = parseEther
 
 test('paid usage reaches owners (pro rata at arrival, mid-epoch sale), nodes, contributors and treasury to the wei', async () => {

@@ -5,20 +5,14 @@ import { createModel } from '../../src/chain/actions/create-model.ts'
 import { propose } from '../../src/chain/actions/propose.ts'
 import { setAllowedCall } from '../../src/chain/proposal-calls.ts'
 import { createGovernance } from '../../src/governance/index.ts'
-import { startDevnet } from '../chain/devnet.ts'
+import { GOVERNANCE_SETTINGS, startDevnet } from '../chain/devnet.ts'
 
 // Many members voting at once on a proposal this node has never looked up (sent by someone else): every
 // vote must land, and the lookups must share one read of the model and one scan of the proposals instead of
 // queueing one scan each (a burst of 100 votes queued 100 scans, each over a growing range of blocks).
 test('a burst of votes on a proposal new to the node: all land, the lookups share one read of the model and one scan', async () => {
   await using net = await startDevnet(12)
-  const settings = {
-    votingDelay: 300,
-    votingPeriod: 3_600,
-    proposalThreshold: 0n,
-    quorumPercent: 40n,
-    timelockDelay: 600n,
-  }
+  const settings = GOVERNANCE_SETTINGS
   const created = await createModel(net.deployer, {
     name: 'burst',
     symbol: 'B',

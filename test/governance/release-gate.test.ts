@@ -7,15 +7,9 @@ import { getVersion } from '../../src/chain/actions/list-versions.ts'
 import { proposeVersion } from '../../src/chain/actions/propose-version.ts'
 import { ReleaseGate } from '../../src/chain/generated/artifacts.ts'
 import { createGovernance } from '../../src/governance/index.ts'
-import { startDevnet } from '../chain/devnet.ts'
+import { GOVERNANCE_SETTINGS, startDevnet } from '../chain/devnet.ts'
 
-const settings = {
-  votingDelay: 300,
-  votingPeriod: 3_600,
-  proposalThreshold: 0n,
-  quorumPercent: 40n,
-  timelockDelay: 600n,
-}
+const settings = GOVERNANCE_SETTINGS
 
 const refusedWith = (errorName: string) => (e: Error & { details?: { errorName?: string } }) => {
   assert.equal(e.details?.errorName, errorName, e.message)

@@ -9,15 +9,9 @@ import { propose } from '../../src/chain/actions/propose.ts'
 import { proposeVersion } from '../../src/chain/actions/propose-version.ts'
 import { mintSharesCall, publishVersionCall } from '../../src/chain/proposal-calls.ts'
 import { createGovernance } from '../../src/governance/index.ts'
-import { startDevnet } from '../chain/devnet.ts'
+import { GOVERNANCE_SETTINGS, startDevnet } from '../chain/devnet.ts'
 
-const settings = {
-  votingDelay: 300,
-  votingPeriod: 3_600,
-  proposalThreshold: 0n,
-  quorumPercent: 40n,
-  timelockDelay: 600n,
-}
+const settings = GOVERNANCE_SETTINGS
 const RESULT_ROOT = `0x${'7e'.repeat(32)}` as const
 const OTHER_ROOT = `0x${'5a'.repeat(32)}` as const
 

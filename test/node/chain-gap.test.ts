@@ -19,19 +19,14 @@ import { fileCursor } from '../../src/node/chain-cursor.ts'
 import { watchRegistries } from '../../src/node/chain-watcher.ts'
 import { dataDirLayout } from '../../src/node/data-dir.ts'
 import { Keystore } from '../../src/node/keystore.ts'
+import { GOVERNANCE_SETTINGS } from '../chain/devnet.ts'
 import { bootstrapAccess } from '../helpers/bootstrap-access.ts'
 import { startNodeProcess } from '../helpers/cli.ts'
 import { startHttpAnvil } from '../helpers/plain-anvil.ts'
 import { startTcpProxy } from '../helpers/tcp-proxy.ts'
 import { tmpDir } from '../helpers/tmp-dir.ts'
 
-const settings = {
-  votingDelay: 300,
-  votingPeriod: 3_600,
-  proposalThreshold: 0n,
-  quorumPercent: 40n,
-  timelockDelay: 600n,
-}
+const settings = GOVERNANCE_SETTINGS
 const root = (byte: string) => `0x${byte.repeat(32)}` as const
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
