@@ -9,16 +9,31 @@ import { type AddVersionInput, addVersionInput, parseInput } from './schemas.ts'
  * reused (a retry). With a version check, content that would not load is refused first. Anyone else's candidate for the root is ignored: candidates reserve nothing, so a holder
  * who recorded the root first with other metadata cannot make this one wait or publish theirs instead.
  */
-export async function addVersion(c: GovernanceContext, input: AddVersionInput) {
+export async function addVersion(
+  c: GovernanceContext,
+  input: AddVersionInput,
+  /** A card being written meanwhile (its URI, when input has none): awaited only before the URI is needed. */
+  pendingCardURI?: Promise<string | undefined>,
+) {
+  // Settled whatever happens below, so a failed card write never goes unhandled.
+  const card = pendingCardURI?.then(
+    (uri) => ({ uri }),
+    (err: unknown) => ({ err }),
+  )
   const p = parseInput(addVersionInput, input)
   const model = await c.directory.ref(p.model)
   const published = await getPublishedVersionId(c.reader, { modelId: model.id, contentRoot: p.contentRoot })
-  if (published !== 0n) return versionDto(await getVersion(c.reader, model.id, published))
+  if (published !== 0n) {
+    await card
+    return versionDto(await getVersion(c.reader, model.id, published))
+  }
   // Refused before anything reaches the chain: a version that does not load would take the model dark.
   await c.versionCheck?.check({ contentRoot: p.contentRoot, format: p.format })
   const writer = await c.writerFor(p.account)
   const sender = writer.wallet.account.address.toLowerCase()
-  const cardURI = p.cardURI ?? ''
+  const written = await card
+  if (written !== undefined && 'err' in written) throw written.err
+  const cardURI = p.cardURI ?? written?.uri ?? ''
   const own = (await listVersions(c.reader, model.id)).find(
     (v) =>
       v.status === 'proposed' &&

@@ -164,19 +164,25 @@ async function versionToPublish(
   let version: { id: string; status: string; contentRoot: string; format: string }
   if (p.contentRoot !== undefined && p.size !== undefined) {
     const format = p.format ?? 'gguf'
-    const cardURI =
-      p.cardURI ??
-      (await c.cards?.write(
-        buildModelCard({ model: model.name, contentRoot: p.contentRoot, format, size: p.size }, p.card),
-      ))
-    version = await addVersion(c, {
-      account: p.account,
-      model: model.id.toString(),
-      contentRoot: p.contentRoot,
-      format,
-      size: p.size.toString(),
-      cardURI,
-    })
+    // The card is written to the content store while the version's chain reads and load check run.
+    const card =
+      p.cardURI === undefined
+        ? c.cards?.write(
+            buildModelCard({ model: model.name, contentRoot: p.contentRoot, format, size: p.size }, p.card),
+          )
+        : undefined
+    version = await addVersion(
+      c,
+      {
+        account: p.account,
+        model: model.id.toString(),
+        contentRoot: p.contentRoot,
+        format,
+        size: p.size.toString(),
+        cardURI: p.cardURI,
+      },
+      card,
+    )
   } else {
     const versions = await listVersions(c.reader, model.id)
     const found = versions.find((x) => x.id === p.versionId)
