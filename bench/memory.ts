@@ -8,15 +8,15 @@
  * Linux only (/proc).
  * Run: npx tsx bench/memory.ts [--requests 30] [--streams 16] [--tokens 48]
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { QUICK, reportGoals } from './goals.ts'
+import { startLocalCommons } from './local-commons-process.ts'
 
-const ROOT = join(import.meta.dirname, '..')
 const MODEL = 'commons-demo'
 /**
  * Leak check goal: a node's resident memory grows at most this much per 1,000 requests once warm (least
@@ -100,39 +100,6 @@ function slopeOf(points: Array<[number, number]>): number {
   return sxx === 0 ? 0 : sxy / sxx
 }
 
-/** Starts the local commons; resolves with its members once it is ready. */
-async function startLocalCommons(
-  dataDir: string,
-  port: number,
-): Promise<{ child: ChildProcess; members: Member[] }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ROOT, 'src/cli/main.ts'),
-      '--data',
-      dataDir,
-      '--json',
-      'local',
-      '--port',
-      String(port),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, COMMONS_LOG_LEVEL: 'warn' } },
-  )
-  let out = ''
-  const info = await new Promise<{ members: Member[] }>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d
-      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!))
-    })
-    child.once('exit', (code) =>
-      reject(new Error(`the local commons exited with ${code} before it was ready`)),
-    )
-  })
-  return { child, members: info.members }
-}
-
 /** Runs the memory benchmark; returns per member: idle, peak under 16 streams, and at each checkpoint (MB). */
 export async function benchMemory(options: { requests?: number; streams?: number; tokens?: number } = {}) {
   const n = options.requests ?? 30
@@ -142,9 +109,12 @@ export async function benchMemory(options: { requests?: number; streams?: number
   const port = 24_000 + Math.floor(Math.random() * 100) * 20
   let child: ChildProcess | undefined
   try {
-    const started = await startLocalCommons(dataDir, port)
+    const started = await startLocalCommons<{ members: Member[] }>(dataDir, port, {
+      ...process.env,
+      COMMONS_LOG_LEVEL: 'warn',
+    })
     child = started.child
-    const members = started.members
+    const members = started.ready.members
     await new Promise((r) => setTimeout(r, 3_000)) // let start-up work (announcements, settlement) finish
     const idle = await settledRss(members)
 
