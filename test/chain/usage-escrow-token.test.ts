@@ -12,21 +12,14 @@ import { withdrawFromEscrow } from '../../src/chain/actions/escrow-withdraw.ts'
 import { writeEscrow } from '../../src/chain/actions/escrow-write.ts'
 import { getModel } from '../../src/chain/actions/get-model.ts'
 import { linkTrainingJob } from '../../src/chain/actions/link-training-job.ts'
-import { propose } from '../../src/chain/actions/propose.ts'
 import { proposeVersion } from '../../src/chain/actions/propose-version.ts'
 import { readEarnings } from '../../src/chain/actions/read-earnings.ts'
 import { readPaymentCurrency } from '../../src/chain/actions/read-payment-currency.ts'
 import { redeemVouchers } from '../../src/chain/actions/redeem-vouchers.ts'
-import { commitTrainingRound } from '../../src/chain/actions/training-commit-round.ts'
-import { createTrainingJob } from '../../src/chain/actions/training-create-job.ts'
-import { finishTrainingJob } from '../../src/chain/actions/training-finish-job.ts'
-import { joinTrainingJob } from '../../src/chain/actions/training-join-job.ts'
-import { recordTrainingProposal } from '../../src/chain/actions/training-record-proposal.ts'
 import { ModelShares, TestStablecoin, UsageEscrow } from '../../src/chain/generated/artifacts.ts'
-import { publishVersionCall } from '../../src/chain/proposal-calls.ts'
 import { signVoucher } from '../../src/chain/usage-typed-data.ts'
 import { type Devnet, mintStablecoin, stablecoinBalance, startDevnet } from './devnet.ts'
-import { type Account, hash, revertsWith, settings, signed } from './training-fixtures.ts'
+import { type Account, hash, revertsWith, settings, trainedVersion } from './training-fixtures.ts'
 
 /** Amounts of the 6-decimals test stablecoin. */
 const usd = (x: string) => parseUnits(x, 6)
@@ -62,37 +55,7 @@ async function paidModel(net: Devnet, owners: Account[], [erin, frank, dave]: Ac
     proposeVersion(net.as(alice), { modelId, contentRoot: hash(root), format: 'gguf', size: 1n, cardURI: '' })
   const v1 = await version('01')
   const v2 = await version('02')
-  const jobId = await createTrainingJob(net.as(alice), {
-    modelId,
-    baseVersionId: 0n,
-    baseContentRoot: hash('11'),
-    specHash: hash('22'),
-    participants: [erin!.address, frank!.address],
-    rounds: 1,
-    contributionRule: 'examples',
-    coordinator: erin!.address,
-    takeoverTimeout: 900n,
-  })
-  for (const m of [erin!, frank!]) await joinTrainingJob(net.as(m), { jobId })
-  const round = { jobId, round: 1, trainedFrom: hash('11') }
-  const contributions = await signed(net, round, [
-    [erin!, 3n],
-    [frank!, 1n],
-  ])
-  await commitTrainingRound(net.as(erin!), {
-    ...round,
-    modelHash: hash('a1'),
-    inputsCommitment: hash('b1'),
-    contributions,
-  })
-  await finishTrainingJob(net.as(erin!), { jobId, resultRoot: hash('01') })
-  const contracts = { registry: net.deployment.modelRegistry, shares: model.shares, timelock: model.timelock }
-  const proposalId = await propose(net.as(alice), {
-    governor: model.governor,
-    calls: [publishVersionCall(contracts, modelId, v1)],
-    description: 'Publish v1',
-  })
-  await recordTrainingProposal(net.as(erin!), { jobId, versionId: v1, proposalId })
+  const { jobId } = await trainedVersion(net, model, v1, hash('01'), [alice, erin!, frank!])
   await linkTrainingJob(net.as(dave!), { modelId, versionId: v1, jobId })
   return { modelId, model, v1, v2 }
 }

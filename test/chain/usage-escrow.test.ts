@@ -9,20 +9,13 @@ import { depositToEscrow } from '../../src/chain/actions/escrow-deposit.ts'
 import { getModel } from '../../src/chain/actions/get-model.ts'
 import { getRevenueSplit } from '../../src/chain/actions/get-revenue-split.ts'
 import { linkTrainingJob } from '../../src/chain/actions/link-training-job.ts'
-import { propose } from '../../src/chain/actions/propose.ts'
 import { proposeVersion } from '../../src/chain/actions/propose-version.ts'
 import { readEarnings } from '../../src/chain/actions/read-earnings.ts'
 import { redeemVouchers } from '../../src/chain/actions/redeem-vouchers.ts'
-import { commitTrainingRound } from '../../src/chain/actions/training-commit-round.ts'
-import { signTrainingContribution } from '../../src/chain/actions/training-contribution.ts'
-import { createTrainingJob } from '../../src/chain/actions/training-create-job.ts'
-import { finishTrainingJob } from '../../src/chain/actions/training-finish-job.ts'
-import { joinTrainingJob } from '../../src/chain/actions/training-join-job.ts'
-import { recordTrainingProposal } from '../../src/chain/actions/training-record-proposal.ts'
 import { ModelShares } from '../../src/chain/generated/artifacts.ts'
-import { publishVersionCall } from '../../src/chain/proposal-calls.ts'
 import { signVoucher } from '../../src/chain/usage-typed-data.ts'
 import { GOVERNANCE_SETTINGS, startDevnet } from './devnet.ts'
+import { trainedVersion } from './training-fixtures.ts'
 
 const hash = (byte: string) => `0x${byte.repeat(32)}` as const
 const settings = GOVERNANCE_SETTINGS
@@ -49,7 +42,11 @@ test('paid usage reaches owners (pro rata at arrival, mid-epoch sale), nodes, co
     settings,
   })
   const model = await getModel(net.reader, modelId)
-  const contracts = { registry: net.deployment.modelRegistry, shares: model.shares, timelock: model.timelock }
+  const _contracts = {
+    registry: net.deployment.modelRegistry,
+    shares: model.shares,
+    timelock: model.timelock,
+  }
   assert.deepEqual(await getRevenueSplit(net.reader, modelId), {
     node: 1000,
     owners: 7000,
@@ -72,45 +69,7 @@ test('paid usage reaches owners (pro rata at arrival, mid-epoch sale), nodes, co
     size: 1n,
     cardURI: '',
   })
-  const jobId = await createTrainingJob(net.as(alice!), {
-    modelId,
-    baseVersionId: 0n,
-    baseContentRoot: hash('11'),
-    specHash: hash('22'),
-    participants: [erin!.address, frank!.address],
-    rounds: 1,
-    contributionRule: 'examples',
-    coordinator: erin!.address,
-    takeoverTimeout: 900n,
-  })
-  // Both named participants opt in; each signs its own contribution (TrainingLedger checks it).
-  for (const member of [erin!, frank!]) await joinTrainingJob(net.as(member), { jobId })
-  const round1 = { jobId, round: 1, trainedFrom: hash('11') }
-  const contributions = await Promise.all(
-    (
-      [
-        [erin!, 3n],
-        [frank!, 1n],
-      ] as const
-    ).map(async ([member, amount]) => ({
-      address: member.address,
-      amount,
-      signature: await signTrainingContribution(net.as(member), { ...round1, amount }),
-    })),
-  )
-  await commitTrainingRound(net.as(erin!), {
-    ...round1,
-    modelHash: hash('a1'),
-    inputsCommitment: hash('b1'),
-    contributions,
-  })
-  await finishTrainingJob(net.as(erin!), { jobId, resultRoot: hash('01') })
-  const publishId = await propose(net.as(alice!), {
-    governor: model.governor,
-    calls: [publishVersionCall(contracts, modelId, v1)],
-    description: 'Publish v1',
-  })
-  await recordTrainingProposal(net.as(erin!), { jobId, versionId: v1, proposalId: publishId })
+  const { jobId } = await trainedVersion(net, model, v1, hash('01'), [alice!, erin!, frank!])
   await assert.rejects(
     linkTrainingJob(net.as(dave!), { modelId, versionId: v2, jobId }),
     /TrainingJobMismatch/,
